@@ -1,0 +1,21 @@
+/** Jest: pure unit specs next to the code; integration/e2e in test/ against the real PostgreSQL, NATS and ffmpeg. */
+const common = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  moduleNameMapper: { '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts' },
+  testEnvironment: 'node',
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/{src,libs,config}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      testTimeout: 240000,
+    },
+  ],
+};

@@ -1,0 +1,47 @@
+/** Aspect ratios the API accepts (seed 000, "Validations"). */
+export const ASPECT_RATIOS = ['16:9', '9:16', '1:1'] as const;
+
+/** One of {@link ASPECT_RATIOS}. */
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+
+/** Output frame size in pixels per aspect ratio: 1080p delivery (issue #2, composition). */
+export const OUTPUT_SIZE_PX: Readonly<Record<AspectRatio, { widthPx: number; heightPx: number }>> = {
+  '9:16': { widthPx: 1080, heightPx: 1920 },
+  '16:9': { widthPx: 1920, heightPx: 1080 },
+  '1:1': { widthPx: 1080, heightPx: 1080 },
+};
+
+/** Ad length bounds in seconds (seed 000, "Validations": 15-60). */
+export const MIN_DURATION_SECONDS = 15;
+export const MAX_DURATION_SECONDS = 60;
+
+/** Prompt length bounds in characters (seed 000, "Validations": 10-500). */
+export const MIN_PROMPT_CHARS = 10;
+export const MAX_PROMPT_CHARS = 500;
+
+/** Brand guidelines (seed 000: hex colours, style of at most 100 characters). All optional. */
+export interface BrandGuidelines {
+  /** `#RRGGBB` or `#RGB`. */
+  primary_color?: string;
+  /** `#RRGGBB` or `#RGB`. */
+  secondary_color?: string;
+  /** Free text such as "luxury minimalist", at most 100 characters. */
+  style?: string;
+}
+
+/**
+ * The body of `POST /api/v1/generate-ad` (seed 000, "Generate Ad Video"), after validation.
+ * `duration` is in whole seconds.
+ */
+export interface AdRequest {
+  prompt: string;
+  duration: number;
+  aspect_ratio: AspectRatio;
+  brand_guidelines?: BrandGuidelines | null;
+}
+
+/** `"WxH"` resolution string for an aspect ratio, as the job result reports it (seed 000: "1080x1920"). */
+export function resolutionOf(aspectRatio: AspectRatio): string {
+  const { widthPx, heightPx } = OUTPUT_SIZE_PX[aspectRatio];
+  return `${widthPx}x${heightPx}`;
+}

@@ -1,0 +1,41 @@
+/**
+ * Stable error codes (seed 000, "Error Codes", plus the v2 API's NOT_FOUND / CONFLICT needs).
+ * Clients branch on these strings; never rename one.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'SERVICE_UNAVAILABLE',
+  'PROMPT_PARSING_FAILED',
+  'IMAGE_GENERATION_FAILED',
+  'VIDEO_GENERATION_FAILED',
+  'COMPOSITION_FAILED',
+  'TIMEOUT',
+  'RATE_LIMIT_EXCEEDED',
+  'COST_LIMIT_EXCEEDED',
+  'CANCELLED',
+  'INTERNAL_ERROR',
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * The error body every REST error uses (seed 000, "Error Response Format"):
+ * `{"error": {"code", "message", "details"}}`.
+ */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+/**
+ * A job's persisted failure (seed 000, "Get Job Status" when failed): which stage failed, why, and the
+ * service details `{service, attempts, last_error}`.
+ */
+export interface JobError {
+  code: ErrorCode;
+  message: string;
+  failed_stage: string | null;
+  details: Record<string, unknown>;
+}

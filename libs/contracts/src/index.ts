@@ -1,0 +1,11 @@
+/**
+ * Public contracts of the ad orchestrator: stage names, subjects, event schemas and shared types.
+ * No Nest imports here: other services may depend on this folder alone.
+ */
+export * from './ad-plan';
+export * from './ad-request';
+export * from './errors';
+export * from './events';
+export * from './stage-io';
+export * from './stages';
+export * from './subjects';

@@ -1,0 +1,92 @@
+import type { AdPlan, AdScene } from './ad-plan';
+import type { AdRequest, AspectRatio, BrandGuidelines } from './ad-request';
+
+/**
+ * Inputs and outputs of each stage, as they travel in stage request and stage completed events.
+ * Artifacts are referenced by URI: `file:///abs/path` for the shared artifact store, `https://...` for remote
+ * results that a stage has not downloaded (adapters download before they return, so in practice file URIs).
+ */
+
+/** prompt_parsing input: the user's request (seed 001, "Prompt Parser Service" request). */
+export type PromptParsingInput = AdRequest;
+
+/** prompt_parsing output: the ad plan. */
+export type PromptParsingOutput = AdPlan;
+
+/** image_generation input (seed 001: `{prompt, style, visual_direction}`), plus what a local renderer needs. */
+export interface ImageGenerationInput {
+  plan: AdPlan;
+  aspect_ratio: AspectRatio;
+  brand_guidelines: BrandGuidelines | null;
+}
+
+/** image_generation output (seed 001: `{image_url, seed}`). Sizes in pixels. */
+export interface ImageGenerationOutput {
+  image_uri: string;
+  seed: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * video_generation input, one per scene (seed 001: `{scene_prompt, reference_image_url, duration, aspect_ratio}`).
+ * `clip_duration` (seconds) includes the overlap the following transition consumes, so it may exceed
+ * `scene.duration`.
+ */
+export interface VideoGenerationInput {
+  scene: AdScene;
+  scene_index: number;
+  scene_count: number;
+  plan: AdPlan;
+  reference_image_uri: string;
+  clip_duration: number;
+  aspect_ratio: AspectRatio;
+  brand_guidelines: BrandGuidelines | null;
+}
+
+/** video_generation output (seed 001: `{video_url, duration, resolution}`). */
+export interface VideoGenerationOutput {
+  clip_uri: string;
+  /** Seconds. */
+  duration: number;
+  /** `"WxH"`. */
+  resolution: string;
+}
+
+/** composition input (seed 001: `{scenes: [{video_url, start_time, end_time, transition}], audio, text_overlays}`). */
+export interface CompositionInput {
+  plan: AdPlan;
+  clips: VideoGenerationOutput[];
+  /** Requested ad duration, seconds. */
+  duration: number;
+  aspect_ratio: AspectRatio;
+  brand_guidelines: BrandGuidelines | null;
+}
+
+/** composition output (seed 001: `{video_url, thumbnail_url, duration, file_size}`). */
+export interface CompositionOutput {
+  video_uri: string;
+  thumbnail_uri: string;
+  /** Seconds, as probed from the file. */
+  duration: number;
+  /** `"WxH"`. */
+  resolution: string;
+  file_size_bytes: number;
+  scenes: number;
+}
+
+/** Input type per stage. */
+export interface StageInputs {
+  prompt_parsing: PromptParsingInput;
+  image_generation: ImageGenerationInput;
+  video_generation: VideoGenerationInput;
+  composition: CompositionInput;
+}
+
+/** Output type per stage. */
+export interface StageOutputs {
+  prompt_parsing: PromptParsingOutput;
+  image_generation: ImageGenerationOutput;
+  video_generation: VideoGenerationOutput;
+  composition: CompositionOutput;
+}

@@ -1,0 +1,49 @@
+/**
+ * The four pipeline stages, in the order the saga runs them (seed 000, "Pipeline Flow").
+ * These strings are part of the public contract: they appear in REST responses, subjects and metrics labels.
+ */
+export const STAGES = ['prompt_parsing', 'image_generation', 'video_generation', 'composition'] as const;
+
+/** One of {@link STAGES}. */
+export type StageName = (typeof STAGES)[number];
+
+/**
+ * Progress percentage reached when each stage completes (seed 001, "Pipeline Stages": 20 / 35 / 85 / 100).
+ * Video generation advances incrementally from 35 to 85 as clips finish.
+ */
+export const STAGE_PROGRESS_PERCENT: Readonly<Record<StageName, number>> = {
+  prompt_parsing: 20,
+  image_generation: 35,
+  video_generation: 85,
+  composition: 100,
+};
+
+/**
+ * Default per-call timeouts in seconds (seed 000, "Timeouts": 10 / 15 / 90 / 30).
+ * Local providers are bounded by their own ffmpeg timeouts, which are longer (see media/).
+ */
+export const STAGE_TIMEOUT_SECONDS: Readonly<Record<StageName, number>> = {
+  prompt_parsing: 10,
+  image_generation: 15,
+  video_generation: 90,
+  composition: 30,
+};
+
+/** Error code a failed stage reports by default (seed 000, "Error Codes"). */
+export const STAGE_FAILURE_CODE: Readonly<Record<StageName, string>> = {
+  prompt_parsing: 'PROMPT_PARSING_FAILED',
+  image_generation: 'IMAGE_GENERATION_FAILED',
+  video_generation: 'VIDEO_GENERATION_FAILED',
+  composition: 'COMPOSITION_FAILED',
+};
+
+/** True when `value` is one of {@link STAGES}. */
+export function isStageName(value: string): value is StageName {
+  return (STAGES as readonly string[]).includes(value);
+}
+
+/** The stage after `stage`, or null after composition. */
+export function nextStage(stage: StageName): StageName | null {
+  const i = STAGES.indexOf(stage);
+  return i >= 0 && i < STAGES.length - 1 ? STAGES[i + 1] : null;
+}

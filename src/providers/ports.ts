@@ -1,0 +1,84 @@
+import type {
+  CompositionInput,
+  CompositionOutput,
+  ImageGenerationInput,
+  ImageGenerationOutput,
+  PromptParsingInput,
+  PromptParsingOutput,
+  VideoGenerationInput,
+  VideoGenerationOutput,
+} from '@app/contracts';
+
+/**
+ * What a stage gives a provider for one call. Providers know nothing of NATS, the database or jobs beyond
+ * these fields (conventions.md, "Boundaries").
+ */
+export interface ProviderContext {
+  jobId: string;
+  /** Identifies this try of this stage or scene; use it as the provider's idempotency key. */
+  attemptId: string;
+  /** Fires when the job is cancelled or the worker shuts down: stop work, kill child processes, throw. */
+  signal: AbortSignal;
+  /** Absolute directory for this job's artifacts (exists; shared by the job's stages). */
+  workDir: string;
+  /** Call during long work so the stage runner extends its lease and the NATS ack deadline. */
+  heartbeat(): void;
+  /**
+   * A token a previous try of the same attempt saved (for example a Replicate prediction id), or null.
+   * Lets a retried attempt resume paid work instead of paying again (design/saga.md, "Cost once").
+   */
+  resumeToken: string | null;
+  /** Persist a resume token before waiting on a remote job. */
+  saveResumeToken(token: string): Promise<void>;
+}
+
+/**
+ * Result of one provider call (seed 000, "Microservice Standard Response": `cost` in USD, `processing_time`
+ * in seconds).
+ */
+export interface ProviderResult<T> {
+  output: T;
+  costUsd: number;
+  processingTimeSeconds: number;
+  /** Provider name for logs and metrics labels: `local`, `openai`, `replicate`, `http`. */
+  provider: string;
+  /** Provider calls made, retries included. */
+  attempts?: number;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Turns a prompt into an ad plan (stage prompt_parsing).
+ * @throws AppError `PROMPT_PARSING_FAILED` (permanent) or a retryable AppError for transient faults.
+ */
+export abstract class PromptPlanner {
+  abstract readonly name: string;
+  abstract plan(input: PromptParsingInput, ctx: ProviderContext): Promise<ProviderResult<PromptParsingOutput>>;
+}
+
+/**
+ * Renders the reference image every clip derives from (stage image_generation).
+ * @throws AppError `IMAGE_GENERATION_FAILED` or a retryable AppError.
+ */
+export abstract class ImageGenerator {
+  abstract readonly name: string;
+  abstract generate(input: ImageGenerationInput, ctx: ProviderContext): Promise<ProviderResult<ImageGenerationOutput>>;
+}
+
+/**
+ * Makes one scene's clip from the reference image (stage video_generation, one call per scene).
+ * @throws AppError `VIDEO_GENERATION_FAILED` or a retryable AppError.
+ */
+export abstract class ClipGenerator {
+  abstract readonly name: string;
+  abstract generate(input: VideoGenerationInput, ctx: ProviderContext): Promise<ProviderResult<VideoGenerationOutput>>;
+}
+
+/**
+ * Composes the clips into the finished ad and its thumbnail (stage composition).
+ * @throws AppError `COMPOSITION_FAILED` or a retryable AppError.
+ */
+export abstract class Compositor {
+  abstract readonly name: string;
+  abstract compose(input: CompositionInput, ctx: ProviderContext): Promise<ProviderResult<CompositionOutput>>;
+}
