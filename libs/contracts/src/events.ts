@@ -5,7 +5,7 @@ import type { StageInputs, StageOutputs } from './stage-io';
 import type { JobEventType } from './subjects';
 
 /** Schema version carried by every event in this file. Bump on a breaking change and keep consumers tolerant. */
-export const EVENT_SCHEMA_VERSION = 1;
+export const EVENT_SCHEMA_VERSION = 1 as const;
 
 /**
  * Envelope of every message on the streams. `event_id` is also the `Nats-Msg-Id` header, so a re-published

@@ -1,0 +1,154 @@
+import * as path from 'node:path';
+import { STAGES, type StageName } from '@app/contracts';
+import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
+
+/** Process roles (issue #4): any mix can run in one process; the default runs all of them. */
+export const ROLES = ['api', 'orchestrator', 'stages'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Typed configuration, parsed once from the environment at startup (conventions.md: "env parsing in config/").
+ * Every variable is documented in `config/.env.example`. Units are in the names.
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  roles: Role[];
+  /** Base URL clients use to reach this API; result URLs are built on it. */
+  publicBaseUrl: string;
+  databaseUrl: string;
+  /** Run pending migrations at startup (under an advisory lock, so many processes may start at once). */
+  migrateOnStart: boolean;
+  natsServers: string[];
+  /** Prefix of every subject and stream name (see libs/contracts subjects.ts). */
+  natsPrefix: string;
+  /** Retention of the event stream, seconds. */
+  eventRetentionSeconds: number;
+  /** Root of the artifact store (reference images, clips, finished ads). */
+  artifactDir: string;
+  /** Clips generated at once per job (seed 002, "Configuration": default 4). */
+  maxParallelVideoGenerations: number;
+  /** Jobs processed at once across all processes (seed 000, "Environment Variables": default 10). */
+  maxConcurrentJobs: number;
+  /** Hard cost cap per job, USD (seed 000, "Cost Optimization": fail past $10). */
+  maxCostPerVideoUsd: number;
+  /** Cost past which a warning is logged, USD (seed 000: "Log warning when job exceeds $5"). */
+  costWarningUsd: number;
+  /** A job without progress for this long fails with TIMEOUT, seconds. */
+  jobStallTimeoutSeconds: number;
+  /** Lease of a stage attempt, renewed by heartbeats; a dead worker's attempt is retaken after it, seconds. */
+  stageLeaseSeconds: number;
+  /** Deliveries of one stage request before it fails for good. */
+  stageMaxDeliver: number;
+  /**
+   * Stage requests one process works on at once, per stage (`STAGE_SLOTS_<STAGE>`). Defaults suit 2 cores:
+   * ffmpeg-bound stages (local clips, composition) use both cores themselves.
+   */
+  stageConcurrency: Record<StageName, number>;
+  logLevel: string;
+  /** Pretty single-line logs for terminals instead of JSON. */
+  logPretty: boolean;
+  providers: ProvidersConfig;
+}
+
+const DEFAULT_STAGE_SLOTS: Record<StageName, number> = {
+  prompt_parsing: 4,
+  image_generation: 2,
+  video_generation: 2,
+  composition: 1,
+};
+
+/** Thrown at startup when the environment is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses and validates the environment.
+ * @throws ConfigError naming every invalid variable
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const num = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) {
+      problems.push(`${name}: expected a number >= ${min}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'no'].includes(raw)) return false;
+    problems.push(`${name}: expected true or false, got "${raw}"`);
+    return fallback;
+  };
+
+  const roles = (env.ROLES ?? 'api,orchestrator,stages')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) problems.push(`ROLES: unknown role "${r}" (known: ${ROLES.join(', ')})`);
+  if (roles.length === 0) problems.push('ROLES: at least one role is required');
+
+  const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ad_orchestrator';
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: expected a postgresql:// URL');
+  const natsServers = (env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()).filter(Boolean);
+  const natsPrefix = env.NATS_PREFIX ?? 'ads';
+  if (!/^[a-z][a-z0-9_-]*$/i.test(natsPrefix)) problems.push(`NATS_PREFIX: expected letters, digits, _ or -, got "${natsPrefix}"`);
+  const logLevel = env.LOG_LEVEL?.toLowerCase() ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL: unknown level "${logLevel}"`);
+
+  const port = int('PORT', 8000, 0, 65535);
+  const host = env.HOST ?? '0.0.0.0';
+  const providers = loadProvidersConfig(env);
+  problems.push(...providers.problems);
+
+  const config: AppConfig = {
+    port,
+    host,
+    roles: roles as Role[],
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl,
+    migrateOnStart: bool('DB_MIGRATE_ON_START', true),
+    natsServers,
+    natsPrefix,
+    eventRetentionSeconds: int('EVENT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    artifactDir: path.resolve(env.ARTIFACT_DIR ?? 'data/artifacts'),
+    maxParallelVideoGenerations: int('MAX_PARALLEL_VIDEO_GENERATIONS', 4, 1, 32),
+    maxConcurrentJobs: int('MAX_CONCURRENT_JOBS', 10, 1, 1000),
+    maxCostPerVideoUsd: num('MAX_COST_PER_VIDEO', 10, 0),
+    costWarningUsd: num('COST_WARNING_USD', 5, 0),
+    jobStallTimeoutSeconds: int('JOB_STALL_TIMEOUT_SECONDS', 900, 10, 24 * 3600),
+    stageLeaseSeconds: int('STAGE_LEASE_SECONDS', 30, 5, 3600),
+    stageMaxDeliver: int('STAGE_MAX_DELIVER', 5, 2, 100),
+    stageConcurrency: Object.fromEntries(
+      STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 64)]),
+    ) as Record<StageName, number>,
+    logLevel,
+    logPretty: bool('LOG_PRETTY', false),
+    providers: providers.config,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Nest injection token of {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

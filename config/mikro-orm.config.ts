@@ -1,0 +1,32 @@
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { Job, JobTransition } from '../src/jobs/job.entity';
+import { OutboxMessage } from '../src/messaging/outbox.entity';
+import { StageAttempt } from '../src/stages/stage-attempt.entity';
+import { Migration20261122000000_initial } from '../migrations/Migration20261122000000_initial';
+
+/** Every entity, listed once for the app, the migrator and tests. */
+export const ENTITIES = [Job, JobTransition, OutboxMessage, StageAttempt];
+
+/**
+ * MikroORM options shared by the app, the migration command and tests. Migrations are listed explicitly
+ * (not globbed) so they run the same from `src/` under ts-jest and from `dist/` in production.
+ * @param databaseUrl `postgresql://user@host:port/db`
+ */
+export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    pool: { min: 0, max: poolMax },
+    debug: false,
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      migrationsList: [{ name: 'Migration20261122000000_initial', class: Migration20261122000000_initial }],
+    },
+  });
+}

@@ -1,0 +1,61 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../config/app.config';
+import { mikroOrmOptions } from '../config/mikro-orm.config';
+import { AppLifecycle } from './app.lifecycle';
+import { ROOT_LOGGER } from './common/logger';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { StagesModule } from './stages/stages.module';
+
+/** Config and the root logger, visible to every module. */
+@Global()
+@Module({})
+class CoreModule {
+  static register(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: ROOT_LOGGER, useValue: logger },
+      ],
+      exports: [APP_CONFIG, ROOT_LOGGER],
+    };
+  }
+}
+
+/**
+ * Composition root. Roles (`api`, `orchestrator`, `stages`) are chosen by config: the HTTP server always
+ * serves /health and /metrics; the REST API only with `api`; the saga only with `orchestrator`; stage
+ * handlers only with `stages` (issue #4, "Roles as processes").
+ */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, logger: Logger): DynamicModule {
+    const has = (r: string) => config.roles.includes(r as AppConfig['roles'][number]);
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(config, logger),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            customProps: () => ({ component: 'http' }),
+          },
+        }),
+        MikroOrmModule.forRoot(mikroOrmOptions(config.databaseUrl)),
+        MetricsModule,
+        MessagingModule,
+        HealthModule,
+        JobsModule.register(has('api')),
+        ...(has('stages') ? [StagesModule] : []),
+      ],
+      providers: [AppLifecycle],
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type, plainToInstance } from 'class-transformer';
+import { validateSync, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ASPECT_RATIOS,
+  MAX_DURATION_SECONDS,
+  MAX_PROMPT_CHARS,
+  MIN_DURATION_SECONDS,
+  MIN_PROMPT_CHARS,
+  type AdRequest,
+  type AspectRatio,
+} from '@app/contracts';
+import { flattenValidationErrors } from '../../common/validation';
+
+const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+/** Brand guidelines (seed 001, "Validation": hex colours, style at most 100 characters). */
+export class BrandGuidelinesDto {
+  @ApiPropertyOptional({ example: '#D4AF37', description: 'Hex colour #RGB or #RRGGBB' })
+  @IsOptional()
+  @IsString()
+  @Matches(HEX_COLOR, { message: 'primary_color must be a hex colour such as #D4AF37' })
+  primary_color?: string;
+
+  @ApiPropertyOptional({ example: '#000000', description: 'Hex colour #RGB or #RRGGBB' })
+  @IsOptional()
+  @IsString()
+  @Matches(HEX_COLOR, { message: 'secondary_color must be a hex colour such as #000000' })
+  secondary_color?: string;
+
+  @ApiPropertyOptional({ example: 'luxury minimalist', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  style?: string;
+}
+
+/** Body of `POST /api/v1/generate-ad` (seed 000, "Generate Ad Video"). */
+export class GenerateAdDto {
+  @ApiProperty({ minLength: MIN_PROMPT_CHARS, maxLength: MAX_PROMPT_CHARS, example: 'Create a 30 second Instagram ad for luxury watches with elegant gold aesthetics' })
+  @IsString()
+  @IsNotEmpty()
+  @MinLength(MIN_PROMPT_CHARS)
+  @MaxLength(MAX_PROMPT_CHARS)
+  prompt!: string;
+
+  @ApiProperty({ minimum: MIN_DURATION_SECONDS, maximum: MAX_DURATION_SECONDS, example: 30, description: 'Seconds' })
+  @IsInt()
+  @Min(MIN_DURATION_SECONDS)
+  @Max(MAX_DURATION_SECONDS)
+  duration!: number;
+
+  @ApiProperty({ enum: ASPECT_RATIOS, example: '9:16' })
+  @IsIn(ASPECT_RATIOS as unknown as string[], { message: `aspect_ratio must be one of ${ASPECT_RATIOS.join(', ')}` })
+  aspect_ratio!: AspectRatio;
+
+  @ApiPropertyOptional({ type: BrandGuidelinesDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BrandGuidelinesDto)
+  brand_guidelines?: BrandGuidelinesDto | null;
+}
+
+/** Query of `GET /api/v1/jobs` (seed 000, "List Jobs"). */
+export class ListJobsQueryDto {
+  @ApiPropertyOptional({ enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] })
+  @IsOptional()
+  @IsIn(['queued', 'processing', 'completed', 'failed', 'cancelled'])
+  status?: 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+/**
+ * Validates a request outside HTTP (the CLI) with the same rules as the API.
+ * @returns `{field: [messages]}` when invalid, else null
+ */
+export function validateAdRequest(request: AdRequest): Record<string, string[]> | null {
+  const errors = validateSync(plainToInstance(GenerateAdDto, request), { whitelist: true, forbidNonWhitelisted: true });
+  return errors.length > 0 ? flattenValidationErrors(errors) : null;
+}

@@ -1,0 +1,109 @@
+import { STAGES, type CostBreakdown, type JobError, type StageName } from '@app/contracts';
+import { costBreakdown, type JobState } from './job-saga';
+import { resultUrls } from './job-saga.handler';
+import type { Job } from './job.entity';
+import { toState } from './job-saga.handler';
+
+/**
+ * Seconds a local job is expected to take for an ad of `durationSeconds`. Linear fit of the README's
+ * measurements on node-svc (2 cores); used only for `estimated_completion_time`.
+ */
+export function estimateJobSeconds(durationSeconds: number): number {
+  return Math.round(20 + 2.5 * durationSeconds);
+}
+
+/** `GET /api/v1/jobs/{job_id}` body (seed 000, "Get Job Status"). Costs USD, times ISO-8601 UTC. */
+export interface JobResponse {
+  job_id: string;
+  status: string;
+  progress: {
+    current_stage: string | null;
+    stages_completed: string[];
+    stages_remaining: string[];
+    percentage: number;
+    estimated_completion_time: string | null;
+    /** Clips finished and planned (video_generation), for "clip 2 of 4" displays (seed 004, "Get Status"). */
+    clips_completed: number;
+    clips_total: number;
+  };
+  cost: CostBreakdown;
+  result: {
+    video_url: string;
+    thumbnail_url: string;
+    duration: number;
+    resolution: string;
+    file_size_mb: number;
+    scenes_generated: number;
+  } | null;
+  error: JobError | null;
+  created_at: string;
+  updated_at: string;
+  completed_at?: string;
+  failed_at?: string;
+  cancelled_at?: string;
+}
+
+/**
+ * Maps a job row to the seed's status body. Pure.
+ * @param baseUrl public base URL for result links
+ * @param now clock, for the completion estimate
+ */
+export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date()): JobResponse {
+  const state: JobState = toState(job);
+  const completed = state.stagesCompleted;
+  const remaining = STAGES.filter((s) => !completed.includes(s));
+  let currentStage: string | null = state.currentStage;
+  if (job.status === 'completed') currentStage = 'completed';
+  else if (job.status === 'queued') currentStage = 'queued';
+  else if (job.status === 'failed') currentStage = job.error?.failed_stage ?? state.currentStage;
+
+  let cost: CostBreakdown;
+  if (job.status === 'failed' || job.status === 'cancelled') {
+    cost = costBreakdown(state);
+  } else {
+    cost = { total: costBreakdown(state).total };
+    for (const s of STAGES) cost[s as StageName] = Math.round(state.costs[s] * 1e6) / 1e6;
+  }
+
+  const estimate = estimateJobSeconds(job.duration) * 1000;
+  let eta: string | null = null;
+  if (job.status === 'queued' || job.status === 'processing') {
+    const startMs = (job.startedAt ?? job.createdAt).getTime();
+    eta = new Date(Math.max(startMs + estimate, now.getTime() + 2000)).toISOString();
+  } else if (job.completedAt) {
+    eta = job.completedAt.toISOString();
+  }
+
+  const urls = resultUrls(baseUrl, job.id);
+  const body: JobResponse = {
+    job_id: job.id,
+    status: job.status,
+    progress: {
+      current_stage: currentStage,
+      stages_completed: completed,
+      stages_remaining: job.status === 'completed' ? [] : remaining,
+      percentage: job.progressPercentage,
+      estimated_completion_time: eta,
+      clips_completed: job.scenesDone,
+      clips_total: job.scenesTotal,
+    },
+    cost,
+    result: job.result
+      ? {
+          video_url: urls.videoUrl,
+          thumbnail_url: urls.thumbnailUrl,
+          duration: Math.round(job.result.duration * 100) / 100,
+          resolution: job.result.resolution,
+          file_size_mb: Math.round((job.result.file_size_bytes / 1e6) * 100) / 100,
+          scenes_generated: job.result.scenes,
+        }
+      : null,
+    error: job.error,
+    created_at: job.createdAt.toISOString(),
+    updated_at: job.updatedAt.toISOString(),
+  };
+  if (job.completedAt) body.completed_at = job.completedAt.toISOString();
+  if (job.failedAt) body.failed_at = job.failedAt.toISOString();
+  if (job.cancelledAt) body.cancelled_at = job.cancelledAt.toISOString();
+  return body;
+}

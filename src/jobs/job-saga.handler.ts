@@ -1,0 +1,269 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LockMode, MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { STAGE_TIMEOUT_SECONDS, type SagaInbound, type StageName } from '@app/contracts';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { ROOT_LOGGER } from '../common/logger';
+import { JetStreamService } from '../messaging/jetstream.service';
+import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
+import { MetricsService } from '../metrics/metrics.service';
+import { CostEstimator } from './cost-estimator';
+import { Job, JobTransition } from './job.entity';
+import { decide, totalCost, type Decision, type JobState, type SagaCommand, type SagaContext } from './job-saga';
+
+/** Advisory lock key serialising job starts across processes (MAX_CONCURRENT_JOBS holds globally). */
+const START_LOCK_KEY = 724_300_1;
+
+/**
+ * Runs the saga: one short transaction per inbound event or command that records the message in the inbox
+ * (duplicates become no-ops), locks the job row, applies the pure {@link decide}, writes the new state, a
+ * transition row and the outbox rows, then commits (design/saga.md, "Exactly-once effect on job state").
+ * The only writer of job state.
+ */
+@Injectable()
+export class JobSagaHandler {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly nats: JetStreamService,
+    private readonly relay: OutboxRelay,
+    private readonly metrics: MetricsService,
+    private readonly costs: CostEstimator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Applies one event from the streams. Safe to call again with the same event (inbox dedup).
+   * @param consumer the consuming durable's name: the inbox key's scope
+   */
+  async handleEvent(consumer: string, event: SagaInbound): Promise<Decision> {
+    if (event.type === 'job.created') {
+      // A new job starts when a slot is free; otherwise it waits in `queued` and starts in creation order.
+      return this.transact(event.job_id, { consumer, id: event.event_id }, null, event.type);
+    }
+    return this.transact(event.job_id, { consumer, id: event.event_id }, event, event.type);
+  }
+
+  /**
+   * Applies a command from the API or the reaper.
+   * @returns the decision; `rejected` with CONFLICT when cancelling a finished job, `ignored` when unknown
+   */
+  async command(jobId: string, command: SagaCommand): Promise<Decision> {
+    return this.transact(jobId, null, command, command.type);
+  }
+
+  /** Starts queued jobs while slots are free (called at startup and by the reaper too). */
+  async startQueued(): Promise<number> {
+    const em = this.orm.em.fork();
+    let started = 0;
+    await em.transactional(async (tx) => {
+      started = await this.promoteQueued(tx);
+    });
+    if (started > 0) this.relay.kick();
+    return started;
+  }
+
+  private async transact(
+    jobId: string,
+    inbox: { consumer: string; id: string } | null,
+    input: SagaInbound | SagaCommand | null,
+    type: string,
+  ): Promise<Decision> {
+    const em = this.orm.em.fork();
+    let decision: Decision = { kind: 'ignored', reason: 'not processed' };
+    let promoted = 0;
+    let finished: { status: string; createdAt: Date } | null = null;
+    await em.transactional(async (tx) => {
+      if (inbox) {
+        const rows: unknown[] = await tx.execute(
+          'insert into inbox (consumer, message_id) values (?, ?) on conflict do nothing returning message_id',
+          [inbox.consumer, inbox.id],
+        );
+        if (rows.length === 0) {
+          decision = { kind: 'ignored', reason: 'duplicate' };
+          return;
+        }
+      }
+      if (input === null) {
+        promoted = await this.promoteQueued(tx);
+        decision = { kind: 'ignored', reason: promoted > 0 ? 'started queued jobs' : 'queued' };
+        return;
+      }
+      const job = await tx.findOne(Job, jobId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!job) {
+        decision = { kind: 'ignored', reason: `unknown job ${jobId}` };
+        return;
+      }
+      decision = this.applyDecision(tx, job, input);
+      if (decision.kind === 'applied' && decision.terminal) {
+        finished = { status: decision.next.status, createdAt: job.createdAt };
+        await tx.flush();
+        promoted = await this.promoteQueued(tx);
+      }
+    });
+    return this.afterCommit(jobId, type, decision as Decision, promoted, finished);
+  }
+
+  private afterCommit(
+    jobId: string,
+    type: string,
+    decision: Decision,
+    promoted: number,
+    finished: { status: string; createdAt: Date } | null,
+  ): Decision {
+    this.metrics.sagaEvents.inc({ type, result: decision.kind === 'ignored' ? (decision.reason === 'duplicate' ? 'duplicate' : 'ignored') : decision.kind });
+    if (decision.kind === 'applied' || promoted > 0) this.relay.kick();
+    if (decision.kind === 'applied') {
+      const log = this.logger.child({ job_id: jobId, stage: decision.next.currentStage ?? undefined });
+      log.info({ status: decision.next.status, version: decision.next.version, cause: type, cost_total: totalCost(decision.next.costs) }, 'job state changed');
+      const spent = totalCost(decision.next.costs);
+      if (spent > this.config.costWarningUsd) log.warn({ cost_total: spent, warn_at: this.config.costWarningUsd }, 'job cost past the warning threshold');
+    } else if (decision.kind === 'ignored' && decision.reason !== 'duplicate') {
+      this.logger.debug({ job_id: jobId, cause: type, reason: decision.reason }, 'saga ignored input');
+    }
+    if (finished) {
+      this.metrics.jobsFinished.inc({ status: finished.status });
+      this.metrics.jobDuration.observe({ status: finished.status }, (Date.now() - finished.createdAt.getTime()) / 1000);
+    }
+    return decision;
+  }
+
+  /** Runs `decide` on a locked job and stages its writes in `tx`. */
+  private applyDecision(tx: EntityManager, job: Job, input: SagaInbound | SagaCommand): Decision {
+    const before = toState(job);
+    const decision = decide(before, input, this.context());
+    if (decision.kind !== 'applied') return decision;
+    const next = decision.next;
+    writeState(job, next, new Date());
+    tx.persist(
+      Object.assign(new JobTransition(), {
+        jobId: job.id,
+        causeEventId: input.event_id,
+        fromStatus: before.status,
+        toStatus: next.status,
+        fromStage: before.currentStage,
+        toStage: next.currentStage,
+        version: next.version,
+      }),
+    );
+    for (const m of decision.messages) enqueueOutbox(tx, m.id, m.subject, m.payload);
+    return decision;
+  }
+
+  /**
+   * Starts the oldest queued jobs while fewer than MAX_CONCURRENT_JOBS are processing. Serialised across
+   * processes by a transaction-scoped advisory lock so two orchestrators never both take the last slot.
+   * @returns how many jobs were started
+   */
+  private async promoteQueued(tx: EntityManager): Promise<number> {
+    await tx.execute('select pg_advisory_xact_lock(?)', [START_LOCK_KEY]);
+    const running: Array<{ n: string }> = await tx.execute(`select count(*) as n from jobs where status = 'processing'`);
+    const free = this.config.maxConcurrentJobs - Number(running[0]?.n ?? 0);
+    if (free <= 0) return 0;
+    const queued = await tx.find(
+      Job,
+      { status: 'queued' },
+      { orderBy: { createdAt: 'asc' }, limit: free, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    let started = 0;
+    for (const job of queued) {
+      const d = this.applyDecision(tx, job, { type: 'job.start', event_id: `start.${job.id}` });
+      if (d.kind === 'applied') started += 1;
+    }
+    await tx.flush();
+    return started;
+  }
+
+  private context(): SagaContext {
+    const now = new Date();
+    return {
+      subjects: this.nats.subjects,
+      now,
+      newId: randomUUID,
+      maxParallelClips: this.config.maxParallelVideoGenerations,
+      maxCostUsd: this.config.maxCostPerVideoUsd,
+      estimateStageCostUsd: (stage, state) => this.costs.estimate(stage, state),
+      stageDeadlineMs: (stage: StageName) => now.getTime() + stageBudgetSeconds(stage) * 1000,
+      resultUrls: (jobId) => resultUrls(this.config.publicBaseUrl, jobId),
+    };
+  }
+}
+
+/** Public URLs of a job's finished files (served by JobsController). */
+export function resultUrls(baseUrl: string, jobId: string): { videoUrl: string; thumbnailUrl: string } {
+  return {
+    videoUrl: `${baseUrl}/api/v1/jobs/${jobId}/video`,
+    thumbnailUrl: `${baseUrl}/api/v1/jobs/${jobId}/thumbnail`,
+  };
+}
+
+/** A stage request's deadline: ten times the seed's call timeout, to cover retries and queueing. */
+function stageBudgetSeconds(stage: StageName): number {
+  return STAGE_TIMEOUT_SECONDS[stage] * 10;
+}
+
+/** Maps a `jobs` row to the saga's plain state. */
+export function toState(job: Job): JobState {
+  return {
+    id: job.id,
+    status: job.status,
+    request: {
+      prompt: job.prompt,
+      duration: job.duration,
+      aspect_ratio: job.aspectRatio,
+      ...(job.brandGuidelines ? { brand_guidelines: job.brandGuidelines } : {}),
+    },
+    currentStage: job.currentStage,
+    stagesCompleted: job.stagesCompleted as StageName[],
+    progressPercentage: job.progressPercentage,
+    plan: job.parsedData,
+    referenceImageUri: job.referenceImageUrl,
+    clips: job.clips,
+    scenesTotal: job.scenesTotal,
+    scenesDone: job.scenesDone,
+    scenesDispatched: job.scenesDispatched,
+    attempts: job.attempts,
+    costs: {
+      prompt_parsing: Number(job.costPromptParsing),
+      image_generation: Number(job.costImageGeneration),
+      video_generation: Number(job.costVideoGeneration),
+      composition: Number(job.costComposition),
+    },
+    result: job.result,
+    error: job.error,
+    version: job.version,
+  };
+}
+
+/** Writes the saga's state back onto the row (the ORM bumps `version` on flush, matching `next.version`). */
+function writeState(job: Job, next: JobState, now: Date): void {
+  const wasStatus = job.status;
+  job.status = next.status;
+  job.currentStage = next.currentStage;
+  job.stagesCompleted = next.stagesCompleted;
+  job.progressPercentage = next.progressPercentage;
+  job.parsedData = next.plan;
+  job.referenceImageUrl = next.referenceImageUri;
+  job.clips = next.clips;
+  job.clipUrls = next.clips.filter((c) => c !== null).map((c) => c!.clip_uri);
+  job.scenesTotal = next.scenesTotal;
+  job.scenesDone = next.scenesDone;
+  job.scenesDispatched = next.scenesDispatched;
+  job.attempts = next.attempts;
+  job.costPromptParsing = next.costs.prompt_parsing;
+  job.costImageGeneration = next.costs.image_generation;
+  job.costVideoGeneration = next.costs.video_generation;
+  job.costComposition = next.costs.composition;
+  job.costTotal = totalCost(next.costs);
+  job.result = next.result;
+  job.error = next.error;
+  job.lastProgressAt = now;
+  if (wasStatus === 'queued' && next.status === 'processing') job.startedAt = now;
+  if (next.status === 'completed') job.completedAt = now;
+  if (next.status === 'failed') job.failedAt = now;
+  if (next.status === 'cancelled') {
+    job.cancelledAt = now;
+    job.cancelRequested = true;
+  }
+}

@@ -1,0 +1,29 @@
+import { AppError } from '../common/app-error';
+
+/** The job id does not exist (404 NOT_FOUND). */
+export class JobNotFoundError extends AppError {
+  constructor(jobId: string) {
+    super('NOT_FOUND', `job ${jobId} not found`, { details: { job_id: jobId } });
+  }
+}
+
+/** The job id is not a UUID (400 INVALID_INPUT). */
+export class InvalidJobIdError extends AppError {
+  constructor(jobId: string) {
+    super('INVALID_INPUT', 'job_id must be a UUID', { details: { job_id: jobId } });
+  }
+}
+
+/** The job is in a state that forbids the request, e.g. cancelling a finished job (409 CONFLICT). */
+export class JobConflictError extends AppError {
+  constructor(jobId: string, message: string, status: string) {
+    super('CONFLICT', message, { details: { job_id: jobId, status } });
+  }
+}
+
+/** The job has no such file yet (404 NOT_FOUND). */
+export class JobFileNotReadyError extends AppError {
+  constructor(jobId: string, file: string, status: string) {
+    super('NOT_FOUND', `job ${jobId} has no ${file} (status ${status})`, { details: { job_id: jobId, status } });
+  }
+}

@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MessagingModule } from '../messaging/messaging.module';
+import { CostEstimator } from './cost-estimator';
+import { JobSagaHandler } from './job-saga.handler';
+import { JobsController } from './jobs.controller';
+import { JobsService } from './jobs.service';
+import { SagaConsumer } from './saga.consumer';
+
+/** Jobs: REST controllers, the job entity, the saga (pure decide() + handler) and its consumer. */
+@Module({})
+export class JobsModule {
+  /** @param withApi mount the REST controllers (the `api` role) */
+  static register(withApi: boolean): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [MessagingModule],
+      controllers: withApi ? [JobsController] : [],
+      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator],
+      exports: [JobsService, SagaConsumer, JobSagaHandler],
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Prometheus instrument of the service, in one place (conventions.md, "one place per cross-cutting
+ * decision"). Names follow `<prefix>_<thing>_<unit>[_total]`; labels are low-cardinality (stage, provider,
+ * outcome, status), never a job id or user text. Served as text on `GET /metrics`.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly jobsCreated = new Counter({
+    name: 'ad_jobs_created_total',
+    help: 'Jobs accepted by POST /api/v1/generate-ad.',
+    registers: [this.registry],
+  });
+
+  readonly jobsFinished = new Counter({
+    name: 'ad_jobs_finished_total',
+    help: 'Jobs that reached a terminal status, by status.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobDuration = new Histogram({
+    name: 'ad_job_duration_seconds',
+    help: 'Wall time from job creation to a terminal status, by status.',
+    labelNames: ['status'] as const,
+    buckets: [10, 30, 60, 90, 120, 180, 300, 600, 1200],
+    registers: [this.registry],
+  });
+
+  readonly stageDuration = new Histogram({
+    name: 'ad_stage_duration_seconds',
+    help: 'Wall time of one stage attempt (one scene for video_generation), by stage, provider and outcome.',
+    labelNames: ['stage', 'provider', 'outcome'] as const,
+    buckets: [0.05, 0.25, 1, 2.5, 5, 10, 20, 40, 60, 90, 180],
+    registers: [this.registry],
+  });
+
+  readonly stageCost = new Counter({
+    name: 'ad_stage_cost_usd_total',
+    help: 'USD spent by stage attempts, by stage and provider.',
+    labelNames: ['stage', 'provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stageRedeliveries = new Counter({
+    name: 'ad_stage_redeliveries_total',
+    help: 'Stage requests delivered more than once (worker crash, lease expiry), by stage.',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
+  readonly providerRetries = new Counter({
+    name: 'ad_provider_retries_total',
+    help: 'Provider calls retried after a transient error, by stage and provider.',
+    labelNames: ['stage', 'provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly circuitState = new Gauge({
+    name: 'ad_provider_circuit_open',
+    help: '1 while the circuit breaker of a provider is open, else 0.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxPublished = new Counter({
+    name: 'ad_outbox_published_total',
+    help: 'Outbox rows published to JetStream.',
+    registers: [this.registry],
+  });
+
+  readonly sagaEvents = new Counter({
+    name: 'ad_saga_events_total',
+    help: 'Events the saga consumed, by type and result (applied, duplicate, stale).',
+    labelNames: ['type', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'ad_http_request_duration_seconds',
+    help: 'REST request latency by route and status class.',
+    labelNames: ['method', 'route', 'status_class'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'ad_' });
+  }
+
+  /** Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,16 @@
+import type { StageInputs, StageName, StageOutputs } from '@app/contracts';
+import type { ProviderContext, ProviderResult } from '../providers/ports';
+
+/**
+ * One stage's handler: maps a stage request's input onto its provider port. Stateless and idempotent; the
+ * stage runner around it owns delivery, leases, heartbeats, cancellation, metrics and result events.
+ */
+export interface StageHandler<S extends StageName = StageName> {
+  readonly stage: S;
+  /** The configured provider's name (label for metrics and the `provider` field of results). */
+  readonly providerName: string;
+  run(input: StageInputs[S], ctx: ProviderContext): Promise<ProviderResult<StageOutputs[S]>>;
+}
+
+/** Injection token of the list of stage handlers. The runner refuses to start unless each stage has exactly one. */
+export const STAGE_HANDLERS = Symbol('STAGE_HANDLERS');

@@ -1,0 +1,314 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/transport-node';
+import { mkdir, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import {
+  EVENT_SCHEMA_VERSION,
+  STAGE_FAILURE_CODE,
+  STAGES,
+  type ErrorCode,
+  type StageCompleted,
+  type StageFailed,
+  type StageName,
+  type StageRequested,
+} from '@app/contracts';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { AppError, CancelledError } from '../common/app-error';
+import { ROOT_LOGGER } from '../common/logger';
+import { JetStreamService } from '../messaging/jetstream.service';
+import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
+import { runPullConsumer, type RunningConsumer, type Settlement } from '../messaging/pull-consumer';
+import { MetricsService } from '../metrics/metrics.service';
+import type { ProviderContext } from '../providers/ports';
+import { STAGE_HANDLERS, type StageHandler } from './stage-handler';
+
+/** Codes a failed stage may report as they are; anything else becomes the stage's own failure code. */
+const PASS_THROUGH_CODES: ReadonlySet<ErrorCode> = new Set([
+  'TIMEOUT',
+  'RATE_LIMIT_EXCEEDED',
+  'SERVICE_UNAVAILABLE',
+  'COST_LIMIT_EXCEEDED',
+  ...Object.values(STAGE_FAILURE_CODE),
+] as ErrorCode[]);
+
+/** Durable consumer name of a stage's workers. */
+export function stageDurable(stage: StageName): string {
+  return `stage_${stage}`;
+}
+
+/**
+ * Maps a provider error to the stage failure a job reports (seed 000, "Error Codes"; details
+ * `{service, attempts, last_error}` as in "Get Job Status" when failed).
+ */
+export function toStageFailure(stage: StageName, provider: string, err: unknown, attempts: number): StageFailed['data']['error'] {
+  if (err instanceof AppError) {
+    const code = PASS_THROUGH_CODES.has(err.code) ? err.code : (STAGE_FAILURE_CODE[stage] as ErrorCode);
+    return {
+      code,
+      message: err.message,
+      retryable: err.retryable,
+      details: { service: provider, attempts, last_error: err.message, ...err.details },
+    };
+  }
+  return {
+    code: STAGE_FAILURE_CODE[stage] as ErrorCode,
+    message: `${stage} failed: ${(err as Error)?.message ?? String(err)}`,
+    retryable: false,
+    details: { service: provider, attempts, last_error: (err as Error)?.message ?? String(err) },
+  };
+}
+
+/** Why a running attempt was aborted. */
+type AbortReason = 'job-ended' | 'shutdown' | 'lease-lost';
+
+/**
+ * The stages role: pulls stage requests, one durable per stage, and runs them through their handlers with
+ * at-least-once semantics made safe by the `stage_attempts` table:
+ * - a lease (renewed with `msg.working()` on every heartbeat) tells a redelivered copy whether a live worker
+ *   holds the attempt; NATS acks are not trusted as a fence (nats-server #4786);
+ * - the result is written with its outbox row in one transaction, so a crash after that commit re-announces
+ *   the stored result instead of running (and paying) again;
+ * - a job that ends (cancelled or failed) aborts its in-flight attempts through their AbortSignal.
+ * Attempts are counted in the database, not by NATS max_deliver (2.9 keeps such messages occupying a slot).
+ */
+@Injectable()
+export class StageRunner {
+  private readonly handlers = new Map<StageName, StageHandler>();
+  private consumers: RunningConsumer[] = [];
+  private readonly inFlight = new Map<string, Set<AbortController>>();
+  private subscriptions: Subscription[] = [];
+  private readonly owner = `${os.hostname()}:${process.pid}`;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly nats: JetStreamService,
+    private readonly relay: OutboxRelay,
+    private readonly metrics: MetricsService,
+    @Inject(STAGE_HANDLERS) handlers: StageHandler[],
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    for (const h of handlers) {
+      if (this.handlers.has(h.stage)) throw new Error(`two handlers for stage ${h.stage}`);
+      this.handlers.set(h.stage, h);
+    }
+    const missing = STAGES.filter((s) => !this.handlers.has(s));
+    if (missing.length > 0) throw new Error(`no handler for stage(s): ${missing.join(', ')}`);
+  }
+
+  /** Provisions the stage durables, subscribes to job-ending events and starts pulling. */
+  async start(): Promise<void> {
+    const s = this.nats.subjects;
+    for (const type of ['cancelled', 'failed'] as const) {
+      const sub = this.nats.connection.subscribe(`${s.prefix}.evt.job.${type}.*`, {
+        callback: (_err, msg) => {
+          const jobId = msg.subject.split('.').pop() ?? '';
+          this.abortJob(jobId, 'job-ended');
+        },
+      });
+      this.subscriptions.push(sub);
+    }
+    for (const stage of STAGES) {
+      await this.nats.ensureConsumer(s.workStream, stageDurable(stage), s.stageRequestFilter(stage), {
+        ack_wait: this.config.stageLeaseSeconds * 1e9,
+      });
+      this.consumers.push(
+        runPullConsumer({
+          js: this.nats.js,
+          stream: s.workStream,
+          durable: stageDurable(stage),
+          slots: this.config.stageConcurrency[stage],
+          logger: this.logger,
+          handler: (msg) => this.handle(stage, msg),
+        }),
+      );
+    }
+  }
+
+  /** Stops pulling, aborts in-flight attempts (their leases are released so another worker retakes them). */
+  async stop(): Promise<void> {
+    for (const id of [...this.inFlight.keys()]) this.abortJob(id, 'shutdown');
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    this.consumers = [];
+    for (const sub of this.subscriptions) sub.unsubscribe();
+    this.subscriptions = [];
+  }
+
+  private abortJob(jobId: string, reason: AbortReason): void {
+    for (const ac of this.inFlight.get(jobId) ?? []) ac.abort(reason);
+  }
+
+  private async handle(stage: StageName, msg: JsMsg): Promise<Settlement> {
+    const req = msg.json<StageRequested>();
+    const { attempt_id: attemptId, scene_index: sceneIndex } = req.data;
+    const jobId = req.job_id;
+    const log = this.logger.child({ job_id: jobId, stage, attempt_id: attemptId, ...(sceneIndex !== null ? { scene_index: sceneIndex } : {}) });
+    const em = this.orm.em.fork();
+    const leaseSql = `now() + interval '${this.config.stageLeaseSeconds} seconds'`;
+
+    const claimed: Array<{ deliveries: number; resume_token: string | null }> = await em.execute(
+      `insert into stage_attempts (attempt_id, job_id, stage, scene_index, status, deliveries, lease_owner, lease_until)
+         values (?, ?, ?, ?, 'running', 1, ?, ${leaseSql})
+       on conflict (attempt_id) do update
+         set deliveries = stage_attempts.deliveries + 1, lease_owner = excluded.lease_owner,
+             lease_until = excluded.lease_until, updated_at = now()
+         where stage_attempts.status = 'running'
+           and (stage_attempts.lease_until is null or stage_attempts.lease_until < now() or stage_attempts.lease_owner = excluded.lease_owner)
+       returning deliveries, resume_token`,
+      [attemptId, jobId, stage, sceneIndex, this.owner],
+    );
+    if (claimed.length === 0) {
+      const rows: Array<{ status: string; wait_ms: string | null }> = await em.execute(
+        `select status, extract(epoch from (lease_until - now())) * 1000 as wait_ms from stage_attempts where attempt_id = ?`,
+        [attemptId],
+      );
+      const row = rows[0];
+      if (!row || row.status !== 'running') return { action: 'ack' }; // already finished: its result is in the outbox
+      return { action: 'nak', delayMs: Math.max(1000, Number(row.wait_ms ?? 0) + 500) }; // a live worker holds it
+    }
+    const { deliveries, resume_token: resumeToken } = claimed[0];
+    if (deliveries > 1) {
+      this.metrics.stageRedeliveries.inc({ stage });
+      log.warn({ deliveries }, 'stage request redelivered: retaking the attempt');
+    }
+    const handler = this.handlers.get(stage)!;
+    if (deliveries > this.config.stageMaxDeliver) {
+      const err = new AppError(STAGE_FAILURE_CODE[stage] as ErrorCode, `${stage} was retaken ${deliveries - 1} times without finishing`, {
+        details: { reason: 'worker lost repeatedly' },
+      });
+      await this.finish(req, 'failed', handler.providerName, { error: toStageFailure(stage, handler.providerName, err, deliveries), cost: 0, seconds: 0, attempts: deliveries });
+      return { action: 'term' };
+    }
+
+    const ac = new AbortController();
+    const set = this.inFlight.get(jobId) ?? new Set<AbortController>();
+    set.add(ac);
+    this.inFlight.set(jobId, set);
+    const workDir = path.join(this.config.artifactDir, 'jobs', jobId);
+    await mkdir(workDir, { recursive: true });
+
+    let lastBeat = 0;
+    const heartbeat = (): void => {
+      const now = Date.now();
+      if (now - lastBeat < 2000) return;
+      lastBeat = now;
+      try {
+        msg.working();
+      } catch {
+        /* connection down: the lease in the database still fences the attempt */
+      }
+      void em
+        .fork()
+        .execute(`update stage_attempts set lease_until = ${leaseSql}, updated_at = now() where attempt_id = ? and lease_owner = ? and status = 'running'`, [
+          attemptId,
+          this.owner,
+        ])
+        .then((n: unknown) => {
+          const affected = typeof n === 'number' ? n : ((n as { affectedRows?: number })?.affectedRows ?? 1);
+          if (affected === 0) ac.abort('lease-lost');
+        })
+        .catch(() => undefined);
+    };
+    const beat = setInterval(heartbeat, (this.config.stageLeaseSeconds * 1000) / 3);
+    const ctx: ProviderContext = {
+      jobId,
+      attemptId,
+      signal: ac.signal,
+      workDir,
+      heartbeat,
+      resumeToken,
+      saveResumeToken: async (token: string) => {
+        await em.fork().execute(`update stage_attempts set resume_token = ?, updated_at = now() where attempt_id = ?`, [token, attemptId]);
+      },
+    };
+
+    const started = Date.now();
+    try {
+      log.info({ provider: handler.providerName }, 'stage attempt started');
+      const result = await handler.run(req.data.input as never, ctx);
+      const seconds = (Date.now() - started) / 1000;
+      this.metrics.stageDuration.observe({ stage, provider: result.provider, outcome: 'completed' }, seconds);
+      this.metrics.stageCost.inc({ stage, provider: result.provider }, result.costUsd);
+      const stored = await this.finish(req, 'completed', result.provider, {
+        output: result.output,
+        cost: result.costUsd,
+        seconds: result.processingTimeSeconds,
+        attempts: result.attempts ?? 1,
+      });
+      log.info({ provider: result.provider, cost: result.costUsd, duration_seconds: seconds, stored }, 'stage attempt completed');
+      return { action: 'ack' };
+    } catch (err) {
+      const seconds = (Date.now() - started) / 1000;
+      const reason = ac.signal.aborted ? (ac.signal.reason as AbortReason) : null;
+      if (reason === 'shutdown') {
+        // Hand the attempt to another worker at once.
+        await em.execute(`update stage_attempts set lease_until = now() where attempt_id = ? and lease_owner = ?`, [attemptId, this.owner]).catch(() => undefined);
+        return { action: 'nak', delayMs: 100 };
+      }
+      if (reason === 'job-ended' || err instanceof CancelledError) {
+        this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'cancelled' }, seconds);
+        await em.execute(`update stage_attempts set status = 'cancelled', updated_at = now() where attempt_id = ? and status = 'running'`, [attemptId]);
+        await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+        log.info('stage attempt aborted: job ended');
+        return { action: 'ack' };
+      }
+      if (reason === 'lease-lost') {
+        log.warn('lease lost to another worker; dropping this attempt');
+        return { action: 'ack' };
+      }
+      this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
+      const attempts = (err as { attempts?: number }).attempts ?? 1;
+      const failure = toStageFailure(stage, handler.providerName, err, attempts);
+      const partialCost = (err as { costUsd?: number }).costUsd ?? 0;
+      log.error({ code: failure.code, err: failure.message, attempts }, 'stage attempt failed');
+      await this.finish(req, 'failed', handler.providerName, { error: failure, cost: partialCost, seconds, attempts });
+      return { action: 'ack' };
+    } finally {
+      clearInterval(beat);
+      set.delete(ac);
+      if (set.size === 0) this.inFlight.delete(jobId);
+    }
+  }
+
+  /**
+   * Stores the attempt's outcome and its result event in one transaction, fenced by the lease owner.
+   * @returns false when another worker had already finished or retaken the attempt (nothing written)
+   */
+  private async finish(
+    req: StageRequested,
+    outcome: 'completed' | 'failed',
+    provider: string,
+    r: { output?: unknown; error?: StageFailed['data']['error']; cost: number; seconds: number; attempts: number },
+  ): Promise<boolean> {
+    const { stage, attempt_id: attemptId, scene_index: sceneIndex } = req.data;
+    const id = `res.${attemptId}`;
+    const base = {
+      event_id: id,
+      schema_version: EVENT_SCHEMA_VERSION as typeof EVENT_SCHEMA_VERSION,
+      occurred_at: new Date().toISOString(),
+      job_id: req.job_id,
+    };
+    const accounting = { cost_usd: r.cost, processing_time_seconds: r.seconds, provider, attempts: r.attempts };
+    const event: StageCompleted | StageFailed =
+      outcome === 'completed'
+        ? { ...base, type: 'stage.completed', data: { ...accounting, stage, attempt_id: attemptId, scene_index: sceneIndex, output: r.output as never } }
+        : { ...base, type: 'stage.failed', data: { ...accounting, stage, attempt_id: attemptId, scene_index: sceneIndex, error: r.error! } };
+    let stored = false;
+    await this.orm.em.fork().transactional(async (tx) => {
+      const rows: unknown[] = await tx.execute(
+        `update stage_attempts set status = ?, provider = ?, outcome = ?, lease_until = null, updated_at = now()
+           where attempt_id = ? and status = 'running' and lease_owner = ? returning attempt_id`,
+        [outcome === 'completed' ? 'succeeded' : 'failed', provider, JSON.stringify(event), attemptId, this.owner],
+      );
+      if (rows.length === 0) return;
+      enqueueOutbox(tx, id, this.nats.subjects.stageResult(outcome, stage, req.job_id), event);
+      stored = true;
+    });
+    if (stored) this.relay.kick();
+    return stored;
+  }
+}
