@@ -1,7 +1,12 @@
 /** Jest: pure unit specs next to the code; integration/e2e in test/ against the real PostgreSQL, NATS and ffmpeg. */
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }],
+    // @fastify/static (Swagger UI assets) requires content-disposition 3, which ships ESM only.
+    'node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: { '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts' },
   testEnvironment: 'node',
 };

@@ -24,6 +24,8 @@ export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
     debug: false,
     migrations: {
       tableName: 'mikro_orm_migrations',
+      silent: true,
+      snapshot: false,
       transactional: true,
       allOrNothing: true,
       migrationsList: [{ name: 'Migration20261122000000_initial', class: Migration20261122000000_initial }],

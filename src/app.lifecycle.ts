@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { ROOT_LOGGER } from './common/logger';
 import { runMigrations } from './database/migrations';
 import { assertFfmpegAvailable } from './media/ffmpeg.runner';
+import { JobReaper } from './jobs/job-reaper';
 import { SagaConsumer } from './jobs/saga.consumer';
 import { JetStreamService } from './messaging/jetstream.service';
 import { OutboxRelay } from './messaging/outbox.relay';
@@ -27,6 +28,7 @@ export class AppLifecycle implements OnModuleInit, OnApplicationBootstrap, Befor
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Optional() private readonly saga?: SagaConsumer,
+    @Optional() private readonly reaper?: JobReaper,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -47,13 +49,17 @@ export class AppLifecycle implements OnModuleInit, OnApplicationBootstrap, Befor
 
   async onApplicationBootstrap(): Promise<void> {
     this.relay.start();
-    if (this.config.roles.includes('orchestrator')) await this.saga?.start();
+    if (this.config.roles.includes('orchestrator')) {
+      await this.saga?.start();
+      this.reaper?.start();
+    }
     if (this.config.roles.includes('stages')) await this.stageRunner()?.start();
     this.logger.info({ roles: this.config.roles, nats_prefix: this.config.natsPrefix }, 'roles started');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.stageRunner()?.stop();
+    await this.reaper?.stop();
     await this.saga?.stop();
     await this.relay.stop();
   }

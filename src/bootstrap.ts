@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { mkdirSync } from 'node:fs';
@@ -16,7 +15,7 @@ import { MetricsService } from './metrics/metrics.service';
 
 /**
  * Builds the Nest application on Fastify with every cross-cutting piece wired once: the exception filter
- * (seed error body), the validation pipe, OpenAPI at /docs, static file serving for results, request
+ * (seed error body), the validation pipe, OpenAPI at /docs, request
  * metrics. Shared by `main.ts`, the CLI and the tests, so all run the same app.
  * @param logger optional root logger (the CLI passes a quieter one)
  */
@@ -35,7 +34,6 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   app.enableCors();
 
   const fastify = app.getHttpAdapter().getInstance();
-  await app.register(fastifyStatic, { root: config.artifactDir, serve: false });
   // Body-parser errors (malformed JSON) happen before Nest's pipeline: answer them in the seed's shape too.
   fastify.setErrorHandler((err, _req, reply) => {
     const { status, body } = toErrorResponse(err);

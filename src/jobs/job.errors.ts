@@ -27,3 +27,12 @@ export class JobFileNotReadyError extends AppError {
     super('NOT_FOUND', `job ${jobId} has no ${file} (status ${status})`, { details: { job_id: jobId, status } });
   }
 }
+
+/** A finished job's file is gone from the artifact store (404 NOT_FOUND; 416 ranges map to INVALID_INPUT). */
+export class JobFileMissingError extends AppError {
+  constructor(file: string, status: number) {
+    super(status === 416 ? 'INVALID_INPUT' : 'NOT_FOUND', status === 416 ? 'requested range not satisfiable' : 'file is no longer available', {
+      details: { file: file.split('/').pop(), status },
+    });
+  }
+}

@@ -1,10 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type {} from '@fastify/static';
+import send from '@fastify/send';
+import type { FastifyRequest } from 'fastify';
 import * as path from 'node:path';
 import { GenerateAdDto, ListJobsQueryDto } from './dto/generate-ad.dto';
 import { JobsService } from './jobs.service';
+import { JobFileMissingError } from './job.errors';
 
 /**
  * REST API v1 (seed 000, "API Specification"), plus cancellation (issue #4) and the v2 DELETE alias
@@ -58,16 +60,24 @@ export class JobsController {
 
   @Get('api/v1/jobs/:job_id/video')
   @ApiOperation({ summary: 'The finished MP4 (supports HTTP range requests).' })
-  async video(@Param('job_id') jobId: string, @Res() reply: FastifyReply) {
+  async video(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const file = await this.jobs.filePath(jobId, 'video');
     reply.header('content-disposition', `inline; filename="${jobId}.mp4"`);
-    return reply.sendFile(path.basename(file), path.dirname(file));
+    return sendFile(req, reply, file);
   }
 
   @Get('api/v1/jobs/:job_id/thumbnail')
   @ApiOperation({ summary: 'The JPEG thumbnail of a finished job.' })
-  async thumbnail(@Param('job_id') jobId: string, @Res() reply: FastifyReply) {
-    const file = await this.jobs.filePath(jobId, 'thumbnail');
-    return reply.sendFile(path.basename(file), path.dirname(file));
+  async thumbnail(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return sendFile(req, reply, await this.jobs.filePath(jobId, 'thumbnail'));
   }
+}
+
+/** Streams a file with @fastify/send (Range, If-Modified-Since, ETag, content type by extension). */
+async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string): Promise<FastifyReply> {
+  const result = await send(req.raw, path.basename(file), { root: path.dirname(file), dotfiles: 'deny' });
+  if (result.type === 'error') {
+    throw new JobFileMissingError(file, result.statusCode);
+  }
+  return reply.status(result.statusCode).headers(result.headers).send(result.stream);
 }

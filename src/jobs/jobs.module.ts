@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '../messaging/messaging.module';
 import { CostEstimator } from './cost-estimator';
+import { JobReaper } from './job-reaper';
 import { JobSagaHandler } from './job-saga.handler';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
@@ -15,8 +16,8 @@ export class JobsModule {
       module: JobsModule,
       imports: [MessagingModule],
       controllers: withApi ? [JobsController] : [],
-      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator],
-      exports: [JobsService, SagaConsumer, JobSagaHandler],
+      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper],
+      exports: [JobsService, SagaConsumer, JobSagaHandler, JobReaper],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { SagaInbound } from '@app/contracts';
+import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { runPullConsumer, type RunningConsumer, type Settlement } from '../messaging/pull-consumer';
@@ -49,6 +50,7 @@ export class SagaConsumer {
   private async handle(durable: string, event: SagaInbound): Promise<Settlement> {
     try {
       await this.saga.handleEvent(durable, event);
+      crashPoint('saga.after-commit-before-ack');
       return { action: 'ack' };
     } catch (err) {
       if (err instanceof OptimisticLockError) return { action: 'nak', delayMs: 50 };

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from './jetstream.service';
 import { OutboxMessage } from './outbox.entity';
@@ -74,6 +75,7 @@ export class OutboxRelay {
       for (const row of rows) {
         const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
         await this.nats.publish(row.subject, payload, row.id);
+        crashPoint('relay.after-publish-before-mark');
         published.push(row.id);
       }
     } finally {

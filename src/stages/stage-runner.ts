@@ -18,6 +18,7 @@ import {
 } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { AppError, CancelledError } from '../common/app-error';
+import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
@@ -196,6 +197,7 @@ export class StageRunner {
       const now = Date.now();
       if (now - lastBeat < 2000) return;
       lastBeat = now;
+      crashPoint('stage.mid-work');
       try {
         msg.working();
       } catch {
@@ -222,6 +224,7 @@ export class StageRunner {
       heartbeat,
       resumeToken,
       saveResumeToken: async (token: string) => {
+        crashPoint('stage.after-submit-before-token');
         await em.fork().execute(`update stage_attempts set resume_token = ?, updated_at = now() where attempt_id = ?`, [token, attemptId]);
       },
     };
@@ -240,6 +243,7 @@ export class StageRunner {
         attempts: result.attempts ?? 1,
       });
       log.info({ provider: result.provider, cost: result.costUsd, duration_seconds: seconds, stored }, 'stage attempt completed');
+      crashPoint('stage.after-commit-before-ack');
       return { action: 'ack' };
     } catch (err) {
       const seconds = (Date.now() - started) / 1000;

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { ROOT_LOGGER } from '../common/logger';
+import { OutboxRelay } from '../messaging/outbox.relay';
+import { JobSagaHandler } from './job-saga.handler';
+
+/**
+ * Watches for stuck work (issue #4, "Stuck work"), in the orchestrator role:
+ * - a processing job without progress for JOB_STALL_TIMEOUT_SECONDS fails with TIMEOUT;
+ * - a processing job quiet for longer than the JetStream duplicate window plus a lease gets its current
+ *   stage requests re-published from the outbox (same ids), because NATS 2.9 may lose recently acked or
+ *   stored messages on an OS crash and PostgreSQL must be able to re-drive (design/saga.md). A re-published
+ *   request that a live worker still holds is fenced by the stage attempt lease.
+ * Time is passed in, so tests drive it without sleeping.
+ */
+@Injectable()
+export class JobReaper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly saga: JobSagaHandler,
+    private readonly relay: OutboxRelay,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Starts the periodic sweep (every 10 s). */
+  start(intervalMs = 10_000): void {
+    this.timer ??= setInterval(() => {
+      this.running ??= this.sweep(new Date())
+        .then(() => undefined)
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'reaper sweep failed'))
+        .finally(() => (this.running = undefined));
+    }, intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /**
+   * One sweep at time `now`.
+   * @returns ids of jobs timed out and of stage requests re-driven
+   */
+  async sweep(now: Date): Promise<{ timedOut: string[]; redriven: string[] }> {
+    const em = this.orm.em.fork();
+    const stallBefore = new Date(now.getTime() - this.config.jobStallTimeoutSeconds * 1000);
+    const stuck: Array<{ id: string; current_stage: string | null }> = await em.execute(
+      `select id, current_stage from jobs where status = 'processing' and coalesce(last_progress_at, created_at) < ?`,
+      [stallBefore],
+    );
+    const timedOut: string[] = [];
+    for (const job of stuck) {
+      const d = await this.saga.command(job.id, {
+        type: 'job.timeout',
+        event_id: `timeout.${job.id}`,
+        message: `no progress in ${job.current_stage ?? 'the pipeline'} for ${this.config.jobStallTimeoutSeconds} s`,
+      });
+      if (d.kind === 'applied') timedOut.push(job.id);
+    }
+
+    const quietBefore = new Date(now.getTime() - (DUPLICATE_WINDOW_SECONDS + 2 * this.config.stageLeaseSeconds) * 1000);
+    const quiet: Array<{ id: string; attempts: Record<string, string>; clips: unknown[]; current_stage: string | null }> = await em.execute(
+      `select id, attempts, clips, current_stage from jobs where status = 'processing' and coalesce(last_progress_at, created_at) < ?`,
+      [quietBefore],
+    );
+    const redriven: string[] = [];
+    for (const job of quiet) {
+      for (const [key, attemptId] of Object.entries(job.attempts)) {
+        const [stage, scene] = key.split('.');
+        if (stage !== job.current_stage) continue;
+        if (scene !== undefined && job.clips[Number(scene)]) continue;
+        const rows: unknown[] = await em.execute(
+          `update outbox set published_at = null, claimed_until = null where id = ? and published_at < ? returning id`,
+          [`req.${attemptId}`, quietBefore],
+        );
+        if (rows.length > 0) redriven.push(`req.${attemptId}`);
+      }
+    }
+    if (redriven.length > 0) {
+      this.logger.warn({ requests: redriven }, 're-driving stage requests of quiet jobs');
+      this.relay.kick();
+    }
+    await this.saga.startQueued();
+    return { timedOut, redriven };
+  }
+}
+
+/** JetStream's duplicate window on our streams (jetstream.service.ts): a re-publish inside it is dropped. */
+const DUPLICATE_WINDOW_SECONDS = 120;

@@ -1,0 +1,176 @@
+import type { ColorGrade } from '@app/contracts';
+import { fmt, OUTPUT_FPS } from './clip.args';
+import { buildLoudnormFilter, type LoudnormMeasurement } from './loudness';
+import type { LoudnessTarget } from './music-bed';
+
+/** One scene's clip in the composition: its file and the length it must have (scene + outgoing overlap), seconds. */
+export interface CompositionClip {
+  path: string;
+  seconds: number;
+}
+
+/** Transition between clip k and k+1: an xfade transition name and its length, seconds (0 for a cut). */
+export interface CompositionTransition {
+  xfade: string;
+  seconds: number;
+}
+
+/** A text card (RGBA PNG cropped to its box) shown over the ad. Pixels from the top-left; seconds. */
+export interface CompositionText {
+  path: string;
+  xPx: number;
+  yPx: number;
+  startSeconds: number;
+  endSeconds: number;
+  /** Fade-in and fade-out length, seconds. */
+  fadeSeconds: number;
+}
+
+/** Everything {@link buildCompositionGraph} and {@link buildCompositionArgs} need. */
+export interface CompositionSpec {
+  widthPx: number;
+  heightPx: number;
+  /** Requested ad duration, seconds; the output lasts exactly this long. */
+  durationSeconds: number;
+  clips: CompositionClip[];
+  /** `clips.length - 1` transitions. */
+  transitions: CompositionTransition[];
+  texts: CompositionText[];
+  /** Music bed WAV (already faded and at its mix level). */
+  musicPath: string;
+  loudness: LoudnormMeasurement;
+  loudnessTarget: LoudnessTarget;
+  grade: ColorGrade;
+  /** Fade from and to black at both ends, seconds (issue #2: 0.3 s). */
+  fadeSeconds: number;
+  /** Path of the filtergraph script file passed with `-filter_complex_script`. */
+  graphPath: string;
+  outputPath: string;
+  /** x264 preset and CRF (composition.md: veryfast, crf 20–23). */
+  preset: string;
+  crf: number;
+}
+
+/**
+ * A light grade as one `lutyuv` (a per-plane lookup table: the cheapest filter there is): luma contrast about
+ * mid-grey, chroma saturation and a warm/cool shift on U and V (8-bit code values). Null for `neutral`. Pure.
+ */
+export function buildGradeFilter(grade: ColorGrade): string | null {
+  const presets: Record<Exclude<ColorGrade, 'neutral'>, { contrast: number; saturation: number; du: number; dv: number }> = {
+    warm: { contrast: 1.03, saturation: 1.05, du: -4, dv: 5 },
+    cool: { contrast: 1.03, saturation: 1.0, du: 5, dv: -3 },
+    luxury: { contrast: 1.08, saturation: 0.94, du: -3, dv: 3 },
+  };
+  if (grade === 'neutral') return null;
+  const p = presets[grade];
+  const chroma = (shift: number): string => `'clip((val-128)*${fmt(p.saturation)}+${128 + shift},16,240)'`;
+  return `lutyuv=y='clip((val-126)*${fmt(p.contrast)}+126,16,235)':u=${chroma(p.du)}:v=${chroma(p.dv)}`;
+}
+
+/**
+ * The whole ad as one filtergraph (composition.md, "One filtergraph, one encode"). Inputs: clips 0..n-1, then
+ * the music bed (n), then one PNG per text card (n+1...).
+ * - each clip is normalised (`scale,crop,fps=30,format=yuv420p,setsar=1`: xfade needs identical size, rate,
+ *   time base and pixel format) and made exactly as long as needed, in whole frames: `tpad` clones the last
+ *   frame of a short clip, `trim` cuts a long one;
+ * - each clip is split into head (the incoming transition), body and tail (the outgoing one); `xfade` runs on
+ *   the 0.5 s tail/head pairs only and `concat` joins body, transition, body... A plain xfade chain costs
+ *   about 3 s more CPU on a 30 s 1080×1920 ad on this machine, because xfade keeps the next clip's decoder
+ *   busy long before its transition; the output is the same (transition k starts at D_0 + … + D_k);
+ * - the grade applies before the text so brand colours in text stay exact;
+ * - each card is decoded once, repeated with `loop`, placed on the timeline with `setpts`, faded through its
+ *   alpha, and overlaid only between its times;
+ * - 0.3 s fades from and to black, then the audio: the bed normalised with the measured loudnorm values.
+ * Pure.
+ */
+export function buildCompositionGraph(spec: CompositionSpec): string {
+  const { widthPx: W, heightPx: H } = spec;
+  const n = spec.clips.length;
+  const frames = (seconds: number): number => Math.round(seconds * OUTPUT_FPS);
+  const lines: string[] = [];
+  const segments: string[] = [];
+  spec.clips.forEach((clip, i) => {
+    const total = frames(clip.seconds);
+    const head = i > 0 ? frames(spec.transitions[i - 1].seconds) : 0;
+    const tail = i < n - 1 ? frames(spec.transitions[i].seconds) : 0;
+    const parts = [head > 0 ? 'h' : '', 'b', tail > 0 ? 't' : ''].filter(Boolean);
+    const normalise =
+      `[${i}:v]scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},fps=${OUTPUT_FPS},format=yuv420p,setsar=1,` +
+      `tpad=stop_mode=clone:stop_duration=${fmt(clip.seconds)},trim=end_frame=${total},setpts=PTS-STARTPTS`;
+    if (parts.length === 1) {
+      lines.push(`${normalise}[b${i}]`);
+    } else {
+      lines.push(`${normalise},split=${parts.length}${parts.map((p) => `[${p}${i}s]`).join('')}`);
+      if (head > 0) lines.push(`[h${i}s]trim=end_frame=${head}[h${i}]`);
+      lines.push(`[b${i}s]trim=start_frame=${head}:end_frame=${total - tail},setpts=PTS-STARTPTS[b${i}]`);
+      if (tail > 0) lines.push(`[t${i}s]trim=start_frame=${total - tail},setpts=PTS-STARTPTS[t${i}]`);
+    }
+    segments.push(`[b${i}]`);
+    if (tail > 0) {
+      segments.push(`[x${i}]`);
+    }
+  });
+  spec.transitions.forEach((t, k) => {
+    if (frames(t.seconds) <= 0) return;
+    lines.push(`[t${k}][h${k + 1}]xfade=transition=${t.xfade}:duration=${fmt(t.seconds)}:offset=0[x${k}]`);
+  });
+  lines.push(`${segments.join('')}concat=n=${segments.length}:v=1:a=0[joined]`);
+  let last = 'joined';
+  const grade = buildGradeFilter(spec.grade);
+  if (grade) {
+    lines.push(`[${last}]${grade}[graded]`);
+    last = 'graded';
+  }
+  spec.texts.forEach((t, i) => {
+    const count = Math.max(1, Math.round((t.endSeconds - t.startSeconds) * OUTPUT_FPS));
+    const a = fmt(t.startSeconds);
+    const b = fmt(t.endSeconds);
+    const f = fmt(t.fadeSeconds);
+    lines.push(
+      `[${n + 1 + i}:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,loop=loop=${count - 1}:size=1:start=0,` +
+        `setpts=N/${OUTPUT_FPS}/TB+${a}/TB,fade=t=in:st=${a}:d=${f}:alpha=1,fade=t=out:st=${fmt(t.endSeconds - t.fadeSeconds)}:d=${f}:alpha=1[c${i}]`,
+    );
+    lines.push(`[${last}][c${i}]overlay=x=${t.xPx}:y=${t.yPx}:eof_action=pass:enable='between(t,${a},${b})'[o${i}]`);
+    last = `o${i}`;
+  });
+  const d = fmt(spec.durationSeconds);
+  const fd = fmt(spec.fadeSeconds);
+  lines.push(`[${last}]fade=t=in:st=0:d=${fd},fade=t=out:st=${fmt(spec.durationSeconds - spec.fadeSeconds)}:d=${fd},format=yuv420p[vout]`);
+  lines.push(`[${n}:a]${buildLoudnormFilter(spec.loudness, spec.loudnessTarget)},apad,atrim=duration=${d}[aout]`);
+  return lines.join(';\n') + '\n';
+}
+
+/**
+ * ffmpeg arguments (after the runner's own flags) of the single composition run. Delivery settings from
+ * composition.md: H.264 High yuv420p, `-g 60`, BT.709 tags, AAC 192 kb/s 48 kHz stereo, `+faststart`. Pure.
+ */
+export function buildCompositionArgs(spec: CompositionSpec): string[] {
+  return [
+    '-loglevel', 'warning',
+    '-y',
+    ...spec.clips.flatMap((c) => ['-i', c.path]),
+    '-i', spec.musicPath,
+    ...spec.texts.flatMap((t) => ['-i', t.path]),
+    '-filter_complex_script', spec.graphPath,
+    '-map', '[vout]',
+    '-map', '[aout]',
+    '-c:v', 'libx264',
+    '-preset', spec.preset,
+    '-crf', String(spec.crf),
+    '-profile:v', 'high',
+    '-pix_fmt', 'yuv420p',
+    '-r', String(OUTPUT_FPS),
+    '-g', String(2 * OUTPUT_FPS),
+    '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
+    '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', '-ac', '2',
+    '-t', fmt(spec.durationSeconds),
+    '-movflags', '+faststart',
+    '-f', 'mp4',
+    spec.outputPath,
+  ];
+}
+
+/** Arguments that grab one JPEG frame at `atSeconds` by fast seek (composition.md, "Exports"). Pure. */
+export function buildThumbnailArgs(videoPath: string, atSeconds: number, outputPath: string): string[] {
+  return ['-loglevel', 'error', '-y', '-ss', fmt(atSeconds), '-i', videoPath, '-frames:v', '1', '-q:v', '3', outputPath];
+}

@@ -1,0 +1,54 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ImageGenerationInput, ImageGenerationOutput } from '@app/contracts';
+import { OUTPUT_SIZE_PX } from '@app/contracts';
+import { AppError, throwIfAborted } from '../../common/app-error';
+import { ImageGenerator, type ProviderContext, type ProviderResult } from '../ports';
+import { brandLookFor, seedFrom } from './brand-look';
+import { drawReferenceDesign } from './reference-design.renderer';
+
+/** File name of the reference image inside the job's work dir. */
+export const REFERENCE_IMAGE_FILE = 'reference.png';
+
+/**
+ * Offline reference image: a designed poster at the output resolution (OUTPUT_SIZE_PX by aspect ratio) drawn
+ * with @napi-rs/canvas from the plan (product, category, style, palette) and the brand guidelines. Deterministic:
+ * the seed is a hash of the input, so a retried attempt draws the same picture. Cost 0 USD.
+ */
+export class LocalImageGenerator extends ImageGenerator {
+  readonly name = 'local';
+
+  /**
+   * @returns `file://` URI of `<workDir>/reference.png`, the seed and the size in pixels
+   * @throws CancelledError when ctx.signal fired; AppError `IMAGE_GENERATION_FAILED` when drawing or writing fails
+   */
+  async generate(input: ImageGenerationInput, ctx: ProviderContext): Promise<ProviderResult<ImageGenerationOutput>> {
+    const started = Date.now();
+    throwIfAborted(ctx.signal);
+    const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
+    const seed = seedFrom(JSON.stringify([input.plan.product, input.plan.visual_direction, input.aspect_ratio, input.brand_guidelines]));
+    const path = join(ctx.workDir, REFERENCE_IMAGE_FILE);
+    const tmp = join(ctx.workDir, `.reference-${ctx.attemptId}.png`);
+    try {
+      const look = brandLookFor(input.plan, input.brand_guidelines);
+      const canvas = drawReferenceDesign(input.plan, input.aspect_ratio, look, seed);
+      const png = await canvas.encode('png');
+      throwIfAborted(ctx.signal);
+      await writeFile(tmp, png);
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      if (err instanceof AppError) throw err;
+      throw new AppError('IMAGE_GENERATION_FAILED', `local reference image failed: ${(err as Error).message}`, { cause: err });
+    }
+    return {
+      output: { image_uri: pathToFileURL(path).href, seed, width: widthPx, height: heightPx },
+      costUsd: 0,
+      processingTimeSeconds: (Date.now() - started) / 1000,
+      provider: this.name,
+      attempts: 1,
+      metadata: { look: brandLookFor(input.plan, input.brand_guidelines).kind },
+    };
+  }
+}

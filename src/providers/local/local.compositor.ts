@@ -1,0 +1,229 @@
+import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AdPlan, AspectRatio, CompositionInput, CompositionOutput } from '@app/contracts';
+import { OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
+import { AppError, throwIfAborted } from '../../common/app-error';
+import { fmt } from '../../media/clip.args';
+import { withLightness, type Rgb } from '../../media/color';
+import {
+  buildCompositionArgs,
+  buildCompositionGraph,
+  buildThumbnailArgs,
+  type CompositionText,
+} from '../../media/composition.args';
+import { FfmpegRunner } from '../../media/ffmpeg.runner';
+import { verifyAd } from '../../media/ffprobe';
+import { parseLoudnormJson } from '../../media/loudness';
+import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET } from '../../media/music-bed';
+import { safeAreaFor } from '../../media/safe-area';
+import { renderTextCard, type TextCardStyle } from '../../media/text-card.renderer';
+import { planTimeline, round3, XFADE_TRANSITION, type SceneSlot } from '../../media/timeline';
+import { Compositor, type ProviderContext, type ProviderResult } from '../ports';
+import { brandLookFor, readableOn, type BrandLook } from './brand-look';
+import { localPathOf } from './local-clip.generator';
+
+/** Encoder settings and limits of {@link LocalCompositor}. */
+export interface LocalCompositorOptions {
+  /** composition.md, "Delivery settings that worked": veryfast, crf 20–23. */
+  preset: string;
+  crf: number;
+  /** Overall ffmpeg timeout, milliseconds: max(this, 8 × the ad's duration). */
+  minTimeoutMs: number;
+  /** No-progress limit, milliseconds. */
+  stallTimeoutMs: number;
+  /** Keep the temp dir (filtergraph, text cards, music bed) for debugging instead of deleting it. */
+  keepIntermediates: boolean;
+}
+
+const DEFAULTS: LocalCompositorOptions = { preset: 'veryfast', crf: 21, minTimeoutMs: 180_000, stallTimeoutMs: 30_000, keepIntermediates: false };
+
+/** Fade from / to black at the ad's ends, seconds (issue #2). */
+export const AD_FADE_SECONDS = 0.3;
+/** Text card fade, seconds: gentle, so the card never reads as a scene change. */
+const TEXT_FADE_SECONDS = 0.4;
+export const FINAL_VIDEO_FILE = 'final.mp4';
+export const THUMBNAIL_FILE = 'thumbnail.jpg';
+
+/**
+ * Offline compositor: one ffmpeg run over one filtergraph (composition.md) that normalises the clips, joins
+ * them with the plan's transitions, grades, overlays each scene's text card (rendered with canvas in brand
+ * colours inside the platform's safe area), fades in and out, and mixes a locally synthesized music bed
+ * normalised to −14 LUFS / −1.5 dBTP from a first measuring pass. The output is verified with ffprobe before it
+ * is renamed to `<workDir>/final.mp4`; a JPEG thumbnail is taken mid-way through the first scene's text.
+ * Cost 0 USD.
+ */
+export class LocalCompositor extends Compositor {
+  readonly name = 'local';
+  private readonly options: LocalCompositorOptions;
+
+  constructor(
+    private readonly runner: FfmpegRunner = new FfmpegRunner(),
+    options: Partial<LocalCompositorOptions> = {},
+  ) {
+    super();
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /**
+   * @returns file URIs of the ad and thumbnail, probed duration (seconds), `"WxH"`, size in bytes, scene count
+   * @throws CancelledError on ctx.signal; AppError `TIMEOUT` (retryable) on ffmpeg overrun or stall;
+   *   AppError `COMPOSITION_FAILED` when inputs are inconsistent, ffmpeg fails or the output fails verification
+   */
+  async compose(input: CompositionInput, ctx: ProviderContext): Promise<ProviderResult<CompositionOutput>> {
+    const started = Date.now();
+    throwIfAborted(ctx.signal);
+    const { plan } = input;
+    if (input.clips.length !== plan.scenes.length) {
+      throw new AppError('COMPOSITION_FAILED', `got ${input.clips.length} clips for ${plan.scenes.length} scenes`);
+    }
+    const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
+    const slots = planTimeline(plan);
+    const clipPaths = input.clips.map((c) => localPathOf(c.clip_uri, 'COMPOSITION_FAILED'));
+    const look = brandLookFor(plan, input.brand_guidelines);
+    const tmpDir = await mkdtemp(join(ctx.workDir, `.compose-${ctx.attemptId}-`));
+    const heartbeat = (): void => ctx.heartbeat();
+    try {
+      const bedPath = join(tmpDir, 'music.wav');
+      // The music pass (ffmpeg, one core) and the text cards (canvas, the other core) run side by side.
+      const [music, texts] = await Promise.all([
+        this.runner.run(
+          buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
+          { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
+        ),
+        this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir),
+      ]);
+      const loudness = parseLoudnormJson(music.stderrTail);
+      if (!loudness) throw new AppError('COMPOSITION_FAILED', 'music bed loudness measurement missing', { details: { stderr: music.stderrTail } });
+      throwIfAborted(ctx.signal);
+
+      const graphPath = join(tmpDir, 'graph.txt');
+      const tmpOut = join(tmpDir, 'out.mp4');
+      const spec = {
+        widthPx,
+        heightPx,
+        durationSeconds: input.duration,
+        clips: slots.map((s, i) => ({ path: clipPaths[i], seconds: s.clipSeconds })),
+        transitions: slots.slice(0, -1).map((s, k) => ({ xfade: XFADE_TRANSITION[plan.scenes[k].transition], seconds: s.transitionOutSeconds })),
+        texts,
+        musicPath: bedPath,
+        loudness,
+        loudnessTarget: DEFAULT_LOUDNESS_TARGET,
+        grade: plan.visual_direction.color_grade,
+        fadeSeconds: AD_FADE_SECONDS,
+        graphPath,
+        outputPath: tmpOut,
+        preset: this.options.preset,
+        crf: this.options.crf,
+      };
+      await writeFile(graphPath, buildCompositionGraph(spec));
+      const render = await this.runner.run(buildCompositionArgs(spec), {
+        errorCode: 'COMPOSITION_FAILED',
+        timeoutMs: Math.max(this.options.minTimeoutMs, input.duration * 8000),
+        stallTimeoutMs: this.options.stallTimeoutMs,
+        signal: ctx.signal,
+        onProgress: heartbeat,
+        label: 'composition',
+      });
+
+      const { problems, probe } = await verifyAd(tmpOut, { durationSeconds: input.duration, widthPx, heightPx, durationToleranceSeconds: 0.1 });
+      if (problems.length > 0) {
+        throw new AppError('COMPOSITION_FAILED', `composed ad failed verification: ${problems.join('; ')}`, { details: { problems } });
+      }
+      const videoPath = join(ctx.workDir, FINAL_VIDEO_FILE);
+      const thumbPath = join(ctx.workDir, THUMBNAIL_FILE);
+      await rename(tmpOut, videoPath);
+      const thumbTmp = join(tmpDir, 'thumb.jpg');
+      await this.runner.run(buildThumbnailArgs(videoPath, thumbnailTime(texts, slots), thumbTmp), {
+        errorCode: 'COMPOSITION_FAILED',
+        timeoutMs: 30_000,
+        signal: ctx.signal,
+        label: 'thumbnail',
+      });
+      await rename(thumbTmp, thumbPath);
+      const { size } = await stat(videoPath);
+      return {
+        output: {
+          video_uri: pathToFileURL(videoPath).href,
+          thumbnail_uri: pathToFileURL(thumbPath).href,
+          duration: probe.durationSeconds,
+          resolution: resolutionOf(input.aspect_ratio),
+          file_size_bytes: size,
+          scenes: plan.scenes.length,
+        },
+        costUsd: 0,
+        processingTimeSeconds: (Date.now() - started) / 1000,
+        provider: this.name,
+        attempts: 1,
+        metadata: { renderSeconds: render.wallSeconds, musicSeconds: music.wallSeconds, measuredLufs: loudness.inputI },
+      };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('COMPOSITION_FAILED', `composition failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      if (!this.options.keepIntermediates) await rm(tmpDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Renders one text card per scene and places it at the bottom of the safe area, timed inside its scene. */
+  private async renderTexts(plan: AdPlan, slots: SceneSlot[], aspect: AspectRatio, durationSeconds: number, look: BrandLook, dir: string): Promise<CompositionText[]> {
+    const safe = safeAreaFor(aspect);
+    const landscape = aspect === '16:9';
+    const maxWidth = landscape ? Math.round(safe.widthPx * 0.58) : safe.widthPx;
+    const windows = textWindows(plan, slots, durationSeconds);
+    return Promise.all(
+      plan.scenes.map(async (scene, i) => {
+        const card = await renderTextCard(scene.on_screen_text, maxWidth, textCardStyle(look, i === 0), join(dir, `text-${i + 1}.png`));
+        const x = landscape ? safe.xPx : safe.xPx + Math.round((safe.widthPx - card.widthPx) / 4) * 2;
+        const y = safe.yPx + safe.heightPx - card.heightPx;
+        return { path: card.path, xPx: x, yPx: y, startSeconds: windows[i].start, endSeconds: windows[i].end, fadeSeconds: TEXT_FADE_SECONDS };
+      }),
+    );
+  }
+}
+
+/**
+ * When each scene's text shows (pure): from just after the incoming transition (the first scene's after the
+ * fade-in) to the start of the outgoing one (the last scene's to the fade-out), narrowed to the plan's
+ * text_overlays times when those leave at least 1.5 s.
+ */
+export function textWindows(plan: Pick<AdPlan, 'scenes' | 'text_overlays'>, slots: SceneSlot[], durationSeconds: number): Array<{ start: number; end: number }> {
+  return slots.map((slot, i) => {
+    const start = round3(slot.clearFromSeconds + (i === 0 ? AD_FADE_SECONDS + 0.05 : 0.2));
+    const end = round3(i === slots.length - 1 ? durationSeconds - AD_FADE_SECONDS : slot.clearToSeconds);
+    const overlay = plan.text_overlays.find((o) => o.scene_number === plan.scenes[i].scene_number);
+    if (overlay) {
+      const s = Math.max(start, overlay.start_time);
+      const e = Math.min(end, overlay.end_time);
+      if (e - s >= 1.5) return { start: round3(s), end: round3(e) };
+    }
+    return { start, end };
+  });
+}
+
+/** Mid-point of the first card's fully visible time: never black, never mid-fade (seconds). */
+function thumbnailTime(texts: CompositionText[], slots: SceneSlot[]): number {
+  const t = texts[0];
+  if (!t) return round3((slots[0].clearFromSeconds + slots[0].clearToSeconds) / 2);
+  return Number(fmt((t.startSeconds + t.fadeSeconds + t.endSeconds - t.fadeSeconds) / 2));
+}
+
+/** Card look: a translucent deep-tone plate, text in the brand primary when it reads (WCAG 4.5), else a light tint. */
+export function textCardStyle(look: BrandLook, hook: boolean): TextCardStyle {
+  const plate: Rgb = withLightness(look.tones.deep, 0.09, 0, 0.6);
+  const white = { r: 255, g: 255, b: 255 };
+  const textColor = readableOn(plate, [look.primary, look.tones.light, white]);
+  const accent = readableOn(plate, [look.accent, look.primary, look.tones.light].filter((c) => c !== textColor));
+  return {
+    font: look.textFont,
+    textColor,
+    plateColor: plate,
+    plateAlpha: 0.62,
+    accentColor: accent,
+    maxFontPx: hook ? 82 : 66,
+    minFontPx: 34,
+    maxLines: 3,
+    uppercase: look.uppercase && hook,
+    letterSpacingPx: Math.round((hook ? 82 : 66) * look.trackingEm * 0.5),
+  };
+}
