@@ -7,7 +7,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { mkdirSync } from 'node:fs';
 import type { AppConfig } from '../config/app.config';
 import { AppModule } from './app.module';
-import { AppExceptionFilter, toErrorResponse } from './common/app-exception.filter';
+import { AppExceptionFilter } from './common/app-exception.filter';
 import { createRootLogger } from './common/logger';
 import { createValidationPipe } from './common/validation';
 import { SERVICE_VERSION } from './common/version';
@@ -34,11 +34,6 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   app.enableCors();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Body-parser errors (malformed JSON) happen before Nest's pipeline: answer them in the seed's shape too.
-  fastify.setErrorHandler((err, _req, reply) => {
-    const { status, body } = toErrorResponse(err);
-    void reply.status(status).send(body);
-  });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions?.url ?? 'unknown';

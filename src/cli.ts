@@ -66,8 +66,10 @@ async function main(): Promise<void> {
 
   const created = await jobs.create(request);
   process.stdout.write(`job ${created.job_id}: ${request.duration} s ${request.aspect_ratio} — "${request.prompt}"\n`);
-  const bars = new MultiBar({ clearOnComplete: false, hideCursor: true, format: ' {stage} |{bar}| {value}/{total} {note}' }, Presets.shades_classic);
-  const stageBars = Object.fromEntries(STAGES.map((s) => [s, bars.create(1, 0, { stage: s.padEnd(17), note: '' })]));
+  const format = ' {stage} |{bar}| {note}';
+  const bars = new MultiBar({ clearOnComplete: false, hideCursor: true, format, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  // One bar per stage; video generation counts clips, the others go from waiting to running to done.
+  const stageBars = Object.fromEntries(STAGES.map((s) => [s, bars.create(1, 0, { stage: s.padEnd(17), note: 'waiting' }, { format })]));
 
   // Live job events from the stream's subjects (core NATS sees JetStream publishes), polling as a fallback.
   const sub = nats.connection.subscribe(nats.subjects.jobEvent('stage_completed', created.job_id));
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     for await (const m of sub) {
       const ev = m.json<JobEvent<'stage_completed'>>();
       if (ev.data.stage === 'video_generation') continue; // counted from the job row below
-      stageBars[ev.data.stage].update(1, { note: 'done' });
+      stageBars[ev.data.stage].update(stageBars[ev.data.stage].getTotal(), { note: 'done' });
     }
   })();
 
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     for (const s of job.progress.stages_completed) stageBars[s].update(stageBars[s].getTotal(), { note: 'done' });
     if (job.progress.current_stage === 'video_generation') {
       stageBars.video_generation.setTotal(Math.max(1, job.progress.clips_total));
-      stageBars.video_generation.update(job.progress.clips_completed, { note: 'clips' });
+      stageBars.video_generation.update(job.progress.clips_completed, { note: `${job.progress.clips_completed}/${job.progress.clips_total} clips` });
     } else if (job.progress.current_stage && job.status === 'processing') {
       stageBars[job.progress.current_stage]?.update(0, { note: 'running' });
     }
@@ -109,7 +111,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\njob ${job.status} after ${wallSeconds.toFixed(1)} s: ${job.error?.code ?? ''} ${job.error?.message ?? ''} (stage ${job.error?.failed_stage ?? '-'})\n`);
   }
   process.stdout.write('cost (USD):\n');
-  for (const [k, v] of Object.entries(job.cost)) process.stdout.write(`  ${k.padEnd(17)} ${Number(v).toFixed(4)}\n`);
+  for (const s of [...STAGES, 'total'] as const) {
+    if (job.cost[s] !== undefined) process.stdout.write(`  ${s.padEnd(17)} ${Number(job.cost[s]).toFixed(4)}\n`);
+  }
   await app.close();
   logger.flush();
   process.exitCode = job.status === 'completed' ? 0 : 1;
