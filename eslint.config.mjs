@@ -30,4 +30,6 @@ export default tseslint.config(
   // contracts are data: no Nest, no ORM, no app code.
   { files: ['libs/contracts/**/*.ts'], rules: restrict([{ group: ['@nestjs/*', '@mikro-orm/*', '@nats-io/*', '**/src/**'], message: 'contracts have no framework imports' }]) },
   { files: ['**/*.spec.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  // Scripts are command-line tools: they print.
+  { files: ['scripts/**/*.ts'], rules: { 'no-console': 'off' } },
 );

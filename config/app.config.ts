@@ -41,6 +41,13 @@ export interface AppConfig {
   /** Deliveries of one stage request before it fails for good. */
   stageMaxDeliver: number;
   /**
+   * Times a stage attempt that failed transiently (after the provider's own per-call retries) is re-queued
+   * before the job fails: a second retry layer, like a Temporal activity retry above HTTP retries.
+   */
+  stageTransientRetries: number;
+  /** Delay before such a re-queued attempt runs again, seconds (multiplied by the delivery number). */
+  stageTransientRetryDelaySeconds: number;
+  /**
    * Stage requests one process works on at once, per stage (`STAGE_SLOTS_<STAGE>`). Defaults suit 2 cores:
    * ffmpeg-bound stages (local clips, composition) use both cores themselves.
    */
@@ -139,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobStallTimeoutSeconds: int('JOB_STALL_TIMEOUT_SECONDS', 900, 10, 24 * 3600),
     stageLeaseSeconds: int('STAGE_LEASE_SECONDS', 30, 5, 3600),
     stageMaxDeliver: int('STAGE_MAX_DELIVER', 5, 2, 100),
+    stageTransientRetries: int('STAGE_TRANSIENT_RETRIES', 2, 0, 10),
+    stageTransientRetryDelaySeconds: num('STAGE_TRANSIENT_RETRY_DELAY_SECONDS', 5, 0),
     stageConcurrency: Object.fromEntries(
       STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 64)]),
     ) as Record<StageName, number>,

@@ -4,6 +4,7 @@ import { Job, JobTransition } from '../src/jobs/job.entity';
 import { OutboxMessage } from '../src/messaging/outbox.entity';
 import { StageAttempt } from '../src/stages/stage-attempt.entity';
 import { Migration20261122000000_initial } from '../migrations/Migration20261122000000_initial';
+import { Migration20261122020000_stage_attempt_carry } from '../migrations/Migration20261122020000_stage_attempt_carry';
 
 /** Every entity, listed once for the app, the migrator and tests. */
 export const ENTITIES = [Job, JobTransition, OutboxMessage, StageAttempt];
@@ -28,7 +29,10 @@ export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
       snapshot: false,
       transactional: true,
       allOrNothing: true,
-      migrationsList: [{ name: 'Migration20261122000000_initial', class: Migration20261122000000_initial }],
+      migrationsList: [
+        { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
+        { name: 'Migration20261122020000_stage_attempt_carry', class: Migration20261122020000_stage_attempt_carry },
+      ],
     },
   });
 }

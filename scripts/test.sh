@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-npx eslint "{src,libs,config,test}/**/*.ts"
+npx eslint "{src,libs,config,test,scripts}/**/*.ts"
 npx jest --selectProjects unit
 npx jest --selectProjects integration --runInBand

@@ -1,7 +1,6 @@
 import type { ColorGrade } from '@app/contracts';
 import { fmt, OUTPUT_FPS } from './clip.args';
-import { buildLoudnormFilter, type LoudnormMeasurement } from './loudness';
-import type { LoudnessTarget } from './music-bed';
+import { buildGainFilter } from './loudness';
 
 /** One scene's clip in the composition: its file and the length it must have (scene + outgoing overlap), seconds. */
 export interface CompositionClip {
@@ -38,8 +37,8 @@ export interface CompositionSpec {
   texts: CompositionText[];
   /** Music bed WAV (already faded and at its mix level). */
   musicPath: string;
-  loudness: LoudnormMeasurement;
-  loudnessTarget: LoudnessTarget;
+  /** Gain that normalises the bed, dB, from its measured loudness (loudness.ts). */
+  musicGainDb: number;
   grade: ColorGrade;
   /** Fade from and to black at both ends, seconds (issue #2: 0.3 s). */
   fadeSeconds: number;
@@ -80,7 +79,7 @@ export function buildGradeFilter(grade: ColorGrade): string | null {
  * - the grade applies before the text so brand colours in text stay exact;
  * - each card is decoded once, repeated with `loop`, placed on the timeline with `setpts`, faded through its
  *   alpha, and overlaid only between its times;
- * - 0.3 s fades from and to black, then the audio: the bed normalised with the measured loudnorm values.
+ * - 0.3 s fades from and to black, then the audio: the bed with the gain its measurement called for.
  * Pure.
  */
 export function buildCompositionGraph(spec: CompositionSpec): string {
@@ -136,7 +135,7 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
   const d = fmt(spec.durationSeconds);
   const fd = fmt(spec.fadeSeconds);
   lines.push(`[${last}]fade=t=in:st=0:d=${fd},fade=t=out:st=${fmt(spec.durationSeconds - spec.fadeSeconds)}:d=${fd},format=yuv420p[vout]`);
-  lines.push(`[${n}:a]${buildLoudnormFilter(spec.loudness, spec.loudnessTarget)},apad,atrim=duration=${d}[aout]`);
+  lines.push(`[${n}:a]${buildGainFilter(spec.musicGainDb)},apad,atrim=duration=${d}[aout]`);
   return lines.join(';\n') + '\n';
 }
 

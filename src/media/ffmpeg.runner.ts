@@ -29,7 +29,7 @@ export interface FfmpegRunOptions {
 
 /** What a successful run leaves behind. */
 export interface FfmpegRunResult {
-  /** Last bytes of stderr (at most {@link STDERR_TAIL_BYTES}); loudnorm prints its JSON here. */
+  /** Last bytes of stderr (at most {@link STDERR_TAIL_BYTES}); the ebur128 meter prints its summary here. */
   stderrTail: string;
   /** Wall time of the process, seconds. */
   wallSeconds: number;
@@ -136,7 +136,7 @@ function lastLine(text: string): string {
 }
 
 /** Filters and encoders the media layer relies on (composition.md). */
-const REQUIRED_FILTERS = ['xfade', 'perspective', 'loudnorm', 'overlay', 'aevalsrc', 'tpad', 'lutyuv'];
+const REQUIRED_FILTERS = ['xfade', 'perspective', 'ebur128', 'overlay', 'aevalsrc', 'aloop', 'tpad', 'lutyuv'];
 const REQUIRED_ENCODERS = ['libx264', 'aac'];
 
 /**

@@ -1,44 +1,40 @@
 import { fmt } from './clip.args';
 import type { LoudnessTarget } from './music-bed';
 
-/** loudnorm's first-pass measurement (the `input_*` fields of its JSON) and the gain offset it proposes. */
-export interface LoudnormMeasurement {
-  inputI: number;
-  inputTp: number;
-  inputLra: number;
-  inputThresh: number;
-  targetOffset: number;
+/** What the EBU R128 meter (`ebur128=peak=true`) reports: integrated loudness (LUFS) and true peak (dBTP). */
+export interface LoudnessMeasurement {
+  integratedLufs: number;
+  truePeakDbtp: number;
 }
 
 /**
- * Extracts loudnorm's JSON summary from ffmpeg's stderr (the last `{ ... }` block). Pure.
- * @returns the measurement, or null when stderr holds none or the audio was silent (`-inf`)
+ * Reads the summary `ebur128` prints when it closes (`I: -24.7 LUFS` ... `Peak: -14.8 dBFS`). Pure.
+ * @returns the measurement, or null when stderr holds no summary or the audio was silent (`-inf`/`-70`)
  */
-export function parseLoudnormJson(stderr: string): LoudnormMeasurement | null {
-  const start = stderr.lastIndexOf('{');
-  const end = stderr.lastIndexOf('}');
-  if (start < 0 || end < start) return null;
-  let json: Record<string, string>;
-  try {
-    json = JSON.parse(stderr.slice(start, end + 1)) as Record<string, string>;
-  } catch {
-    return null;
-  }
-  const values = [json.input_i, json.input_tp, json.input_lra, json.input_thresh, json.target_offset].map(Number);
-  if (values.some((v) => !Number.isFinite(v))) return null;
-  const [inputI, inputTp, inputLra, inputThresh, targetOffset] = values;
-  return { inputI, inputTp, inputLra, inputThresh, targetOffset };
+export function parseEbur128Summary(stderr: string): LoudnessMeasurement | null {
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  if (!summary.startsWith('Summary:')) return null;
+  const i = /I:\s+(-?[\d.]+) LUFS/.exec(summary);
+  const peak = /Peak:\s+(-?[\d.]+) dBFS/.exec(summary);
+  if (!i || !peak) return null;
+  const integratedLufs = Number(i[1]);
+  const truePeakDbtp = Number(peak[1]);
+  // ebur128 reports -70 LUFS (its absolute gate) for silence: no gain can normalise that.
+  if (!Number.isFinite(integratedLufs) || !Number.isFinite(truePeakDbtp) || integratedLufs <= -69.9) return null;
+  return { integratedLufs, truePeakDbtp };
 }
 
 /**
- * Second-pass loudnorm using the measurement (linear mode: one gain, no pumping), then back to 48 kHz stereo
- * float, because loudnorm outputs 192 kHz (composition.md, "Loudness"). Pure.
+ * Linear gain (dB) that brings the measured audio to the target loudness without pushing its true peak over
+ * the target ceiling (composition.md, "Loudness": measure first, then render with the measured values). A
+ * single gain keeps the music's dynamics; the bed's peak-to-loudness ratio (about 10 dB) leaves the peak
+ * ~2.5 dB under the ceiling at −14 LUFS, so loudness, not the peak, sets the gain. Pure.
  */
-export function buildLoudnormFilter(m: LoudnormMeasurement, target: LoudnessTarget): string {
-  return (
-    `loudnorm=I=${fmt(target.integratedLufs)}:TP=${fmt(target.truePeakDbtp)}:LRA=${fmt(target.lraLu)}:` +
-    `measured_I=${fmt(m.inputI)}:measured_TP=${fmt(m.inputTp)}:measured_LRA=${fmt(m.inputLra)}:` +
-    `measured_thresh=${fmt(m.inputThresh)}:offset=${fmt(m.targetOffset)}:linear=true:print_format=none,` +
-    `aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo`
-  );
+export function normalisationGainDb(m: LoudnessMeasurement, target: LoudnessTarget): number {
+  return Math.round(Math.min(target.integratedLufs - m.integratedLufs, target.truePeakDbtp - m.truePeakDbtp) * 100) / 100;
+}
+
+/** `volume` with the gain, then 48 kHz stereo float for the AAC encoder. Pure. */
+export function buildGainFilter(gainDb: number): string {
+  return `volume=${fmt(gainDb)}dB,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo`;
 }

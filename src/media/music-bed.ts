@@ -127,11 +127,11 @@ export const MUSIC_FADE_OUT_SECONDS = 1.5;
 
 /**
  * Audio-only filtergraph: synthesizes one progression cycle (chords concatenated, rhythm looped), compresses it
- * lightly (so its peak-to-loudness ratio allows loudnorm's linear mode), loops it to the ad's duration, applies
+ * lightly (so a single gain reaches −14 LUFS with the true peak under −1.5 dBTP), loops it to the ad's duration, applies
  * plan.audio.music_volume and fades, and splits it into `[bed]` (written to a WAV for the render) and
- * `[meter]` (loudnorm first pass, which prints its measurement as JSON: composition.md, "Loudness"). Pure.
+ * `[meter]` (the EBU R128 meter: the measuring pass of composition.md, "Loudness"). Pure.
  */
-export function buildMusicBedGraph(spec: MusicBedSpec, loudness: LoudnessTarget): string {
+export function buildMusicBedGraph(spec: MusicBedSpec): string {
   const a = arrangeMusic(spec);
   const C = fmt(a.chordSeconds);
   const chords = a.chords.map((_, i) => {
@@ -153,25 +153,27 @@ export function buildMusicBedGraph(spec: MusicBedSpec, loudness: LoudnessTarget)
       `afade=t=in:d=${fmt(MUSIC_FADE_IN_SECONDS)},` +
       `afade=t=out:st=${fmt(Math.max(0, spec.durationSeconds - MUSIC_FADE_OUT_SECONDS))}:d=${fmt(MUSIC_FADE_OUT_SECONDS)},` +
       `asplit=2[bed][m]`,
-    `[m]loudnorm=I=${fmt(loudness.integratedLufs)}:TP=${fmt(loudness.truePeakDbtp)}:LRA=${fmt(loudness.lraLu)}:print_format=json[meter]`,
+    // The EBU R128 meter (what check-ad uses) prints its summary when the graph closes; per-frame lines are
+    // kept at verbose level so the stderr tail holds the summary.
+    '[m]ebur128=peak=true:framelog=verbose[meter]',
   ].join(';\n');
 }
 
-/** Loudness target: −14 LUFS integrated, true peak −1.5 dBTP (0.5 dB under the −1 dBTP ceiling), LRA 11 LU. */
+/** Loudness target: −14 LUFS integrated, true peak −1.5 dBTP (0.5 dB of margin under the −1 dBTP ceiling for the AAC encoder). */
 export interface LoudnessTarget {
   integratedLufs: number;
   truePeakDbtp: number;
-  lraLu: number;
 }
 
-export const DEFAULT_LOUDNESS_TARGET: LoudnessTarget = { integratedLufs: -14, truePeakDbtp: -1.5, lraLu: 11 };
+/** Social-platform practice (check-ad: −14 ± 1.5 LUFS, true peak ≤ −1 dBTP). */
+export const DEFAULT_LOUDNESS_TARGET: LoudnessTarget = { integratedLufs: -14, truePeakDbtp: -1.5 };
 
-/** ffmpeg arguments of the music pass: synthesize to `bedPath` (float WAV) and measure loudness. Pure. */
-export function buildMusicBedArgs(spec: MusicBedSpec, bedPath: string, loudness: LoudnessTarget = DEFAULT_LOUDNESS_TARGET): string[] {
+/** ffmpeg arguments of the music pass: synthesize to `bedPath` (float WAV) and measure its loudness. Pure. */
+export function buildMusicBedArgs(spec: MusicBedSpec, bedPath: string): string[] {
   return [
     '-loglevel', 'info',
     '-y',
-    '-filter_complex', buildMusicBedGraph(spec, loudness),
+    '-filter_complex', buildMusicBedGraph(spec),
     '-map', '[bed]', '-c:a', 'pcm_f32le', '-ar', '48000', '-ac', '2', bedPath,
     '-map', '[meter]', '-f', 'null', '-',
   ];

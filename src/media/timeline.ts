@@ -8,12 +8,16 @@ export const TRANSITION_SECONDS: Readonly<Record<Transition, number>> = {
   wipe: 0.5,
 };
 
-/** ffmpeg `xfade` transition implementing each plan transition. */
+/**
+ * ffmpeg `xfade` transition implementing each plan transition. xfade's own `dissolve` is a random-pixel
+ * dissolve that reads as noise on a phone, so the plan's dissolve is a blurred blend (`hblur`); the wipe is
+ * soft-edged (`smoothleft`); the slide pushes the old scene out (`slideleft`).
+ */
 export const XFADE_TRANSITION: Readonly<Record<Transition, string>> = {
   crossfade: 'fade',
-  dissolve: 'dissolve',
+  dissolve: 'hblur',
   slide: 'slideleft',
-  wipe: 'wipeleft',
+  wipe: 'smoothleft',
 };
 
 /** Where one scene sits in the finished ad. Seconds from the start of the ad. */

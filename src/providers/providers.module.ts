@@ -1,20 +1,95 @@
 import { Module } from '@nestjs/common';
-import { ClipGenerator, Compositor, ImageGenerator, PromptPlanner } from './ports';
-import { LocalPromptPlanner } from './local/local-prompt.planner';
-import { LocalImageGenerator } from './local/local-image.generator';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { ROOT_LOGGER } from '../common/logger';
+import { MetricsService } from '../metrics/metrics.service';
+import { HttpClipGenerator } from './http/http-clip.generator';
+import { HttpContractClient } from './http/http-contract.client';
+import { HttpImageGenerator } from './http/http-image.generator';
+import { HttpPromptPlanner } from './http/http-prompt.planner';
+import { HttpCompositor } from './http/http.compositor';
 import { LocalClipGenerator } from './local/local-clip.generator';
+import { LocalImageGenerator } from './local/local-image.generator';
+import { LocalPromptPlanner } from './local/local-prompt.planner';
 import { LocalCompositor } from './local/local.compositor';
+import { OpenAiPromptPlanner } from './openai/openai.planner';
+import { ClipGenerator, Compositor, ImageGenerator, PromptPlanner } from './ports';
+import { ReplicateClipGenerator } from './replicate/replicate-clip.generator';
+import { ReplicateImageGenerator } from './replicate/replicate-image.generator';
+import { ReplicateClient } from './replicate/replicate.client';
+import { ProviderResilience } from './resilience';
 
 /**
- * Binds each stage's port to the configured provider. Local providers (offline, no key) are the default;
- * hosted and remote ones are chosen per stage by configuration (config/providers.config.ts).
+ * Binds each stage's port to the provider configured for it (config/providers.config.ts): local (offline, no
+ * key; the default), OpenAI, Replicate or the team's HTTP services. Every non-local adapter runs its calls
+ * under the one resilience policy registry (src/providers/resilience.ts): per-stage timeouts, retries on
+ * transient faults, a circuit breaker per provider and stage. Local providers are built by Nest as before, so
+ * their own constructor dependencies keep resolving; the unused ones cost only their construction.
  */
 @Module({
   providers: [
-    { provide: PromptPlanner, useClass: LocalPromptPlanner },
-    { provide: ImageGenerator, useClass: LocalImageGenerator },
-    { provide: ClipGenerator, useClass: LocalClipGenerator },
-    { provide: Compositor, useClass: LocalCompositor },
+    LocalPromptPlanner,
+    LocalImageGenerator,
+    LocalClipGenerator,
+    LocalCompositor,
+    {
+      provide: ProviderResilience,
+      useFactory: (config: AppConfig, logger: Logger, metrics: MetricsService) => new ProviderResilience(config.providers.resilience, logger, metrics),
+      inject: [APP_CONFIG, ROOT_LOGGER, MetricsService],
+    },
+    { provide: ReplicateClient, useFactory: (config: AppConfig) => new ReplicateClient(config.providers.replicate), inject: [APP_CONFIG] },
+    { provide: HttpContractClient, useFactory: (resilience: ProviderResilience) => new HttpContractClient(resilience), inject: [ProviderResilience] },
+    {
+      provide: PromptPlanner,
+      useFactory: (config: AppConfig, local: LocalPromptPlanner, resilience: ProviderResilience, http: HttpContractClient): PromptPlanner => {
+        const p = config.providers;
+        switch (p.promptParser) {
+          case 'openai':
+            return new OpenAiPromptPlanner(p.openai, p.prices.openai[p.openai.model], resilience);
+          case 'http':
+            return new HttpPromptPlanner(http, p.http);
+          default:
+            return local;
+        }
+      },
+      inject: [APP_CONFIG, LocalPromptPlanner, ProviderResilience, HttpContractClient],
+    },
+    {
+      provide: ImageGenerator,
+      useFactory: (config: AppConfig, local: LocalImageGenerator, resilience: ProviderResilience, http: HttpContractClient, replicate: ReplicateClient): ImageGenerator => {
+        const p = config.providers;
+        switch (p.image) {
+          case 'replicate':
+            return new ReplicateImageGenerator(replicate, p.replicate, p.prices.replicate, resilience);
+          case 'http':
+            return new HttpImageGenerator(http, p.http);
+          default:
+            return local;
+        }
+      },
+      inject: [APP_CONFIG, LocalImageGenerator, ProviderResilience, HttpContractClient, ReplicateClient],
+    },
+    {
+      provide: ClipGenerator,
+      useFactory: (config: AppConfig, local: LocalClipGenerator, resilience: ProviderResilience, http: HttpContractClient, replicate: ReplicateClient): ClipGenerator => {
+        const p = config.providers;
+        switch (p.video) {
+          case 'replicate':
+            return new ReplicateClipGenerator(replicate, p.replicate, p.prices.replicate, resilience);
+          case 'http':
+            return new HttpClipGenerator(http, p.http);
+          default:
+            return local;
+        }
+      },
+      inject: [APP_CONFIG, LocalClipGenerator, ProviderResilience, HttpContractClient, ReplicateClient],
+    },
+    {
+      provide: Compositor,
+      useFactory: (config: AppConfig, local: LocalCompositor, http: HttpContractClient): Compositor =>
+        config.providers.composition === 'http' ? new HttpCompositor(http, config.providers.http) : local,
+      inject: [APP_CONFIG, LocalCompositor, HttpContractClient],
+    },
   ],
   exports: [PromptPlanner, ImageGenerator, ClipGenerator, Compositor],
 })

@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { DecimalType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** Status of a stage attempt; `succeeded`, `failed` and `cancelled` are terminal. */
 export type StageAttemptStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -43,6 +43,14 @@ export class StageAttempt {
 
   @Property({ type: 'json', nullable: true })
   outcome: unknown = null;
+
+  /** USD billed by earlier deliveries of this attempt that ended in a transient failure. */
+  @Property({ type: new DecimalType('number'), precision: 12, scale: 6 })
+  carriedCostUsd = 0;
+
+  /** Provider calls made by those earlier deliveries. */
+  @Property({ type: 'integer' })
+  carriedCalls = 0;
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();

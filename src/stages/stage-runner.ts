@@ -151,7 +151,7 @@ export class StageRunner {
     const em = this.orm.em.fork();
     const leaseSql = `now() + interval '${this.config.stageLeaseSeconds} seconds'`;
 
-    const claimed: Array<{ deliveries: number; resume_token: string | null }> = await em.execute(
+    const claimed: Array<{ deliveries: number; resume_token: string | null; carried_cost_usd: string; carried_calls: number }> = await em.execute(
       `insert into stage_attempts (attempt_id, job_id, stage, scene_index, status, deliveries, lease_owner, lease_until)
          values (?, ?, ?, ?, 'running', 1, ?, ${leaseSql})
        on conflict (attempt_id) do update
@@ -159,7 +159,7 @@ export class StageRunner {
              lease_until = excluded.lease_until, updated_at = now()
          where stage_attempts.status = 'running'
            and (stage_attempts.lease_until is null or stage_attempts.lease_until < now() or stage_attempts.lease_owner = excluded.lease_owner)
-       returning deliveries, resume_token`,
+       returning deliveries, resume_token, carried_cost_usd, carried_calls`,
       [attemptId, jobId, stage, sceneIndex, this.owner],
     );
     if (claimed.length === 0) {
@@ -172,6 +172,9 @@ export class StageRunner {
       return { action: 'nak', delayMs: Math.max(1000, Number(row.wait_ms ?? 0) + 500) }; // a live worker holds it
     }
     const { deliveries, resume_token: resumeToken } = claimed[0];
+    // What earlier deliveries of this attempt billed before failing transiently: counted in the final event.
+    const carriedCost = Number(claimed[0].carried_cost_usd);
+    const carriedCalls = Number(claimed[0].carried_calls);
     if (deliveries > 1) {
       this.metrics.stageRedeliveries.inc({ stage });
       log.warn({ deliveries }, 'stage request redelivered: retaking the attempt');
@@ -181,7 +184,12 @@ export class StageRunner {
       const err = new AppError(STAGE_FAILURE_CODE[stage] as ErrorCode, `${stage} was retaken ${deliveries - 1} times without finishing`, {
         details: { reason: 'worker lost repeatedly' },
       });
-      await this.finish(req, 'failed', handler.providerName, { error: toStageFailure(stage, handler.providerName, err, deliveries), cost: 0, seconds: 0, attempts: deliveries });
+      await this.finish(req, 'failed', handler.providerName, {
+        error: toStageFailure(stage, handler.providerName, err, carriedCalls),
+        cost: carriedCost,
+        seconds: 0,
+        attempts: carriedCalls,
+      });
       return { action: 'term' };
     }
 
@@ -238,9 +246,9 @@ export class StageRunner {
       this.metrics.stageCost.inc({ stage, provider: result.provider }, result.costUsd);
       const stored = await this.finish(req, 'completed', result.provider, {
         output: result.output,
-        cost: result.costUsd,
+        cost: round6(result.costUsd + carriedCost),
         seconds: result.processingTimeSeconds,
-        attempts: result.attempts ?? 1,
+        attempts: (result.attempts ?? 1) + carriedCalls,
       });
       log.info({ provider: result.provider, cost: result.costUsd, duration_seconds: seconds, stored }, 'stage attempt completed');
       crashPoint('stage.after-commit-before-ack');
@@ -265,11 +273,22 @@ export class StageRunner {
         return { action: 'ack' };
       }
       this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
-      const attempts = (err as { attempts?: number }).attempts ?? 1;
-      const failure = toStageFailure(stage, handler.providerName, err, attempts);
-      const partialCost = (err as { costUsd?: number }).costUsd ?? 0;
-      log.error({ code: failure.code, err: failure.message, attempts }, 'stage attempt failed');
-      await this.finish(req, 'failed', handler.providerName, { error: failure, cost: partialCost, seconds, attempts });
+      const calls = ((err as { attempts?: number }).attempts ?? 1) + carriedCalls;
+      const partialCost = round6(((err as { costUsd?: number }).costUsd ?? 0) + carriedCost);
+      const failure = toStageFailure(stage, handler.providerName, err, calls);
+      if (failure.retryable && deliveries <= this.config.stageTransientRetries) {
+        // Re-queue a transient failure once the provider's own retries are spent; carry what it billed.
+        const delayMs = this.config.stageTransientRetryDelaySeconds * 1000 * deliveries;
+        await em.execute(
+          `update stage_attempts set lease_until = now(), carried_cost_usd = ?, carried_calls = ?, updated_at = now()
+             where attempt_id = ? and lease_owner = ? and status = 'running'`,
+          [partialCost, calls, attemptId, this.owner],
+        );
+        log.warn({ code: failure.code, err: failure.message, calls, retry_in_ms: delayMs }, 'stage attempt failed transiently; re-queued');
+        return { action: 'nak', delayMs };
+      }
+      log.error({ code: failure.code, err: failure.message, attempts: calls }, 'stage attempt failed');
+      await this.finish(req, 'failed', handler.providerName, { error: failure, cost: partialCost, seconds, attempts: calls });
       return { action: 'ack' };
     } finally {
       clearInterval(beat);
@@ -315,4 +334,8 @@ export class StageRunner {
     if (stored) this.relay.kick();
     return stored;
   }
+}
+
+function round6(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
 }

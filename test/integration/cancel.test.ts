@@ -26,7 +26,7 @@ describe('cancelling a running job', () => {
       body: JSON.stringify({ prompt: 'A 60 second YouTube ad for a project management app that saves teams 5 hours every week', duration: 60, aspect_ratio: '16:9' }),
     });
     const { job_id: jobId } = (await res.json()) as { job_id: string };
-    const orm = t.app.get(MikroORM);
+    const orm: MikroORM = t.app.get(MikroORM);
     const running = async () =>
       (await orm.em.fork().execute(`select count(*) as n from stage_attempts where job_id = ? and stage = 'video_generation' and status = 'running'`, [jobId]))[0] as { n: string };
     await pollUntil(running, (r) => Number(r.n) > 0, 120_000, 100);

@@ -55,8 +55,12 @@ export function brandLookFor(plan: AdPlan, brand: BrandGuidelines | null): Brand
   const kind = lookKindFor(brand?.style, plan.visual_direction.style, plan.tone, plan.product.category);
   // An unsaturated primary (black, white, grey) would make grey tones: borrow the accent's hue instead.
   const hueSource = p.s < 0.15 ? accent : primary;
+  // A dark, coloured secondary (navy, forest, burgundy) is a better deep tone than the primary darkened;
+  // black is not (blackdetect fails frames that are 98 % near-black).
+  const s = toHsl(secondary);
+  const deepFromSecondary = s.s >= 0.15 && s.l >= 0.06 && s.l <= 0.3;
   const tones: Record<Tone, Rgb> = {
-    deep: withLightness(hueSource, 0.14, 0.3, 0.65),
+    deep: deepFromSecondary ? withLightness(secondary, Math.max(0.13, s.l), 0.3, 0.8) : withLightness(hueSource, 0.14, 0.3, 0.65),
     vivid: withLightness(hueSource, Math.min(0.58, Math.max(0.42, toHsl(hueSource).l)), 0.5, 1),
     light: withLightness(hueSource, 0.93, 0.25, 0.7),
   };

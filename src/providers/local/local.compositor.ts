@@ -14,7 +14,7 @@ import {
 } from '../../media/composition.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
 import { verifyAd } from '../../media/ffprobe';
-import { parseLoudnormJson } from '../../media/loudness';
+import { normalisationGainDb, parseEbur128Summary } from '../../media/loudness';
 import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET } from '../../media/music-bed';
 import { safeAreaFor } from '../../media/safe-area';
 import { renderTextCard, type TextCardStyle } from '../../media/text-card.renderer';
@@ -49,7 +49,7 @@ export const THUMBNAIL_FILE = 'thumbnail.jpg';
  * Offline compositor: one ffmpeg run over one filtergraph (composition.md) that normalises the clips, joins
  * them with the plan's transitions, grades, overlays each scene's text card (rendered with canvas in brand
  * colours inside the platform's safe area), fades in and out, and mixes a locally synthesized music bed
- * normalised to −14 LUFS / −1.5 dBTP from a first measuring pass. The output is verified with ffprobe before it
+ * normalised to −14 LUFS (true peak ≤ −1.5 dBTP) by a gain from a first measuring pass. The output is verified with ffprobe before it
  * is renamed to `<workDir>/final.mp4`; a JPEG thumbnail is taken mid-way through the first scene's text.
  * Cost 0 USD.
  */
@@ -93,7 +93,7 @@ export class LocalCompositor extends Compositor {
         ),
         this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir),
       ]);
-      const loudness = parseLoudnormJson(music.stderrTail);
+      const loudness = parseEbur128Summary(music.stderrTail);
       if (!loudness) throw new AppError('COMPOSITION_FAILED', 'music bed loudness measurement missing', { details: { stderr: music.stderrTail } });
       throwIfAborted(ctx.signal);
 
@@ -107,8 +107,7 @@ export class LocalCompositor extends Compositor {
         transitions: slots.slice(0, -1).map((s, k) => ({ xfade: XFADE_TRANSITION[plan.scenes[k].transition], seconds: s.transitionOutSeconds })),
         texts,
         musicPath: bedPath,
-        loudness,
-        loudnessTarget: DEFAULT_LOUDNESS_TARGET,
+        musicGainDb: normalisationGainDb(loudness, DEFAULT_LOUDNESS_TARGET),
         grade: plan.visual_direction.color_grade,
         fadeSeconds: AD_FADE_SECONDS,
         graphPath,
@@ -155,7 +154,7 @@ export class LocalCompositor extends Compositor {
         processingTimeSeconds: (Date.now() - started) / 1000,
         provider: this.name,
         attempts: 1,
-        metadata: { renderSeconds: render.wallSeconds, musicSeconds: music.wallSeconds, measuredLufs: loudness.inputI },
+        metadata: { renderSeconds: render.wallSeconds, musicSeconds: music.wallSeconds, measuredLufs: loudness.integratedLufs, measuredTruePeakDbtp: loudness.truePeakDbtp },
       };
     } catch (err) {
       if (err instanceof AppError) throw err;
@@ -212,13 +211,16 @@ function thumbnailTime(texts: CompositionText[], slots: SceneSlot[]): number {
 export function textCardStyle(look: BrandLook, hook: boolean): TextCardStyle {
   const plate: Rgb = withLightness(look.tones.deep, 0.09, 0, 0.6);
   const white = { r: 255, g: 255, b: 255 };
-  const textColor = readableOn(plate, [look.primary, look.tones.light, white]);
-  const accent = readableOn(plate, [look.accent, look.primary, look.tones.light].filter((c) => c !== textColor));
+  // Luxury and warm looks set text in the brand colour (gold on near-black reads as the brand); bolder looks
+  // read faster in near-white, with the brand colour in the rule above the text.
+  const brandText = look.kind === 'luxury' || look.kind === 'warm';
+  const textColor = readableOn(plate, brandText ? [look.primary, look.tones.light, white] : [look.tones.light, white]);
+  const accent = readableOn(plate, [look.primary, look.accent, look.tones.light].filter((c) => c !== textColor));
   return {
     font: look.textFont,
     textColor,
     plateColor: plate,
-    plateAlpha: 0.62,
+    plateAlpha: 0.7,
     accentColor: accent,
     maxFontPx: hook ? 82 : 66,
     minFontPx: 34,

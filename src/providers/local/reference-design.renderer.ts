@@ -31,10 +31,10 @@ export function designLayoutFor(aspect: AspectRatio): DesignLayout {
   const { widthPx: W, heightPx: H } = OUTPUT_SIZE_PX[aspect];
   const namePx = Math.round(Math.min(W, H) * 0.1);
   if (aspect === '16:9') {
-    return { widthPx: W, heightPx: H, emblemX: W * 0.68, emblemY: H * 0.5, emblemR: H * 0.3, nameX: W * 0.08, nameY: H * 0.22, nameMaxWidth: W * 0.4, namePx, align: 'left' };
+    return { widthPx: W, heightPx: H, emblemX: W * 0.68, emblemY: H * 0.5, emblemR: H * 0.3, nameX: W * 0.15, nameY: H * 0.26, nameMaxWidth: W * 0.34, namePx, align: 'left' };
   }
   if (aspect === '1:1') {
-    return { widthPx: W, heightPx: H, emblemX: W / 2, emblemY: H * 0.5, emblemR: W * 0.2, nameX: W / 2, nameY: H * 0.19, nameMaxWidth: W * 0.55, namePx, align: 'center' };
+    return { widthPx: W, heightPx: H, emblemX: W / 2, emblemY: H * 0.5, emblemR: W * 0.2, nameX: W / 2, nameY: H * 0.21, nameMaxWidth: W * 0.55, namePx, align: 'center' };
   }
   return { widthPx: W, heightPx: H, emblemX: W / 2, emblemY: H * 0.47, emblemR: W * 0.3, nameX: W / 2, nameY: H * 0.2, nameMaxWidth: W * 0.55, namePx, align: 'center' };
 }
@@ -50,10 +50,10 @@ type EmblemKind = 'dial' | 'halo' | 'device' | 'cup' | 'swoosh' | 'orb';
 
 function emblemFor(plan: AdPlan, look: BrandLook): EmblemKind {
   const text = `${plan.product.category} ${plan.product.name} ${plan.product.description}`;
-  if (/watch|clock|chrono|timepiece/i.test(text)) return 'dial';
-  if (/coffee|latte|tea|caf[eé]|espresso|mug|drink/i.test(text)) return 'cup';
-  if (/app|software|saas|platform|tool|dashboard|project management|productiv/i.test(text)) return 'device';
-  if (/sneaker|shoe|running|runner|sport|athlet/i.test(text)) return 'swoosh';
+  if (/\b(watch(es)?|clocks?|chrono\w*|timepieces?)\b/i.test(text)) return 'dial';
+  if (/\b(apps?|software|saas|platform|tools?|dashboards?|project management|productivity)\b/i.test(text)) return 'device';
+  if (/\b(coffee|latte|teas?|caf[eé]|espresso|mugs?|drinks?)\b/i.test(text)) return 'cup';
+  if (/\b(sneakers?|shoes?|running|runners?|sports?|athlet\w*)\b/i.test(text)) return 'swoosh';
   return look.kind === 'luxury' ? 'halo' : 'orb';
 }
 
@@ -130,11 +130,8 @@ function drawDecor(ctx: SKRSContext2D, L: DesignLayout, look: BrandLook, c: Desi
   const { widthPx: W, heightPx: H } = L;
   ctx.save();
   if (look.kind === 'luxury') {
-    // Hairline frame and diagonal light beams: the minimal luxury vocabulary.
-    ctx.strokeStyle = rgba(c.ink, 0.55);
-    ctx.lineWidth = 2;
-    const inset = Math.min(W, H) * 0.045;
-    ctx.strokeRect(inset, inset, W - 2 * inset, H - 2 * inset);
+    // Diagonal light beams: the minimal luxury vocabulary. (No hairline frame here: role crops and camera
+    // moves would cut it into stray lines; the closing scene draws its own frame.)
     for (let i = 0; i < 3; i++) {
       const x = W * (0.15 + 0.3 * i + 0.1 * rand());
       const beam = ctx.createLinearGradient(x, 0, x + W * 0.25, H);
@@ -332,23 +329,34 @@ function drawEmblem(ctx: SKRSContext2D, kind: EmblemKind, L: DesignLayout, c: De
       break;
     }
     case 'swoosh': {
-      ctx.fillStyle = metal;
-      ctx.beginPath();
-      ctx.moveTo(x - r * 1.1, y + r * 0.2);
-      ctx.bezierCurveTo(x - r * 0.4, y + r * 0.9, x + r * 0.6, y + r * 0.4, x + r * 1.15, y - r * 0.55);
-      ctx.bezierCurveTo(x + r * 0.5, y + r * 0.1, x - r * 0.4, y + r * 0.55, x - r * 1.1, y + r * 0.2);
-      ctx.fill();
+      // Tapered speed streaks behind a bold swoosh in the accent colour, inside a thin orbit.
       ctx.shadowBlur = 0;
-      ctx.strokeStyle = rgba(c.ink, 0.5);
-      ctx.lineWidth = r * 0.03;
-      for (let i = 0; i < 5; i++) {
-        const yy = y - r * 0.6 + i * r * 0.2;
+      for (let i = 0; i < 6; i++) {
+        const yy = y - r * 0.45 + i * r * 0.16;
+        const x0 = x - r * (1.25 - (i % 3) * 0.12);
+        const x1 = x - r * (0.15 + (i % 2) * 0.2);
+        const streak = ctx.createLinearGradient(x0, yy, x1, yy);
+        streak.addColorStop(0, rgba(c.ink, 0));
+        streak.addColorStop(1, rgba(c.ink, 0.7));
+        ctx.strokeStyle = streak;
+        ctx.lineWidth = r * (0.025 + 0.015 * (i % 2));
+        ctx.lineCap = 'round';
         ctx.beginPath();
-        ctx.moveTo(x - r * (1.2 - i * 0.1), yy);
-        ctx.lineTo(x - r * (0.3 - i * 0.05), yy);
+        ctx.moveTo(x0, yy);
+        ctx.lineTo(x1, yy);
         ctx.stroke();
       }
-      ring(ctx, x + r * 0.2, y - r * 0.1, r * 0.95, r * 0.02, rgba(c.highlight, 0.6));
+      ring(ctx, x + r * 0.1, y, r * 1.02, r * 0.018, rgba(c.highlight, 0.55));
+      ctx.shadowBlur = r * 0.12;
+      const swoosh = ctx.createLinearGradient(x - r, y + r * 0.5, x + r, y - r * 0.5);
+      swoosh.addColorStop(0, rgba(look.accent));
+      swoosh.addColorStop(1, rgba(mix(look.accent, c.highlight, 0.35)));
+      ctx.fillStyle = swoosh;
+      ctx.beginPath();
+      ctx.moveTo(x - r * 1.05, y + r * 0.15);
+      ctx.bezierCurveTo(x - r * 0.45, y + r * 0.95, x + r * 0.55, y + r * 0.45, x + r * 1.15, y - r * 0.6);
+      ctx.bezierCurveTo(x + r * 0.45, y + r * 0.05, x - r * 0.45, y + r * 0.5, x - r * 1.05, y + r * 0.15);
+      ctx.fill();
       break;
     }
     case 'orb': {

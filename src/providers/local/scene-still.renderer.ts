@@ -32,6 +32,13 @@ const TONE_PREFERENCE: Readonly<Record<RoleFamily, SceneTone[]>> = {
   close: ['original', 'deep', 'vivid', 'light'],
 };
 
+/** The role's tone preference for this look: bold looks reach for the deep tone before the pale one. Pure. */
+function tonePreference(family: RoleFamily, look: BrandLook): SceneTone[] {
+  const prefs = TONE_PREFERENCE[family];
+  if (look.kind !== 'bold') return prefs;
+  return prefs.map((t) => (t === 'light' ? 'deep' : t === 'deep' ? 'light' : t));
+}
+
 /** Histogram distance a scene must keep from the previous one (check-ad counts a change above 0.35). */
 export const MIN_SCENE_DISTANCE = 0.55;
 
@@ -49,6 +56,9 @@ export function cropFor(role: SceneRole, L: DesignLayout): { zoom: number; fx: n
   }
 }
 
+/** Fraction of a crop's width/height the clip's camera move may cut at one side (see clip.args.ts). */
+const KEN_BURNS_MARGIN = 0.11;
+
 /** A rectangle as [x, y, width, height]. */
 type Rect = [number, number, number, number];
 
@@ -58,6 +68,15 @@ type Rect = [number, number, number, number];
  */
 export function cropRectFor(role: SceneRole, L: DesignLayout): Rect {
   const { zoom, fx, fy } = cropFor(role, L);
+  // Try the role's zoom, then gentler ones: at some zoom the name fits wholly in or wholly out.
+  for (const z of [zoom, (1 + zoom) / 2, 1]) {
+    const rect = placeCrop(z, fx, fy, L);
+    if (rect) return rect;
+  }
+  return [0, 0, L.widthPx, L.heightPx];
+}
+
+function placeCrop(zoom: number, fx: number, fy: number, L: DesignLayout): Rect | null {
   const w = L.widthPx / zoom;
   const h = L.heightPx / zoom;
   const clampX = (x: number): number => Math.min(L.widthPx - w, Math.max(0, x));
@@ -65,7 +84,10 @@ export function cropRectFor(role: SceneRole, L: DesignLayout): Rect {
   const x = clampX(fx - w / 2);
   const y = clampY(fy - h / 2);
   const [bl, bt, br, bb] = nameBoxOf(L);
-  const inside = (cx: number, cy: number): boolean => bl >= cx && br <= cx + w && bt >= cy && bb <= cy + h;
+  // "Inside" keeps a margin the Ken Burns move may crop later: zooms take up to 6.5 % per side, pans 10 %.
+  const mx = w * KEN_BURNS_MARGIN;
+  const my = h * KEN_BURNS_MARGIN;
+  const inside = (cx: number, cy: number): boolean => bl >= cx + mx && br <= cx + w - mx && bt >= cy + my && bb <= cy + h - my;
   const outside = (cx: number, cy: number): boolean => br <= cx || bl >= cx + w || bb <= cy || bt >= cy + h;
   if (inside(x, y) || outside(x, y)) return [x, y, w, h];
   const candidates: Array<[number, number]> = [
@@ -73,10 +95,10 @@ export function cropRectFor(role: SceneRole, L: DesignLayout): Rect {
     [x, clampY(bt - h)],
     [clampX(br), y],
     [clampX(bl - w), y],
-    [clampX(Math.min(bl, Math.max(x, br - w))), clampY(Math.min(bt, Math.max(y, bb - h)))],
+    [clampX(Math.min(bl - mx, Math.max(x, br + mx - w))), clampY(Math.min(bt - my, Math.max(y, bb + my - h)))],
   ];
   const ok = candidates.filter(([cx, cy]) => inside(cx, cy) || outside(cx, cy));
-  if (ok.length === 0) return [x, y, w, h];
+  if (ok.length === 0) return null;
   ok.sort((a, b) => Math.hypot(a[0] - x, a[1] - y) - Math.hypot(b[0] - x, b[1] - y));
   return [ok[0][0], ok[0][1], w, h];
 }
@@ -180,13 +202,15 @@ function drawShapeLayer(ctx: SKRSContext2D, family: RoleFamily, w: number, h: nu
       // Corner brackets: a viewfinder, "look closer".
       ctx.strokeStyle = rgba(ink, 0.75);
       ctx.lineWidth = Math.max(1, 4 * scale);
-      const inset = m * 0.07;
+      // Inset beyond what the camera move may crop (up to 10 % per side), so the brackets never show half.
+      const ix = w * 0.13;
+      const iy = h * 0.13;
       const len = m * 0.1;
       for (const [cx, cy, sx, sy] of [
-        [inset, inset, 1, 1],
-        [w - inset, inset, -1, 1],
-        [inset, h - inset, 1, -1],
-        [w - inset, h - inset, -1, -1],
+        [ix, iy, 1, 1],
+        [w - ix, iy, -1, 1],
+        [ix, h - iy, 1, -1],
+        [w - ix, h - iy, -1, -1],
       ]) {
         ctx.beginPath();
         ctx.moveTo(cx, cy + sy * len);
@@ -215,13 +239,12 @@ function drawShapeLayer(ctx: SKRSContext2D, family: RoleFamily, w: number, h: nu
     }
     case 'close': {
       // A double inset frame: the end card.
+      // Inset beyond what the camera move may crop (up to 10 % per side), so the frame stays whole.
       ctx.strokeStyle = rgba(ink, 0.8);
       ctx.lineWidth = Math.max(1, 3 * scale);
-      const a = m * 0.035;
-      ctx.strokeRect(a, a, w - 2 * a, h - 2 * a);
+      ctx.strokeRect(w * 0.12, h * 0.12, w * 0.76, h * 0.76);
       ctx.lineWidth = Math.max(1, 1.5 * scale);
-      const b = m * 0.05;
-      ctx.strokeRect(b, b, w - 2 * b, h - 2 * b);
+      ctx.strokeRect(w * 0.12 + m * 0.02, h * 0.12 + m * 0.02, w * 0.76 - m * 0.04, h * 0.76 - m * 0.04);
       break;
     }
   }
@@ -245,7 +268,7 @@ export function planSceneTones(ref: Image | Canvas, scenes: ReadonlyArray<Pick<A
   const tones: SceneTone[] = [];
   let previous: Uint8ClampedArray | null = null;
   for (const [i, scene] of scenes.entries()) {
-    const prefs = TONE_PREFERENCE[FAMILY[scene.role]].filter((t) => i === 0 || t !== tones[i - 1]);
+    const prefs = tonePreference(FAMILY[scene.role], look).filter((t) => i === 0 || t !== tones[i - 1]);
     let best: { tone: SceneTone; px: Uint8ClampedArray; d: number } | null = null;
     for (const tone of prefs) {
       const px = pixels(scene, tone);

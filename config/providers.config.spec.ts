@@ -1,0 +1,63 @@
+import { inspect } from 'node:util';
+import { estimateStageCostUsd, loadProvidersConfig, openAiCostUsd, replicateCostUsd } from './providers.config';
+
+describe('loadProvidersConfig', () => {
+  it('should default every stage to local with seed timeouts and retry policy', () => {
+    const { config, problems } = loadProvidersConfig({});
+    expect(problems).toEqual([]);
+    expect([config.promptParser, config.image, config.video, config.composition]).toEqual(['local', 'local', 'local', 'local']);
+    expect(config.resilience.timeoutSeconds).toEqual({ prompt_parsing: 10, image_generation: 15, video_generation: 90, composition: 30 });
+    expect(config.resilience).toMatchObject({ maxRetries: 3, retryBaseMs: 2000, breakerThreshold: 5, breakerHalfOpenAfterMs: 60_000 });
+  });
+
+  it('should refuse a chosen provider without its key or URL, and unknown providers', () => {
+    const { problems } = loadProvidersConfig({ PROMPT_PARSER_PROVIDER: 'openai', IMAGE_PROVIDER: 'replicate', VIDEO_PROVIDER: 'http', COMPOSITION_PROVIDER: 'replicate' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PROMPT_PARSER_PROVIDER=openai needs OPENAI_API_KEY',
+        'IMAGE_PROVIDER=replicate needs REPLICATE_API_TOKEN',
+        'VIDEO_PROVIDER=http needs VIDEO_GEN_URL',
+        'COMPOSITION_PROVIDER: unsupported provider "replicate" (supported: local, http)',
+      ]),
+    );
+  });
+
+  it('should never print a secret', () => {
+    const { config } = loadProvidersConfig({ OPENAI_API_KEY: 'sk-very-secret', REPLICATE_API_TOKEN: 'r8_secret' });
+    const printed = [JSON.stringify(config), inspect(config, { depth: 10 }), `${config.openai.apiKey}`].join(' ');
+    expect(printed).not.toContain('secret');
+    expect(config.openai.apiKey.reveal()).toBe('sk-very-secret');
+  });
+
+  it('should merge price tables from JSON and individual variables', () => {
+    const { config, problems } = loadProvidersConfig({
+      OPENAI_MODEL: 'gpt-4o',
+      OPENAI_PRICE_OUTPUT_PER_1M: '12',
+      REPLICATE_PRICES_JSON: '{"acme/clip": {"unit": "predict_second", "usd": 0.001}}',
+    });
+    expect(problems).toEqual([]);
+    expect(config.prices.openai['gpt-4o']).toEqual({ inputPer1M: 2.5, outputPer1M: 12 });
+    expect(config.prices.replicate['acme/clip']).toEqual({ unit: 'predict_second', usd: 0.001 });
+    expect(loadProvidersConfig({ REPLICATE_PRICES_JSON: '{"a/b": {"unit": "frame", "usd": 1}}' }).problems[0]).toContain('REPLICATE_PRICES_JSON');
+  });
+});
+
+describe('cost arithmetic', () => {
+  it('should price tokens per 1M and Replicate per unit', () => {
+    expect(openAiCostUsd({ inputPer1M: 0.15, outputPer1M: 0.6 }, { promptTokens: 1_000_000, completionTokens: 500_000 })).toBeCloseTo(0.45, 10);
+    expect(replicateCostUsd({ unit: 'image', usd: 0.003 }, { images: 2 })).toBeCloseTo(0.006, 10);
+    expect(replicateCostUsd({ unit: 'video_second', usd: 0.05 }, { videoSeconds: 6 })).toBeCloseTo(0.3, 10);
+    expect(replicateCostUsd({ unit: 'predict_second', usd: 0.001 }, { predictSeconds: 42 })).toBeCloseTo(0.042, 10);
+  });
+
+  it('should estimate zero for local and the price tables otherwise', () => {
+    const job = { sceneSeconds: [5, 5, 5], durationSeconds: 15 };
+    const local = loadProvidersConfig({}).config;
+    expect(estimateStageCostUsd(local, 'video_generation', job)).toBe(0);
+    const remote = loadProvidersConfig({ IMAGE_PROVIDER: 'replicate', VIDEO_PROVIDER: 'replicate', REPLICATE_API_TOKEN: 't', COMPOSITION_PROVIDER: 'http', COMPOSITION_URL: 'http://c' }).config;
+    expect(estimateStageCostUsd(remote, 'image_generation', job)).toBeCloseTo(0.003, 10);
+    // Three clips billed at >= 6 s each at $0.05/s.
+    expect(estimateStageCostUsd(remote, 'video_generation', job)).toBeCloseTo(0.9, 10);
+    expect(estimateStageCostUsd(remote, 'composition', job)).toBe(0.1);
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * Crash test (issue #4): N jobs across several worker processes on the real NATS and PostgreSQL; processes are
+ * SIGKILLed at named crash points (armed with CRASH_POINTS) and at random moments, then restarted; optionally
+ * nats-server and PostgreSQL are restarted mid-run. At the end it checks the invariants:
+ *   every job completed · no duplicate state transition · each stage result applied (and its cost counted)
+ *   once · composition requested once and succeeded once per job · no unpublished outbox rows.
+ *
+ * Usage (after `npm run build`):
+ *   node dist/scripts/crash-test.js [--jobs 50] [--workers 3] [--kill-every-seconds 20] [--restart-services]
+ * Prints figures and exits non-zero when an invariant fails. The test suite runs a short form of it.
+ */
+import { spawn, execSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { ensureDatabase } from '../src/database/migrations';
+
+/** Options of {@link runCrashTest}. */
+export interface CrashTestOptions {
+  jobs: number;
+  workers: number;
+  /** Seconds between the driver's random SIGKILLs of worker processes (crash points add more). */
+  killEverySeconds: number;
+  /** Restart nats-server and PostgreSQL once each, mid-run (needs root; this machine's start commands). */
+  restartServices: boolean;
+  /** Overall deadline, seconds. */
+  timeoutSeconds: number;
+  /** CRASH_POINTS armed in worker processes (see src/common/crash-points.ts). */
+  crashPoints: string;
+  databaseUrl: string;
+  natsUrl: string;
+  log: (line: string) => void;
+}
+
+/** What the run measured and which invariants failed (empty when all hold). */
+export interface CrashTestReport {
+  jobs: number;
+  completed: number;
+  kills: number;
+  crashPointExits: number;
+  restarts: number;
+  serviceRestarts: string[];
+  wallSeconds: number;
+  violations: string[];
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+
+/** The samples the jobs cycle through: short ads keep the run within minutes on 2 cores. */
+const REQUESTS = [
+  { prompt: 'Square Facebook ad for a cozy neighborhood coffee shop pumpkin spice latte', duration: 15, aspect_ratio: '1:1' },
+  { prompt: 'Launch video for a sustainable sneaker line made from recycled ocean plastic', duration: 15, aspect_ratio: '1:1' },
+];
+
+/** Runs the crash test and returns its report. */
+export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport> {
+  const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const db = new URL(o.databaseUrl);
+  db.pathname = `/ads_crash_${run}`;
+  const dir = path.join(os.tmpdir(), `ads-crash-${run}`);
+  mkdirSync(path.join(dir, 'logs'), { recursive: true });
+  const apiPort = 18000 + Math.floor(Math.random() * 1000);
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.toString(),
+    NATS_URL: o.natsUrl,
+    NATS_PREFIX: `crash${run}`,
+    ARTIFACT_DIR: path.join(dir, 'artifacts'),
+    LOG_LEVEL: 'info',
+    MAX_CONCURRENT_JOBS: String(Math.max(2, o.workers)),
+    MAX_PARALLEL_VIDEO_GENERATIONS: '2',
+    STAGE_LEASE_SECONDS: '6',
+    STAGE_MAX_DELIVER: '50',
+    STAGE_SLOTS_VIDEO_GENERATION: '1',
+  };
+  await ensureDatabase(db.toString());
+  const started = Date.now();
+  const report: CrashTestReport = { jobs: o.jobs, completed: 0, kills: 0, crashPointExits: 0, restarts: 0, serviceRestarts: [], wallSeconds: 0, violations: [] };
+
+  // One API process (never killed: clients need it) and N orchestrator+stages workers.
+  const procs = new Map<string, ChildProcess>();
+  let stopping = false;
+  const startProc = (name: string, env: NodeJS.ProcessEnv): void => {
+    const out = createWriteStream(path.join(dir, 'logs', `${name}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    child.stdout!.pipe(out);
+    child.stderr!.pipe(out);
+    procs.set(name, child);
+    child.on('exit', (_code, signal) => {
+      if (stopping || procs.get(name) !== child) return;
+      if (signal === 'SIGKILL') report.crashPointExits += 1; // counted as driver kills below when the driver sent it
+      // Restart after a short pause, as a supervisor (systemd, Kubernetes) would.
+      setTimeout(() => {
+        if (stopping) return;
+        report.restarts += 1;
+        startProc(name, env);
+      }, 500 + Math.random() * 1000);
+    });
+  };
+  startProc('api', { ...baseEnv, ROLES: 'api', PORT: String(apiPort) });
+  const workerNames: string[] = [];
+  for (let i = 0; i < o.workers; i++) {
+    const name = `worker${i}`;
+    workerNames.push(name);
+    startProc(name, { ...baseEnv, ROLES: 'orchestrator,stages', PORT: String(apiPort + 1 + i), CRASH_POINTS: o.crashPoints });
+  }
+  const base = `http://127.0.0.1:${apiPort}`;
+  await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.ok === true, 60_000, 'API health');
+
+  const jobIds: string[] = [];
+  for (let i = 0; i < o.jobs; i++) {
+    const res = await fetch(`${base}/api/v1/generate-ad`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(REQUESTS[i % REQUESTS.length]),
+    });
+    if (res.status !== 201) throw new Error(`job creation failed: ${res.status} ${await res.text()}`);
+    jobIds.push(((await res.json()) as { job_id: string }).job_id);
+  }
+  o.log(`created ${jobIds.length} jobs; ${o.workers} workers; crash points: ${o.crashPoints || 'none'}`);
+
+  // A short-lived connection per look, so a PostgreSQL restart costs the driver nothing.
+  const query = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> => {
+    const c = new Client({ connectionString: db.toString(), connectionTimeoutMillis: 3000 });
+    await c.connect();
+    try {
+      return (await c.query(sql, params)).rows as R[];
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  };
+  const statusCounts = async (): Promise<Record<string, number>> => {
+    const rows = await query<{ status: string; n: string }>('select status, count(*) as n from jobs group by status');
+    return Object.fromEntries(rows.map((x) => [x.status, Number(x.n)]));
+  };
+
+  // Random kills while jobs run; service restarts once each at about a third and two thirds of the way.
+  let nextKill = Date.now() + o.killEverySeconds * 1000 * Math.random();
+  let restartedNats = !o.restartServices;
+  let restartedPg = !o.restartServices;
+  const deadline = started + o.timeoutSeconds * 1000;
+  let counts: Record<string, number> = {};
+  for (;;) {
+    counts = await statusCounts().catch(() => counts); // PostgreSQL restarting: keep the last figures
+    const done = (counts.completed ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0);
+    if (done >= o.jobs) break;
+    if (Date.now() > deadline) {
+      report.violations.push(`deadline: only ${done}/${o.jobs} jobs finished in ${o.timeoutSeconds} s (${JSON.stringify(counts)})`);
+      break;
+    }
+    const progress = done / o.jobs;
+    if (!restartedNats && progress >= 0.3) {
+      restartedNats = true;
+      restartNats(o.log);
+      report.serviceRestarts.push('nats');
+    }
+    if (!restartedPg && progress >= 0.6) {
+      restartedPg = true;
+      restartPostgres(o.log);
+      report.serviceRestarts.push('postgresql');
+    }
+    if (Date.now() >= nextKill) {
+      const victim = workerNames[Math.floor(Math.random() * workerNames.length)];
+      const child = procs.get(victim);
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        report.kills += 1;
+        report.crashPointExits -= 1; // the exit handler counts every SIGKILL; this one was ours
+      }
+      nextKill = Date.now() + o.killEverySeconds * 1000 * (0.5 + Math.random());
+    }
+    await sleep(250);
+  }
+
+  // Let relays publish what is left, then stop everything and check the invariants.
+  await waitFor(async () => Number((await query<{ n: string }>('select count(*) as n from outbox where published_at is null'))[0].n) === 0, 30_000, 'outbox drained').catch(
+    () => undefined,
+  );
+  stopping = true;
+  for (const child of procs.values()) child.kill('SIGTERM');
+  await sleep(1500);
+  for (const child of procs.values()) if (child.exitCode === null) child.kill('SIGKILL');
+
+  const pg = new Client({ connectionString: db.toString() });
+  await pg.connect();
+  report.violations.push(...(await checkInvariants(pg, jobIds)));
+  report.completed = Number((await pg.query(`select count(*) as n from jobs where status = 'completed'`)).rows[0].n);
+  report.wallSeconds = Math.round((Date.now() - started) / 1000);
+  await pg.end();
+  o.log(`logs: ${path.join(dir, 'logs')}`);
+  return report;
+}
+
+/** The invariants of issue #4, as SQL over the run's database. */
+export async function checkInvariants(pg: Client, jobIds: string[]): Promise<string[]> {
+  const v: string[] = [];
+  const q = async (sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows;
+
+  const notDone = await q(`select id, status, current_stage, error from jobs where status <> 'completed'`);
+  for (const j of notDone) v.push(`job ${j.id} ended ${j.status} at ${j.current_stage}: ${JSON.stringify(j.error)}`);
+  if (jobIds.length !== Number((await q('select count(*) as n from jobs'))[0].n)) v.push('job count differs from jobs created');
+
+  const dupVersions = await q('select job_id, version, count(*) as n from job_transitions group by job_id, version having count(*) > 1');
+  for (const d of dupVersions) v.push(`job ${d.job_id}: version ${d.version} written ${d.n} times`);
+
+  const dupCauses = await q(`select job_id, cause_event_id, count(*) as n from job_transitions group by job_id, cause_event_id having count(*) > 1`);
+  for (const d of dupCauses) v.push(`job ${d.job_id}: event ${d.cause_event_id} applied ${d.n} times`);
+
+  // Each stage result applied once: 3 stage completions + one per scene.
+  const applied = await q(
+    `select j.id, j.scenes_total, count(t.id) filter (where t.cause_event_id like 'res.%') as results
+       from jobs j left join job_transitions t on t.job_id = j.id group by j.id, j.scenes_total`,
+  );
+  for (const a of applied) {
+    if (Number(a.results) !== 3 + Number(a.scenes_total)) v.push(`job ${a.id}: ${a.results} stage results applied, expected ${3 + Number(a.scenes_total)}`);
+  }
+  const costMismatch = await q(
+    `select id from jobs where cost_total <> cost_prompt_parsing + cost_image_generation + cost_video_generation + cost_composition`,
+  );
+  for (const c of costMismatch) v.push(`job ${c.id}: cost_total is not the sum of its stages`);
+
+  const compositionRequests = await q(
+    `select j.id, (select count(*) from outbox o where o.subject like '%.stage.req.composition.' || j.id::text) as n from jobs j`,
+  );
+  for (const c of compositionRequests) if (Number(c.n) !== 1) v.push(`job ${c.id}: composition requested ${c.n} times`);
+  const compositionDone = await q(
+    `select j.id, count(a.attempt_id) filter (where a.status = 'succeeded') as n from jobs j
+       left join stage_attempts a on a.job_id = j.id and a.stage = 'composition' group by j.id`,
+  );
+  for (const c of compositionDone) if (Number(c.n) !== 1) v.push(`job ${c.id}: composition succeeded ${c.n} times`);
+
+  const twice = await q(`select job_id, stage, scene_index, count(*) as n from stage_attempts where status = 'succeeded' group by 1, 2, 3 having count(*) > 1`);
+  for (const t of twice) v.push(`job ${t.job_id}: ${t.stage}[${t.scene_index}] succeeded ${t.n} times`);
+
+  const pending = Number((await q('select count(*) as n from outbox where published_at is null'))[0].n);
+  if (pending > 0) v.push(`${pending} outbox rows never published`);
+  return v;
+}
+
+function restartNats(log: (l: string) => void): void {
+  log('restarting nats-server (SIGKILL, then start)');
+  execSync('pkill -9 -x nats-server || true');
+  execSync(
+    'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
+  );
+}
+
+function restartPostgres(log: (l: string) => void): void {
+  log('restarting PostgreSQL (immediate stop, then start)');
+  const version = execSync('ls /etc/postgresql').toString().trim().split(/\s+/)[0];
+  execSync(`pg_ctlcluster --skip-systemctl-redirect ${version} main stop -m immediate || true`);
+  execSync(`pg_ctlcluster --skip-systemctl-redirect ${version} main start`);
+}
+
+async function waitFor(fn: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn().catch(() => false)) return;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      jobs: { type: 'string', default: '50' },
+      workers: { type: 'string', default: '3' },
+      'kill-every-seconds': { type: 'string', default: '20' },
+      'restart-services': { type: 'boolean', default: false },
+      'timeout-seconds': { type: 'string', default: '3600' },
+      'crash-points': {
+        type: 'string',
+        default: 'saga.after-commit-before-ack=0.03,stage.after-commit-before-ack=0.05,stage.mid-work=0.02,relay.after-publish-before-mark=0.01',
+      },
+    },
+  });
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const o: CrashTestOptions = {
+    jobs: Number(values.jobs),
+    workers: Number(values.workers),
+    killEverySeconds: Number(values['kill-every-seconds']),
+    restartServices: values['restart-services'] ?? false,
+    timeoutSeconds: Number(values['timeout-seconds']),
+    crashPoints: values['crash-points'] ?? '',
+    databaseUrl,
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    log: (l) => process.stdout.write(`[crash-test] ${l}\n`),
+  };
+  const report = await runCrashTest(o);
+  process.stdout.write(`${JSON.stringify({ ...report, violations: report.violations.length }, null, 1)}\n`);
+  for (const line of report.violations) process.stdout.write(`VIOLATION ${line}\n`);
+  process.stdout.write(report.violations.length === 0 ? 'crash-test: PASS\n' : 'crash-test: FAIL\n');
+  process.exit(report.violations.length === 0 ? 0 : 1);
+}
+
+if (require.main === module) void main();

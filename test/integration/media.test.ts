@@ -1,0 +1,175 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadImage, createCanvas } from '@napi-rs/canvas';
+import { OUTPUT_SIZE_PX, type VideoGenerationOutput } from '@app/contracts';
+import { AppError, CancelledError } from '../../src/common/app-error';
+import { assertFfmpegAvailable, FfmpegRunner } from '../../src/media/ffmpeg.runner';
+import { verifyAd } from '../../src/media/ffprobe';
+import { planTimeline } from '../../src/media/timeline';
+import { LocalClipGenerator } from '../../src/providers/local/local-clip.generator';
+import { LocalImageGenerator } from '../../src/providers/local/local-image.generator';
+import { LocalCompositor } from '../../src/providers/local/local.compositor';
+import type { ProviderContext } from '../../src/providers/ports';
+import { makeAdPlan, sampleBrand } from '../fixtures/plans';
+
+/** The media layer end to end with the real ffmpeg: no database, no NATS, no mocks. */
+
+function context(workDir: string, signal = new AbortController().signal): ProviderContext & { beats: number } {
+  const ctx = {
+    jobId: 'media-test',
+    attemptId: `a${Math.random().toString(36).slice(2, 8)}`,
+    signal,
+    workDir,
+    beats: 0,
+    heartbeat: () => {
+      ctx.beats += 1;
+    },
+    resumeToken: null,
+    saveResumeToken: async () => undefined,
+  };
+  return ctx;
+}
+
+function run(file: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ stdout, stderr, code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0 }),
+    );
+  });
+}
+
+/** Integrated loudness (LUFS) and true peak (dBTP) with ffmpeg's EBU R128 meter, as check-ad measures them. */
+async function loudness(file: string): Promise<{ lufs: number; truePeak: number }> {
+  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-']);
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  return { lufs: Number(/I:\s+(-?[\d.]+)/.exec(summary)?.[1]), truePeak: Number(/Peak:\s+(-?[\d.]+)/.exec(summary)?.[1]) };
+}
+
+/** Mean brightness of an image, 0–255. */
+async function meanBrightness(file: string): Promise<number> {
+  const img = await loadImage(file);
+  const canvas = createCanvas(32, 32);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0, 32, 32);
+  const d = ctx.getImageData(0, 0, 32, 32).data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+  return sum / (d.length / 4);
+}
+
+describe('media layer with the real ffmpeg', () => {
+  let workDir: string;
+
+  beforeAll(async () => {
+    await assertFfmpegAvailable();
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'media-test-'));
+  });
+
+  afterAll(async () => {
+    if (workDir && process.env.KEEP_TEST_DATA !== '1') await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('should render a deliverable 15 s 9:16 ad through the three local providers', async () => {
+    const durationSeconds = 15;
+    const aspect = '9:16';
+    const plan = makeAdPlan({ durationSeconds, aspectRatio: aspect, sample: 'luxury-watch' });
+    const brand = sampleBrand('luxury-watch');
+    const { widthPx, heightPx } = OUTPUT_SIZE_PX[aspect];
+
+    const image = await new LocalImageGenerator().generate({ plan, aspect_ratio: aspect, brand_guidelines: brand }, context(workDir));
+    expect(image.output).toMatchObject({ width: widthPx, height: heightPx });
+    expect(image.costUsd).toBe(0);
+    const refSize = await loadImage(fileURLToPath(image.output.image_uri));
+    expect([refSize.width, refSize.height]).toEqual([widthPx, heightPx]);
+
+    const slots = planTimeline(plan);
+    const clips: VideoGenerationOutput[] = [];
+    for (const [i, scene] of plan.scenes.entries()) {
+      const ctx = context(workDir);
+      const clip = await new LocalClipGenerator().generate(
+        { scene, scene_index: i, scene_count: plan.scenes.length, plan, reference_image_uri: image.output.image_uri, clip_duration: slots[i].clipSeconds, aspect_ratio: aspect, brand_guidelines: brand },
+        ctx,
+      );
+      expect(clip.output.duration).toBeCloseTo(slots[i].clipSeconds, 2);
+      expect(clip.output.resolution).toBe('1080x1920');
+      expect(ctx.beats).toBeGreaterThan(0);
+      clips.push(clip.output);
+    }
+
+    const ctx = context(workDir);
+    const result = await new LocalCompositor().compose({ plan, clips, duration: durationSeconds, aspect_ratio: aspect, brand_guidelines: brand }, ctx);
+    const video = fileURLToPath(result.output.video_uri);
+    const thumbnail = fileURLToPath(result.output.thumbnail_uri);
+    expect(path.basename(video)).toBe('final.mp4');
+    expect(ctx.beats).toBeGreaterThan(0);
+    expect(result.output).toMatchObject({ resolution: '1080x1920', scenes: 3, file_size_bytes: (await stat(video)).size });
+    expect(Math.abs(result.output.duration - durationSeconds)).toBeLessThanOrEqual(0.1);
+
+    const { problems } = await verifyAd(video, { durationSeconds, widthPx, heightPx, durationToleranceSeconds: 0.1 });
+    expect(problems).toEqual([]);
+    const loud = await loudness(video);
+    expect(Math.abs(loud.lufs + 14)).toBeLessThanOrEqual(1.5);
+    expect(loud.truePeak).toBeLessThanOrEqual(-1);
+    expect(await meanBrightness(thumbnail)).toBeGreaterThan(20);
+
+    // The shared checker is optional: a clone of this repository alone still runs this test.
+    const checker = path.resolve(__dirname, '../../../shared/tools/check-ad');
+    if (existsSync(checker)) {
+      const check = await run(checker, [video, '--duration', String(durationSeconds), '--aspect', aspect, '--scenes', String(plan.scenes.length)]);
+      expect(check.stdout.trim().split('\n').pop()).toBe('check-ad: PASS');
+    }
+  });
+
+  it('should refuse clips that do not match the plan', async () => {
+    const plan = makeAdPlan({ durationSeconds: 15, aspectRatio: '1:1', sample: 'coffee-square' });
+    await expect(
+      new LocalCompositor().compose({ plan, clips: [], duration: 15, aspect_ratio: '1:1', brand_guidelines: null }, context(workDir)),
+    ).rejects.toMatchObject({ code: 'COMPOSITION_FAILED' });
+  });
+
+  describe('FfmpegRunner', () => {
+    const runner = new FfmpegRunner();
+    const endless = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30', '-f', 'null', '-'];
+
+    it('should report progress and finish', async () => {
+      const times: number[] = [];
+      const result = await runner.run(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=2', '-f', 'null', '-'], {
+        errorCode: 'COMPOSITION_FAILED',
+        timeoutMs: 30_000,
+        onProgress: (t) => times.push(t),
+      });
+      expect(times[times.length - 1]).toBeCloseTo(2, 1);
+      expect(result.wallSeconds).toBeGreaterThan(0);
+    });
+
+    it('should kill ffmpeg and throw CancelledError when the signal fires', async () => {
+      const controller = new AbortController();
+      const promise = runner.run(endless, { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: controller.signal, onProgress: () => controller.abort('job cancelled') });
+      await expect(promise).rejects.toBeInstanceOf(CancelledError);
+    });
+
+    it('should throw a retryable TIMEOUT when the overall limit passes', async () => {
+      const error = await runner.run(endless, { errorCode: 'COMPOSITION_FAILED', timeoutMs: 700 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    });
+
+    it('should throw a retryable TIMEOUT when ffmpeg stops making progress', async () => {
+      // Reading a FIFO nobody writes to blocks ffmpeg before its first progress report.
+      const fifo = path.join(workDir, 'stall.fifo');
+      await run('mkfifo', [fifo]);
+      const error = await runner.run(['-i', fifo, '-f', 'null', '-'], { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, stallTimeoutMs: 500 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    });
+
+    it('should throw the caller\'s code with the stderr tail on a non-zero exit', async () => {
+      const error = await runner.run(['-i', path.join(workDir, 'missing.mp4'), '-f', 'null', '-'], { errorCode: 'VIDEO_GENERATION_FAILED', timeoutMs: 30_000 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'VIDEO_GENERATION_FAILED', retryable: false });
+      expect((error as AppError).details.stderr).toContain('missing.mp4');
+    });
+  });
+});
