@@ -10,13 +10,11 @@
  * Prints figures and exits non-zero when an invariant fails. The test suite runs a short form of it.
  */
 import { spawn, execSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import * as os from 'node:os';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { ensureDatabase } from '../src/database/migrations';
+import { createRunEnv } from './support/run-env';
 
 /** Options of {@link runCrashTest}. */
 export interface CrashTestOptions {
@@ -30,9 +28,9 @@ export interface CrashTestOptions {
   timeoutSeconds: number;
   /** CRASH_POINTS armed in worker processes (see src/common/crash-points.ts). */
   crashPoints: string;
-  databaseUrl: string;
-  natsUrl: string;
   log: (line: string) => void;
+  /** Keep the run's database, streams and artifacts for inspection. */
+  keepData?: boolean;
 }
 
 /** What the run measured and which invariants failed (empty when all hold). */
@@ -47,7 +45,8 @@ export interface CrashTestReport {
   violations: string[];
 }
 
-const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root, from scripts/ (ts-jest) or dist/scripts/ (compiled). */
+const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((d) => existsSync(path.join(d, 'package.json')))!;
 const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
 
 /** The samples the jobs cycle through: short ads keep the run within minutes on 2 cores. */
@@ -58,18 +57,12 @@ const REQUESTS = [
 
 /** Runs the crash test and returns its report. */
 export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport> {
-  const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const db = new URL(o.databaseUrl);
-  db.pathname = `/ads_crash_${run}`;
-  const dir = path.join(os.tmpdir(), `ads-crash-${run}`);
+  const runEnv = await createRunEnv('crash');
+  const dir = runEnv.dir;
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
   const apiPort = 18000 + Math.floor(Math.random() * 1000);
   const baseEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: db.toString(),
-    NATS_URL: o.natsUrl,
-    NATS_PREFIX: `crash${run}`,
-    ARTIFACT_DIR: path.join(dir, 'artifacts'),
+    ...runEnv.env,
     LOG_LEVEL: 'info',
     MAX_CONCURRENT_JOBS: String(Math.max(2, o.workers)),
     MAX_PARALLEL_VIDEO_GENERATIONS: '2',
@@ -77,7 +70,6 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     STAGE_MAX_DELIVER: '50',
     STAGE_SLOTS_VIDEO_GENERATION: '1',
   };
-  await ensureDatabase(db.toString());
   const started = Date.now();
   const report: CrashTestReport = { jobs: o.jobs, completed: 0, kills: 0, crashPointExits: 0, restarts: 0, serviceRestarts: [], wallSeconds: 0, violations: [] };
 
@@ -125,7 +117,7 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
 
   // A short-lived connection per look, so a PostgreSQL restart costs the driver nothing.
   const query = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> => {
-    const c = new Client({ connectionString: db.toString(), connectionTimeoutMillis: 3000 });
+    const c = new Client({ connectionString: runEnv.databaseUrl, connectionTimeoutMillis: 3000 });
     await c.connect();
     try {
       return (await c.query(sql, params)).rows as R[];
@@ -185,12 +177,13 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
   await sleep(1500);
   for (const child of procs.values()) if (child.exitCode === null) child.kill('SIGKILL');
 
-  const pg = new Client({ connectionString: db.toString() });
+  const pg = new Client({ connectionString: runEnv.databaseUrl });
   await pg.connect();
   report.violations.push(...(await checkInvariants(pg, jobIds)));
   report.completed = Number((await pg.query(`select count(*) as n from jobs where status = 'completed'`)).rows[0].n);
   report.wallSeconds = Math.round((Date.now() - started) / 1000);
   await pg.end();
+  if (!o.keepData) await runEnv.cleanUp();
   o.log(`logs: ${path.join(dir, 'logs')}`);
   return report;
 }
@@ -275,6 +268,7 @@ async function main(): Promise<void> {
       jobs: { type: 'string', default: '50' },
       workers: { type: 'string', default: '3' },
       'kill-every-seconds': { type: 'string', default: '20' },
+      'keep-data': { type: 'boolean', default: false },
       'restart-services': { type: 'boolean', default: false },
       'timeout-seconds': { type: 'string', default: '3600' },
       'crash-points': {
@@ -283,7 +277,6 @@ async function main(): Promise<void> {
       },
     },
   });
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const o: CrashTestOptions = {
     jobs: Number(values.jobs),
     workers: Number(values.workers),
@@ -291,9 +284,8 @@ async function main(): Promise<void> {
     restartServices: values['restart-services'] ?? false,
     timeoutSeconds: Number(values['timeout-seconds']),
     crashPoints: values['crash-points'] ?? '',
-    databaseUrl,
-    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     log: (l) => process.stdout.write(`[crash-test] ${l}\n`),
+    keepData: values['keep-data'] ?? false,
   };
   const report = await runCrashTest(o);
   process.stdout.write(`${JSON.stringify({ ...report, violations: report.violations.length }, null, 1)}\n`);
