@@ -34,7 +34,7 @@ export function designLayoutFor(aspect: AspectRatio): DesignLayout {
     return { widthPx: W, heightPx: H, emblemX: W * 0.68, emblemY: H * 0.5, emblemR: H * 0.3, nameX: W * 0.15, nameY: H * 0.26, nameMaxWidth: W * 0.34, namePx, align: 'left' };
   }
   if (aspect === '1:1') {
-    return { widthPx: W, heightPx: H, emblemX: W / 2, emblemY: H * 0.5, emblemR: W * 0.2, nameX: W / 2, nameY: H * 0.21, nameMaxWidth: W * 0.55, namePx, align: 'center' };
+    return { widthPx: W, heightPx: H, emblemX: W / 2, emblemY: H * 0.53, emblemR: W * 0.19, nameX: W / 2, nameY: H * 0.21, nameMaxWidth: W * 0.55, namePx, align: 'center' };
   }
   return { widthPx: W, heightPx: H, emblemX: W / 2, emblemY: H * 0.47, emblemR: W * 0.3, nameX: W / 2, nameY: H * 0.2, nameMaxWidth: W * 0.55, namePx, align: 'center' };
 }
@@ -292,7 +292,7 @@ function drawEmblem(ctx: SKRSContext2D, kind: EmblemKind, L: DesignLayout, c: De
       for (let i = -1; i <= 1; i++) {
         ctx.beginPath();
         ctx.moveTo(x + i * r * 0.3, top - r * 0.2);
-        ctx.bezierCurveTo(x + i * r * 0.3 + r * 0.18, top - r * 0.45, x + i * r * 0.3 - r * 0.18, top - r * 0.65, x + i * r * 0.3, top - r * 0.9);
+        ctx.bezierCurveTo(x + i * r * 0.3 + r * 0.18, top - r * 0.4, x + i * r * 0.3 - r * 0.18, top - r * 0.55, x + i * r * 0.3, top - r * 0.75);
         ctx.stroke();
       }
       ctx.fillStyle = rgba(c.ink, 0.5);

@@ -8,9 +8,9 @@
  * afterwards; the repo has no ts-node): `npm run bench:faults`. Knobs (env): SOAK_JOBS (100),
  * SOAK_FAULT_RATE (0.3), SOAK_TARGET (99), and any provider variable such as PROVIDER_MAX_RETRIES.
  */
-import { FakeTeamServices } from '../test/fakes/fake-team-services.server';
-import { fakeAd, fakeClip, fakePng } from '../test/fakes/media-fixtures';
-import { pollUntil, startTestApp, type TestApp } from '../test/support/test-app';
+import { FakeTeamServices } from '../fakes/fake-team-services.server';
+import { fakeAd, fakeClip, fakePng } from '../fakes/media-fixtures';
+import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 100);
 const FAULT_RATE = Number(process.env.SOAK_FAULT_RATE ?? 0.3);
