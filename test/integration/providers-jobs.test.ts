@@ -111,4 +111,32 @@ describe('jobs on remote providers', () => {
     expect(job.cost.image_generation).toBe(0.2);
     expect(team.calls.filter((c) => c.route === 'video' && c.fault === 'content_policy')).toHaveLength(1);
   });
+
+  it('should not start a paid stage that would cross MAX_COST_PER_VIDEO and fail with COST_LIMIT_EXCEEDED and the cost so far', async () => {
+    // Clips on MiniMax cost $0.05 per second: a 30 s ad's clips are estimated at about $1.5, over a $1 cap.
+    const capped = await startTestApp({
+      ...shrink,
+      MAX_COST_PER_VIDEO: '1.00',
+      PROMPT_PARSER_PROVIDER: 'openai',
+      OPENAI_API_KEY: openai.apiKey,
+      OPENAI_BASE_URL: `${openai.url}/v1`,
+      IMAGE_PROVIDER: 'replicate',
+      VIDEO_PROVIDER: 'replicate',
+      REPLICATE_API_TOKEN: replicate.token,
+      REPLICATE_BASE_URL: `${replicate.url}/v1`,
+    });
+    try {
+      const videoPredictionsBefore = [...replicate.predictions.values()].filter((p) => !p.model.includes('flux')).length;
+      const job = await run(capped, { prompt: 'Create a 30 second Instagram ad for luxury watches with elegant gold aesthetics', duration: 30, aspect_ratio: '9:16' });
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', failed_stage: 'video_generation', details: { limit_usd: 1 } });
+      expect(job.cost.prompt_parsing).toBeGreaterThan(0);
+      expect(job.cost.image_generation).toBeCloseTo(0.003, 6);
+      expect(job.cost.total).toBeLessThan(1);
+      // No clip was paid for.
+      expect([...replicate.predictions.values()].filter((p) => !p.model.includes('flux')).length).toBe(videoPredictionsBefore);
+    } finally {
+      await capped.close();
+    }
+  });
 });
