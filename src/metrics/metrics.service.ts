@@ -90,6 +90,11 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ad_' });
+    // prom-client names three gauges `*_total`, which `promtool check metrics` rejects (the suffix is for
+    // counters); the per-type gauges without the suffix carry the same information.
+    for (const name of ['ad_nodejs_active_handles_total', 'ad_nodejs_active_requests_total', 'ad_nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
   }
 
   /** Prometheus text exposition. */
