@@ -1,5 +1,5 @@
-import { Subjects, type AdPlan, type StageCompleted, type StageFailed, type StageName, type StageRequested } from '@app/contracts';
-import { clipDuration, costBreakdown, decide, videoProgress, type Decision, type JobState, type SagaContext } from './job-saga';
+import { clipSecondsFor, Subjects, type AdPlan, type StageCompleted, type StageFailed, type StageName, type StageRequested } from '@app/contracts';
+import { costBreakdown, decide, videoProgress, type Decision, type JobState, type SagaContext } from './job-saga';
 
 const JOB = '00000000-0000-4000-8000-000000000001';
 
@@ -223,7 +223,7 @@ describe('decide (job saga transition function)', () => {
     [[5, 5, 5], 2, 5],
     [[8], 0, 8],
   ])('should give clip %#: scenes %j index %i lasts %f s (scene + crossfade overlap)', (secs, i, expected) => {
-    expect(clipDuration(plan(secs as number[]), i as number)).toBe(expected);
+    expect(clipSecondsFor(plan(secs as number[]), i as number)).toBe(expected);
   });
 
   it('should give each transition its own deterministic message ids', () => {

@@ -1,4 +1,5 @@
 import {
+  clipSecondsFor,
   EVENT_SCHEMA_VERSION,
   STAGE_PROGRESS_PERCENT,
   STAGES,
@@ -112,12 +113,6 @@ export function videoProgress(done: number, total: number): number {
   return total > 0 ? Math.round(from + ((to - from) * done) / total) : from;
 }
 
-/** Seconds each clip lasts: its scene plus the overlap the following transition consumes (0.5 s crossfade). */
-export const TRANSITION_SECONDS = 0.5;
-export function clipDuration(plan: AdPlan, sceneIndex: number): number {
-  const scene = plan.scenes[sceneIndex];
-  return scene.duration + (sceneIndex < plan.scenes.length - 1 ? TRANSITION_SECONDS : 0);
-}
 
 /**
  * The saga's transition function: given a job's state and one inbound event or command, what changes and
@@ -356,7 +351,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         scene_count: plan.scenes.length,
         plan,
         reference_image_uri: required(state.referenceImageUri),
-        clip_duration: clipDuration(plan, i),
+        clip_duration: clipSecondsFor(plan, i),
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
       } as StageInputs[S];

@@ -1,12 +1,7 @@
-import type { AdPlan, Transition } from '@app/contracts';
+import { TRANSITION_SECONDS, type AdPlan, type Transition } from '@app/contracts';
 
-/** Transition length per kind, seconds (issue #2: 0.5 s crossfades). */
-export const TRANSITION_SECONDS: Readonly<Record<Transition, number>> = {
-  crossfade: 0.5,
-  dissolve: 0.5,
-  slide: 0.5,
-  wipe: 0.5,
-};
+/** Transition length per kind, seconds: defined once in the contracts, where the saga sizes clips with it. */
+export { TRANSITION_SECONDS };
 
 /**
  * ffmpeg `xfade` transition implementing each plan transition. xfade's own `dissolve` is a random-pixel

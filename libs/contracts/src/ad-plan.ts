@@ -22,6 +22,23 @@ export type SceneRole = (typeof SCENE_ROLES)[number];
 export const TRANSITIONS = ['crossfade', 'dissolve', 'slide', 'wipe'] as const;
 export type Transition = (typeof TRANSITIONS)[number];
 
+/**
+ * Seconds each transition overlaps the two scenes it joins (issue #2: 0.5 s crossfades). Clips are made this
+ * much longer than their scene so the finished ad lasts exactly the sum of the scene durations.
+ */
+export const TRANSITION_SECONDS: Readonly<Record<Transition, number>> = {
+  crossfade: 0.5,
+  dissolve: 0.5,
+  slide: 0.5,
+  wipe: 0.5,
+};
+
+/** Seconds of clip scene `index` needs: its duration plus the overlap of the transition into the next scene. */
+export function clipSecondsFor(plan: Pick<AdPlan, 'scenes'>, index: number): number {
+  const scene = plan.scenes[index];
+  return scene.duration + (index < plan.scenes.length - 1 ? TRANSITION_SECONDS[scene.transition] : 0);
+}
+
 /** Camera motion of a clip made from a still (Ken Burns). */
 export const MOTIONS = ['zoom_in', 'zoom_out', 'pan_left', 'pan_right', 'pan_up', 'pan_down'] as const;
 export type Motion = (typeof MOTIONS)[number];
