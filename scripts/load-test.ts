@@ -4,7 +4,8 @@
  * job wall times and whether anything went wrong: an HTTP error, a job not completed, or a lost update
  * (a poller seeing a job's progress go backwards, or a transition written twice).
  *
- * Usage (after `npm run build`): node dist/scripts/load-test.js [--jobs 20] [--pollers 200] [--duration 15]
+ * Usage (after `npm run build`): node dist/scripts/load-test.js [--jobs 20] [--pollers 200] [--duration 15] [--think-ms 1000]
+ * Each poller waits `--think-ms` between requests (seed 002 advises clients to poll every 2-3 s; 0 = flat out).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
@@ -29,10 +30,12 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '15' },
       'aspect-ratio': { type: 'string', default: '1:1' },
       'timeout-seconds': { type: 'string', default: '1800' },
+      'think-ms': { type: 'string', default: '1000' },
     },
   });
   const jobs = Number(values.jobs);
   const pollers = Number(values.pollers);
+  const thinkMs = Number(values['think-ms']);
   const run = await createRunEnv('load');
   const port = 19000 + Math.floor(Math.random() * 900);
   mkdirSync(run.dir, { recursive: true });
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
       } catch (err) {
         errors.push(`GET ${job.id}: ${(err as Error).message}`);
       }
+      if (thinkMs > 0) await new Promise((r) => setTimeout(r, thinkMs * (0.5 + Math.random())));
     }
   };
   await Promise.all(Array.from({ length: pollers }, (_, i) => poller(i)));
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
     machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
     jobs,
     pollers,
+    poll_think_ms: thinkMs,
     ad: `${values.duration} s ${values['aspect-ratio']}, local providers`,
     create_all_ms: createMs,
     statuses: Object.fromEntries(statuses.rows.map((r) => [r.status, Number(r.n)])),
