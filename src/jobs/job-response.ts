@@ -1,8 +1,7 @@
-import { STAGES, type CostBreakdown, type JobError, type StageName } from '@app/contracts';
-import { costBreakdown, type JobState } from './job-saga';
-import { resultUrls } from './job-saga.handler';
+import { STAGES, type CostBreakdown, type JobError, type JobResult, type StageName } from '@app/contracts';
+import { costBreakdown, toJobResult, type JobState } from './job-saga';
+import { resultUrls, toState } from './job-saga.handler';
 import type { Job } from './job.entity';
-import { toState } from './job-saga.handler';
 
 /**
  * Seconds a local job is expected to take for an ad of `durationSeconds`. Linear fit of the README's
@@ -27,14 +26,7 @@ export interface JobResponse {
     clips_total: number;
   };
   cost: CostBreakdown;
-  result: {
-    video_url: string;
-    thumbnail_url: string;
-    duration: number;
-    resolution: string;
-    file_size_mb: number;
-    scenes_generated: number;
-  } | null;
+  result: JobResult | null;
   error: JobError | null;
   created_at: string;
   updated_at: string;
@@ -74,7 +66,6 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
     eta = job.completedAt.toISOString();
   }
 
-  const urls = resultUrls(baseUrl, job.id);
   const body: JobResponse = {
     job_id: job.id,
     status: job.status,
@@ -88,16 +79,7 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
       clips_total: job.scenesTotal,
     },
     cost,
-    result: job.result
-      ? {
-          video_url: urls.videoUrl,
-          thumbnail_url: urls.thumbnailUrl,
-          duration: Math.round(job.result.duration * 100) / 100,
-          resolution: job.result.resolution,
-          file_size_mb: Math.round((job.result.file_size_bytes / 1e6) * 100) / 100,
-          scenes_generated: job.result.scenes,
-        }
-      : null,
+    result: job.result ? toJobResult(job.result, resultUrls(baseUrl, job.id)) : null,
     error: job.error,
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),

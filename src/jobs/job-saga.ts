@@ -12,6 +12,7 @@ import {
   type JobEvent,
   type JobEventData,
   type JobEventType,
+  type JobResult,
   type SagaInbound,
   type StageCompleted,
   type StageFailed,
@@ -104,6 +105,21 @@ export function costBreakdown(state: Pick<JobState, 'costs' | 'stagesCompleted' 
     if (state.stagesCompleted.includes(s) || state.currentStage === s || state.costs[s] > 0) out[s] = round6(state.costs[s]);
   }
   return out;
+}
+
+/**
+ * The client-facing result of a composition (seed 000 "Get Job Status"): served URLs, duration rounded to
+ * 0.01 s, size in MB (10^6 bytes) rounded to 0.01. Used by the `job.completed` event and the REST body alike.
+ */
+export function toJobResult(result: CompositionOutput, urls: { videoUrl: string; thumbnailUrl: string }): JobResult {
+  return {
+    video_url: urls.videoUrl,
+    thumbnail_url: urls.thumbnailUrl,
+    duration: round2(result.duration),
+    resolution: result.resolution,
+    file_size_mb: round2(result.file_size_bytes / 1e6),
+    scenes_generated: result.scenes,
+  };
 }
 
 /** Progress while clips are generated: 35 % to 85 % by finished clips (seed 000, "Pipeline Flow" step 6). */
@@ -240,20 +256,8 @@ function stageCompleted(state: JobState, ev: StageCompleted, ctx: SagaContext): 
       next = { ...next, result, status: 'completed', currentStage: null };
       finishStage(stage);
       messages.push(stageEvent());
-      const urls = ctx.resultUrls(next.id);
       messages.push(
-        jobEvent(next, 'completed', {
-          version: next.version,
-          result: {
-            video_url: urls.videoUrl,
-            thumbnail_url: urls.thumbnailUrl,
-            duration: result.duration,
-            resolution: result.resolution,
-            file_size_mb: round2(result.file_size_bytes / 1e6),
-            scenes_generated: result.scenes,
-          },
-          cost: costBreakdown(next),
-        }, ctx),
+        jobEvent(next, 'completed', { version: next.version, result: toJobResult(result, ctx.resultUrls(next.id)), cost: costBreakdown(next) }, ctx),
       );
       return { kind: 'applied', next, messages, terminal: true };
     }

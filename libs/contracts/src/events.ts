@@ -69,24 +69,26 @@ export type StageFailed = EventEnvelope<
 /** Itemised cost in USD (seed 000, "Get Job Status" `cost`). */
 export type CostBreakdown = Partial<Record<StageName, number>> & { total: number };
 
+/**
+ * A finished job's result as clients see it (seed 000, "Get Job Status" when completed): URLs of the served
+ * files, duration in seconds, `"WxH"` resolution, size in MB (10^6 bytes), scenes in the ad.
+ */
+export interface JobResult {
+  video_url: string;
+  thumbnail_url: string;
+  duration: number;
+  resolution: string;
+  file_size_mb: number;
+  scenes_generated: number;
+}
+
 /** Payload data per job event type (`<p>.evt.job.<type>.<jobId>`), for other services. */
 export interface JobEventData {
   created: { request: AdRequest };
   started: { version: number };
   stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown };
   stage_failed: { version: number; stage: StageName; scene_index: number | null; error: JobError };
-  completed: {
-    version: number;
-    result: {
-      video_url: string;
-      thumbnail_url: string;
-      duration: number;
-      resolution: string;
-      file_size_mb: number;
-      scenes_generated: number;
-    };
-    cost: CostBreakdown;
-  };
+  completed: { version: number; result: JobResult; cost: CostBreakdown };
   failed: { version: number; error: JobError; cost: CostBreakdown };
   cancelled: { version: number; cost: CostBreakdown };
 }

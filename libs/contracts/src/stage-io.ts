@@ -73,6 +73,10 @@ export interface CompositionOutput {
   resolution: string;
   file_size_bytes: number;
   scenes: number;
+  /** `preview.gif` (≤ 6 s excerpt, 360 px), when the job's compositor has the GIF export on. */
+  gif_uri?: string;
+  /** `final.webm` (VP9 + Opus), when the job's compositor has the WebM export on. */
+  webm_uri?: string;
 }
 
 /** Input type per stage. */
