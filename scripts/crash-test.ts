@@ -31,6 +31,8 @@ export interface CrashTestOptions {
   log: (line: string) => void;
   /** Keep the run's database, streams and artifacts for inspection. */
   keepData?: boolean;
+  /** Extra environment of the worker processes (e.g. providers pointed at fake servers). */
+  workerEnv?: NodeJS.ProcessEnv;
 }
 
 /** What the run measured and which invariants failed (empty when all hold). */
@@ -98,7 +100,7 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
   for (let i = 0; i < o.workers; i++) {
     const name = `worker${i}`;
     workerNames.push(name);
-    startProc(name, { ...baseEnv, ROLES: 'orchestrator,stages', PORT: String(apiPort + 1 + i), CRASH_POINTS: o.crashPoints });
+    startProc(name, { ...baseEnv, ...o.workerEnv, ROLES: 'orchestrator,stages', PORT: String(apiPort + 1 + i), CRASH_POINTS: o.crashPoints });
   }
   const base = `http://127.0.0.1:${apiPort}`;
   await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.ok === true, 60_000, 'API health');
