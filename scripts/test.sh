@@ -5,5 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx eslint "{src,libs,config,test,scripts}/**/*.ts"
-npx jest --selectProjects unit
-npx jest --selectProjects integration --runInBand
+mkdir -p data
+npx jest --selectProjects unit --json --outputFile=data/jest-unit.json
+npx jest --selectProjects integration --runInBand --json --outputFile=data/jest-integration.json
+# One closing line for both runs.
+node -e '
+const r = ["unit", "integration"].map((p) => require(`./data/jest-${p}.json`));
+const sum = (k) => r.reduce((n, x) => n + x[k], 0);
+console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
+'
