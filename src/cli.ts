@@ -7,6 +7,7 @@ import pino from 'pino';
 import { STAGES, type AdRequest, type AspectRatio, type JobEvent } from '@app/contracts';
 import { ConfigError, loadConfig } from '../config/app.config';
 import { createApp } from './bootstrap';
+import { AppError } from './common/app-error';
 import { resolveAssetDir } from './media/media-assets';
 import { validateAdRequest } from './jobs/dto/generate-ad.dto';
 import { JobsService } from './jobs/jobs.service';
@@ -148,7 +149,7 @@ class UsageError extends Error {}
 
 main().catch((err: unknown) => {
   if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-  else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else if (err instanceof ConfigError || err instanceof AppError) process.stderr.write(`${err.message}\n`);
   else process.stderr.write(`failed: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(2);
 });
