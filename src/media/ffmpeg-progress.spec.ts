@@ -1,3 +1,4 @@
+import { withParentDeathSignal } from './ffmpeg.runner';
 import { parseClock, parseProgress } from './ffmpeg-progress';
 
 describe('parseProgress', () => {
@@ -35,5 +36,14 @@ describe('parseClock', () => {
     [undefined, undefined],
   ])('should read %s', (text, seconds) => {
     expect(parseClock(text)).toBe(seconds);
+  });
+});
+
+describe('withParentDeathSignal', () => {
+  it.each([
+    ['/usr/bin/setpriv', ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', 'ffmpeg', '-i', 'x']]],
+    [null, ['ffmpeg', ['-i', 'x']]],
+  ] as const)('should wrap ffmpeg with setpriv %s so it dies with its parent', (setpriv, expected) => {
+    expect(withParentDeathSignal('ffmpeg', ['-i', 'x'], setpriv)).toEqual(expected);
   });
 });

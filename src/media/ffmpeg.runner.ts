@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execFile, spawn } from 'node:child_process';
 import type { ErrorCode } from '@app/contracts';
 import { AppError, CancelledError } from '../common/app-error';
@@ -64,7 +65,8 @@ export class FfmpegRunner {
     const argv = ['-hide_banner', '-nostdin', '-progress', 'pipe:1', '-nostats', ...args];
 
     return new Promise<FfmpegRunResult>((resolve, reject) => {
-      const child = spawn(this.binaries.ffmpegPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const [command, commandArgs] = withParentDeathSignal(this.binaries.ffmpegPath, argv);
+      const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       let progressRest = '';
       let failure: AppError | undefined;
@@ -168,4 +170,16 @@ function execText(file: string, args: string[]): Promise<string> {
       else resolve(stdout);
     });
   });
+}
+
+/** util-linux `setpriv`, present on Debian; absent elsewhere (then ffmpeg runs directly). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+
+/**
+ * Wraps a command so the kernel SIGKILLs it when this process dies (`setpriv --pdeathsig KILL`): a worker
+ * killed mid-render must not leave an orphaned ffmpeg burning the CPU its replacement needs (issue #4 crash
+ * test). Pure apart from the one-time lookup of `setpriv`.
+ */
+export function withParentDeathSignal(command: string, args: readonly string[], setpriv: string | null = SETPRIV): [string, string[]] {
+  return setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, [...args]];
 }
