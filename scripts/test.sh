@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Chromium (Debian) for the playback test: a person's browser must play the finished ad to the end.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "[test] installing chromium from Debian" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 npx eslint "{src,libs,config,test,scripts}/**/*.ts"
 mkdir -p data
 npx jest --selectProjects unit --json --outputFile=data/jest-unit.json

@@ -1,4 +1,13 @@
-import { buildCompositionArgs, buildCompositionGraph, buildGradeFilter, buildThumbnailArgs, type CompositionSpec } from './composition.args';
+import {
+  buildCompositionArgs,
+  buildCompositionGraph,
+  buildGifArgs,
+  buildGradeFilter,
+  buildOverlayY,
+  buildThumbnailArgs,
+  buildWebmArgs,
+  type CompositionSpec,
+} from './composition.args';
 
 function spec(overrides: Partial<CompositionSpec> = {}): CompositionSpec {
   return {
@@ -104,5 +113,45 @@ describe('buildCompositionArgs', () => {
 describe('buildThumbnailArgs', () => {
   it('should fast-seek one frame into a JPEG', () => {
     expect(buildThumbnailArgs('/w/final.mp4', 2.25, '/w/thumb.jpg')).toEqual(['-loglevel', 'error', '-y', '-ss', '2.25', '-i', '/w/final.mp4', '-frames:v', '1', '-q:v', '3', '/w/thumb.jpg']);
+  });
+});
+
+describe('buildOverlayY', () => {
+  it('should place a fading card at a fixed row', () => {
+    expect(buildOverlayY({ yPx: 1300, startSeconds: 0.35 })).toBe('1300');
+    expect(buildOverlayY({ yPx: 1300, startSeconds: 0.35, slideUpPx: 0 })).toBe('1300');
+  });
+
+  it('should ease a sliding card up from yPx + slideUpPx to yPx in 0.5 s, quoted for the graph parser', () => {
+    expect(buildOverlayY({ yPx: 1300, startSeconds: 8.2, slideUpPx: 42 })).toBe("'1300+42*pow(1-clip((t-8.2)/0.5,0,1),3)'");
+  });
+
+  it('should use the expression in the overlay of a sliding card', () => {
+    const texts = [{ path: '/w/t/text-1.png', xPx: 102, yPx: 1300, startSeconds: 0.35, endSeconds: 4, fadeSeconds: 0.4, slideUpPx: 40 }];
+    expect(buildCompositionGraph(spec({ texts }))).toContain(
+      "[joined][c0]overlay=x=102:y='1300+40*pow(1-clip((t-0.35)/0.5,0,1),3)':eof_action=pass:enable='between(t,0.35,4)'[o0]",
+    );
+  });
+});
+
+describe('buildGifArgs', () => {
+  it('should cut the excerpt, scale to 360 px and map it onto its own palette in one run', () => {
+    expect(buildGifArgs({ videoPath: '/w/final.mp4', outputPath: '/w/t/preview.gif', startSeconds: 0.35, durationSeconds: 6, widthPx: 360, fps: 12 })).toEqual([
+      '-loglevel', 'error', '-y', '-ss', '0.35', '-t', '6', '-i', '/w/final.mp4',
+      '-filter_complex',
+      '[0:v]fps=12,scale=360:-2:flags=lanczos,split[a][b];[a]palettegen=max_colors=128:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle[g]',
+      '-map', '[g]', '-loop', '0', '-f', 'gif', '/w/t/preview.gif',
+    ]);
+  });
+});
+
+describe('buildWebmArgs', () => {
+  it('should encode VP9 in realtime mode at cpu-used 8 with Opus audio and BT.709 tags', () => {
+    expect(buildWebmArgs('/w/final.mp4', '/w/t/final.webm')).toEqual([
+      '-loglevel', 'warning', '-y', '-i', '/w/final.mp4', '-map', '0:v:0', '-map', '0:a:0',
+      '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-crf', '33', '-b:v', '4M', '-pix_fmt', 'yuv420p', '-g', '60',
+      '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
+      '-c:a', 'libopus', '-b:a', '128k', '-ar', '48000', '-ac', '2', '-f', 'webm', '/w/t/final.webm',
+    ]);
   });
 });

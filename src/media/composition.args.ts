@@ -23,6 +23,24 @@ export interface CompositionText {
   endSeconds: number;
   /** Fade-in and fade-out length, seconds. */
   fadeSeconds: number;
+  /**
+   * Slide-up entrance: the card rises this many pixels into place (ease-out, over {@link SLIDE_UP_SECONDS})
+   * while it fades in. 0 or absent: a plain fade. The caller keeps `yPx + slideUpPx` inside the safe area.
+   */
+  slideUpPx?: number;
+}
+
+/** Length of a text card's slide-up entrance, seconds (a quick ease-out reads as motion, not as a scene change). */
+export const SLIDE_UP_SECONDS = 0.5;
+
+/**
+ * Overlay `y` of a card: fixed, or for a slide-up an expression evaluated per frame (overlay's default
+ * `eval=frame`) that eases from `yPx + slideUpPx` to `yPx` in {@link SLIDE_UP_SECONDS} with a cubic ease-out.
+ * Quoted so its commas survive the filtergraph parser. Pure.
+ */
+export function buildOverlayY(t: Pick<CompositionText, 'yPx' | 'startSeconds' | 'slideUpPx'>): string {
+  if (!t.slideUpPx) return String(t.yPx);
+  return `'${t.yPx}+${t.slideUpPx}*pow(1-clip((t-${fmt(t.startSeconds)})/${fmt(SLIDE_UP_SECONDS)},0,1),3)'`;
 }
 
 /** Everything {@link buildCompositionGraph} and {@link buildCompositionArgs} need. */
@@ -129,7 +147,7 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
       `[${n + 1 + i}:v]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,loop=loop=${count - 1}:size=1:start=0,` +
         `setpts=N/${OUTPUT_FPS}/TB+${a}/TB,fade=t=in:st=${a}:d=${f}:alpha=1,fade=t=out:st=${fmt(t.endSeconds - t.fadeSeconds)}:d=${f}:alpha=1[c${i}]`,
     );
-    lines.push(`[${last}][c${i}]overlay=x=${t.xPx}:y=${t.yPx}:eof_action=pass:enable='between(t,${a},${b})'[o${i}]`);
+    lines.push(`[${last}][c${i}]overlay=x=${t.xPx}:y=${buildOverlayY(t)}:eof_action=pass:enable='between(t,${a},${b})'[o${i}]`);
     last = `o${i}`;
   });
   const d = fmt(spec.durationSeconds);
@@ -172,4 +190,67 @@ export function buildCompositionArgs(spec: CompositionSpec): string[] {
 /** Arguments that grab one JPEG frame at `atSeconds` by fast seek (composition.md, "Exports"). Pure. */
 export function buildThumbnailArgs(videoPath: string, atSeconds: number, outputPath: string): string[] {
   return ['-loglevel', 'error', '-y', '-ss', fmt(atSeconds), '-i', videoPath, '-frames:v', '1', '-q:v', '3', outputPath];
+}
+
+/** Where and how long the GIF preview excerpt is, and its size. Seconds; pixels. */
+export interface GifSpec {
+  videoPath: string;
+  outputPath: string;
+  startSeconds: number;
+  durationSeconds: number;
+  /** Output width; height follows the aspect ratio (even). composition.md: 360 px. */
+  widthPx: number;
+  /** GIF frame rate: 12 fps keeps a 6 s excerpt near 2 MB. */
+  fps: number;
+}
+
+/**
+ * Arguments of the GIF preview: a short excerpt at 360 px, palette-based in one run (`palettegen` builds a
+ * 128-colour palette from the excerpt itself, `paletteuse` maps onto it with light Bayer dithering, which
+ * compresses far better than error diffusion). composition.md: a ≤ 6 s excerpt at 360 px takes 2 s, 1.9 MB.
+ * Pure.
+ */
+export function buildGifArgs(spec: GifSpec): string[] {
+  const graph =
+    `[0:v]fps=${spec.fps},scale=${spec.widthPx}:-2:flags=lanczos,split[a][b];` +
+    `[a]palettegen=max_colors=128:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle[g]`;
+  return [
+    '-loglevel', 'error',
+    '-y',
+    '-ss', fmt(spec.startSeconds),
+    '-t', fmt(spec.durationSeconds),
+    '-i', spec.videoPath,
+    '-filter_complex', graph,
+    '-map', '[g]',
+    '-loop', '0',
+    '-f', 'gif',
+    spec.outputPath,
+  ];
+}
+
+/**
+ * Arguments of the WebM export: VP9 in realtime mode at `-cpu-used 8` (composition.md: 11 s for a 30 s
+ * 1080×1920 ad; `good` takes 70 s), constrained quality (crf 33 with a 4 Mb/s cap keeps 15 s far under 50 MB),
+ * row multithreading, BT.709 tags, and Opus 128 kb/s 48 kHz stereo (WebM carries Opus, not AAC). Pure.
+ */
+export function buildWebmArgs(videoPath: string, outputPath: string): string[] {
+  return [
+    '-loglevel', 'warning',
+    '-y',
+    '-i', videoPath,
+    '-map', '0:v:0',
+    '-map', '0:a:0',
+    '-c:v', 'libvpx-vp9',
+    '-deadline', 'realtime',
+    '-cpu-used', '8',
+    '-row-mt', '1',
+    '-crf', '33',
+    '-b:v', '4M',
+    '-pix_fmt', 'yuv420p',
+    '-g', String(2 * OUTPUT_FPS),
+    '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
+    '-c:a', 'libopus', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+    '-f', 'webm',
+    outputPath,
+  ];
 }

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** Font files bundled in `assets/fonts` (DejaVu, Bitstream Vera licence in `assets/fonts/LICENSE`). */
 export const FONT_FILES = {
@@ -10,6 +10,22 @@ export const FONT_FILES = {
 
 /** Family names the fonts are registered under in @napi-rs/canvas. */
 export type FontRole = keyof typeof FONT_FILES;
+
+/**
+ * Fallback fonts bundled in `assets/fonts`, consulted per character after the role's font (DejaVu has no CJK
+ * and no emoji glyphs): Droid Sans Fallback Full (CJK, Apache-2.0, `LICENSE-DroidSansFallback`) and Noto Color
+ * Emoji (CBDT colour bitmaps, which @napi-rs/canvas draws; SIL OFL 1.1, `LICENSE-NotoColorEmoji`). Together
+ * about 15 MB, from Debian's `fonts-droid-fallback` and `fonts-noto-color-emoji`.
+ */
+export const FALLBACK_FONT_FILES = {
+  cjk: 'DroidSansFallbackFull.ttf',
+  emoji: 'NotoColorEmoji.ttf',
+} as const;
+
+export type FallbackFontRole = keyof typeof FALLBACK_FONT_FILES;
+
+/** Environment variable naming an optional brand font file (TTF/OTF path, absolute or relative to the cwd). */
+export const BRAND_FONT_ENV = 'BRAND_FONT_FILE';
 
 let cachedAssetDir: string | undefined;
 
@@ -38,4 +54,30 @@ export function resolveAssetDir(startDir: string = __dirname): string {
 /** Absolute path of a bundled font file. */
 export function fontPath(role: FontRole): string {
   return join(resolveAssetDir(), 'fonts', FONT_FILES[role]);
+}
+
+/** Absolute path of a bundled fallback font file. */
+export function fallbackFontPath(role: FallbackFontRole): string {
+  return join(resolveAssetDir(), 'fonts', FALLBACK_FONT_FILES[role]);
+}
+
+/**
+ * The optional brand font from `BRAND_FONT_FILE` (read here rather than in config/, which the media layer
+ * does not import): null when unset or blank, else its absolute path.
+ *
+ * @throws Error naming the variable when the file does not exist or is not a regular file, so a typo fails
+ *   the first render loudly instead of silently falling back to DejaVu.
+ */
+export function brandFontPathFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
+  const raw = env[BRAND_FONT_ENV]?.trim();
+  if (!raw) return null;
+  const path = isAbsolute(raw) ? raw : resolve(raw);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    isFile = false;
+  }
+  if (!isFile) throw new Error(`${BRAND_FONT_ENV}=${raw}: no such font file (${path}); unset it to use the bundled fonts`);
+  return path;
 }

@@ -1,4 +1,6 @@
-import { fitText, wrapText } from './text-card.renderer';
+import { join } from 'node:path';
+import { brandFontPathFromEnv, resolveAssetDir } from './media-assets';
+import { fitText, fontFamilyList, wrapText } from './text-card.renderer';
 
 /** A monospace stand-in for canvas measureText: 10 px per character at 20 px, scaling with the font size. */
 const mono = (s: string, fontPx = 20): number => Array.from(s).length * fontPx * 0.5;
@@ -30,5 +32,28 @@ describe('fitText', () => {
     const fitted = fitText('one two three four five six seven eight nine ten', 100, opts, mono);
     expect(fitted.fontPx).toBe(20);
     expect(fitted.lines.every((l) => mono(l, 20) <= 100)).toBe(true);
+  });
+});
+
+describe('fontFamilyList', () => {
+  it('should put the brand font first and the CJK and emoji fallbacks last', () => {
+    expect(fontFamilyList('sansBold', false)).toBe('AdSansBold, AdCjk, AdEmoji');
+    expect(fontFamilyList('serif', true)).toBe('AdBrand, AdSerif, AdCjk, AdEmoji');
+  });
+});
+
+describe('brandFontPathFromEnv', () => {
+  it('should be null when BRAND_FONT_FILE is unset or blank', () => {
+    expect(brandFontPathFromEnv({})).toBeNull();
+    expect(brandFontPathFromEnv({ BRAND_FONT_FILE: '  ' })).toBeNull();
+  });
+
+  it('should return an existing file as an absolute path', () => {
+    const file = join(resolveAssetDir(), 'fonts', 'DejaVuSerif.ttf');
+    expect(brandFontPathFromEnv({ BRAND_FONT_FILE: file })).toBe(file);
+  });
+
+  it('should fail loudly, naming the variable, when the file is missing', () => {
+    expect(() => brandFontPathFromEnv({ BRAND_FONT_FILE: '/nope/brand.ttf' })).toThrow('BRAND_FONT_FILE=/nope/brand.ttf: no such font file');
   });
 });

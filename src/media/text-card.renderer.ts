@@ -1,21 +1,55 @@
 import { writeFile } from 'node:fs/promises';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { rgba, type Rgb } from './color';
-import { fontPath, FONT_FILES, type FontRole } from './media-assets';
+import {
+  brandFontPathFromEnv,
+  fallbackFontPath,
+  FALLBACK_FONT_FILES,
+  fontPath,
+  FONT_FILES,
+  type FallbackFontRole,
+  type FontRole,
+} from './media-assets';
 
 /** Canvas family name per bundled font. */
 const FAMILY: Readonly<Record<FontRole, string>> = { sans: 'AdSans', sansBold: 'AdSansBold', serif: 'AdSerif' };
-let fontsRegistered = false;
+const FALLBACK_FAMILY: Readonly<Record<FallbackFontRole, string>> = { cjk: 'AdCjk', emoji: 'AdEmoji' };
+const BRAND_FAMILY = 'AdBrand';
+let registered: { brand: boolean } | undefined;
 
-/** Registers the bundled DejaVu fonts with @napi-rs/canvas once; returns the family name of `role`. */
+function register(path: string, family: string): void {
+  if (!GlobalFonts.registerFromPath(path, family)) throw new Error(`cannot register font ${path}`);
+}
+
+/**
+ * Registers the bundled fonts (DejaVu, the CJK and emoji fallbacks) and the optional `BRAND_FONT_FILE` with
+ * @napi-rs/canvas, once per process. Call it at startup to fail early on a bad brand font path.
+ *
+ * @returns whether a brand font is in use
+ * @throws Error when a bundled font cannot be registered or `BRAND_FONT_FILE` names a missing file
+ */
+export function registerCanvasFonts(): { brand: boolean } {
+  if (registered) return registered;
+  for (const r of Object.keys(FONT_FILES) as FontRole[]) register(fontPath(r), FAMILY[r]);
+  for (const r of Object.keys(FALLBACK_FONT_FILES) as FallbackFontRole[]) register(fallbackFontPath(r), FALLBACK_FAMILY[r]);
+  const brandPath = brandFontPathFromEnv();
+  if (brandPath) register(brandPath, BRAND_FAMILY);
+  registered = { brand: brandPath !== null };
+  return registered;
+}
+
+/**
+ * CSS font-family list for `role` (pure): the brand font first when there is one, then the role's DejaVu
+ * face, then the CJK and emoji fallbacks. Skia picks each character's glyph from the first family that has it,
+ * so Latin, CJK and emoji mix in one line without tofu.
+ */
+export function fontFamilyList(role: FontRole, brand: boolean): string {
+  return [...(brand ? [BRAND_FAMILY] : []), FAMILY[role], FALLBACK_FAMILY.cjk, FALLBACK_FAMILY.emoji].join(', ');
+}
+
+/** Registers the fonts once (see {@link registerCanvasFonts}); returns the family list of `role` for `ctx.font`. */
 export function canvasFont(role: FontRole): string {
-  if (!fontsRegistered) {
-    for (const r of Object.keys(FONT_FILES) as FontRole[]) {
-      if (!GlobalFonts.registerFromPath(fontPath(r), FAMILY[r])) throw new Error(`cannot register font ${fontPath(r)}`);
-    }
-    fontsRegistered = true;
-  }
-  return FAMILY[role];
+  return fontFamilyList(role, registerCanvasFonts().brand);
 }
 
 /**
@@ -158,4 +192,116 @@ export async function renderTextCard(text: string, maxWidthPx: number, style: Te
   });
   await writeFile(path, await canvas.encode('png'));
   return { path, widthPx, heightPx, fontPx, lines };
+}
+
+/** What the closing call-to-action card shows. `offer` is omitted when null or blank. */
+export interface CtaCardContent {
+  productName: string;
+  offer: string | null;
+  callToAction: string;
+}
+
+/** Look of the closing card: a plate in the brand's deep tone, the name, the offer and a CTA button. Pixels. */
+export interface CtaCardStyle {
+  nameFont: FontRole;
+  buttonFont: FontRole;
+  textColor: Rgb;
+  plateColor: Rgb;
+  plateAlpha: number;
+  accentColor: Rgb;
+  /** Offer line colour (the accent or the brand colour, whichever reads on the plate). */
+  offerColor: Rgb;
+  /** The button is filled with the brand's primary colour; its label takes a colour that reads on it. */
+  buttonColor: Rgb;
+  buttonTextColor: Rgb;
+  maxNamePx: number;
+  minNamePx: number;
+  uppercase: boolean;
+  letterSpacingPx: number;
+}
+
+/**
+ * Renders the closing call-to-action card as an RGBA PNG no wider than `maxWidthPx`: the product name (up to 2
+ * lines), the offer (when there is one) and the CTA on a filled, rounded button, centred on a translucent plate
+ * with an accent rule, all in brand colours. Every line is fitted and wrapped, never clipped. Returns the card's
+ * size; the caller places it inside the safe area.
+ */
+export async function renderCtaCard(content: CtaCardContent, maxWidthPx: number, style: CtaCardStyle, path: string): Promise<TextCard> {
+  const nameFamily = canvasFont(style.nameFont);
+  const buttonFamily = canvasFont(style.buttonFont);
+  const probe = createCanvas(8, 8).getContext('2d');
+  const up = (s: string): string => (style.uppercase ? s.toLocaleUpperCase() : s);
+  const pad = Math.round(style.maxNamePx * 0.6);
+  const inner = maxWidthPx - 2 * pad;
+  const measureName = measureWith(probe, nameFamily, style.letterSpacingPx);
+  const measureBody = measureWith(probe, buttonFamily, 0);
+  const name = fitText(up(content.productName), inner, { maxFontPx: style.maxNamePx, minFontPx: style.minNamePx, maxLines: 2 }, measureName);
+  const bodyMax = Math.max(style.minNamePx, Math.round(name.fontPx * 0.62));
+  const bodyMin = Math.max(24, Math.round(style.minNamePx * 0.8));
+  const offerText = content.offer?.trim() ? content.offer.trim() : null;
+  const offer = offerText ? fitText(offerText, inner, { maxFontPx: bodyMax, minFontPx: bodyMin, maxLines: 2 }, measureBody) : null;
+  const buttonPadX = Math.round(bodyMax * 0.9);
+  const cta = fitText(content.callToAction, inner - 2 * buttonPadX, { maxFontPx: bodyMax, minFontPx: bodyMin, maxLines: 2 }, measureBody);
+
+  const nameLine = Math.round(name.fontPx * 1.18);
+  const bodyLine = (px: number): number => Math.round(px * 1.25);
+  const accentHeight = Math.max(3, Math.round(name.fontPx * 0.07));
+  const gap = Math.round(name.fontPx * 0.4);
+  const buttonPadY = Math.round(cta.fontPx * 0.55);
+  const buttonHeight = bodyLine(cta.fontPx) * cta.lines.length + 2 * buttonPadY;
+  const buttonWidth = Math.max(...cta.lines.map((l) => measureBody(l, cta.fontPx))) + 2 * buttonPadX;
+  const contentWidth = Math.max(
+    ...name.lines.map((l) => measureName(l, name.fontPx)),
+    ...(offer ? offer.lines.map((l) => measureBody(l, offer.fontPx)) : [0]),
+    buttonWidth,
+  );
+  const even = (x: number): number => 2 * Math.ceil(x / 2);
+  const widthPx = Math.min(even(maxWidthPx), even(contentWidth + 2 * pad));
+  const offerHeight = offer ? bodyLine(offer.fontPx) * offer.lines.length + gap : 0;
+  const heightPx = even(pad + accentHeight + gap + nameLine * name.lines.length + gap + offerHeight + buttonHeight + pad);
+
+  const canvas = createCanvas(widthPx, heightPx);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = rgba(style.plateColor, style.plateAlpha);
+  ctx.beginPath();
+  ctx.roundRect(0, 0, widthPx, heightPx, Math.round(name.fontPx * 0.35));
+  ctx.fill();
+  const accentWidth = Math.round(Math.min(widthPx * 0.3, name.fontPx * 2.2));
+  ctx.fillStyle = rgba(style.accentColor, 1);
+  ctx.fillRect(Math.round((widthPx - accentWidth) / 2), pad, accentWidth, accentHeight);
+
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const cx = widthPx / 2;
+  let y = pad + accentHeight + gap;
+  ctx.shadowColor = rgba(style.plateColor, 0.9);
+  ctx.shadowBlur = Math.round(name.fontPx * 0.18);
+  ctx.font = `${name.fontPx}px ${nameFamily}`;
+  ctx.letterSpacing = `${style.letterSpacingPx}px`;
+  ctx.fillStyle = rgba(style.textColor, 1);
+  for (const line of name.lines) {
+    ctx.fillText(line, cx + style.letterSpacingPx / 2, y + nameLine / 2);
+    y += nameLine;
+  }
+  y += gap;
+  ctx.letterSpacing = '0px';
+  if (offer) {
+    ctx.font = `${offer.fontPx}px ${buttonFamily}`;
+    ctx.fillStyle = rgba(style.offerColor, 1);
+    for (const line of offer.lines) {
+      ctx.fillText(line, cx, y + bodyLine(offer.fontPx) / 2);
+      y += bodyLine(offer.fontPx);
+    }
+    y += gap;
+  }
+  ctx.shadowBlur = 0;
+  ctx.fillStyle = rgba(style.buttonColor, 1);
+  ctx.beginPath();
+  ctx.roundRect(Math.round(cx - buttonWidth / 2), y, Math.round(buttonWidth), buttonHeight, Math.round(buttonHeight / 2));
+  ctx.fill();
+  ctx.font = `${cta.fontPx}px ${buttonFamily}`;
+  ctx.fillStyle = rgba(style.buttonTextColor, 1);
+  cta.lines.forEach((line, i) => ctx.fillText(line, cx, y + buttonPadY + bodyLine(cta.fontPx) * (i + 0.5)));
+  await writeFile(path, await canvas.encode('png'));
+  return { path, widthPx, heightPx, fontPx: name.fontPx, lines: [...name.lines, ...(offer?.lines ?? []), ...cta.lines] };
 }

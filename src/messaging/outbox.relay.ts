@@ -61,15 +61,16 @@ export class OutboxRelay {
    */
   async drainOnce(): Promise<number> {
     const em = this.orm.em.fork();
-    const rows: Array<{ id: string; subject: string; payload: unknown }> = await em.execute(
+    const rows: Array<{ id: string; subject: string; payload: unknown; seq: string }> = await em.execute(
       `update outbox set claimed_until = now() + interval '${CLAIM_SECONDS} seconds', publish_attempts = publish_attempts + 1
          where id in (select id from outbox
                        where published_at is null and (claimed_until is null or claimed_until < now())
-                       order by created_at limit ${BATCH} for update skip locked)
-       returning id, subject, payload, created_at`,
+                       order by seq limit ${BATCH} for update skip locked)
+       returning id, subject, payload, seq`,
     );
     if (rows.length === 0) return 0;
-    rows.sort((a, b) => +new Date((a as { created_at?: string }).created_at ?? 0) - +new Date((b as { created_at?: string }).created_at ?? 0));
+    // Publish in commit order: per job, transitions are serialised by the row lock, so seq order is causal.
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const published: string[] = [];
     try {
       for (const row of rows) {

@@ -1,23 +1,25 @@
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AdPlan, AspectRatio, CompositionInput, CompositionOutput } from '@app/contracts';
+import type { AdPlan, AspectRatio, CompositionInput, CompositionOutput, SceneRole } from '@app/contracts';
 import { OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { fmt } from '../../media/clip.args';
-import { withLightness, type Rgb } from '../../media/color';
+import { contrastRatio, withLightness, type Rgb } from '../../media/color';
 import {
   buildCompositionArgs,
   buildCompositionGraph,
+  buildGifArgs,
   buildThumbnailArgs,
+  buildWebmArgs,
   type CompositionText,
 } from '../../media/composition.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
-import { verifyAd } from '../../media/ffprobe';
+import { probeMedia, verifyAd } from '../../media/ffprobe';
 import { normalisationGainDb, parseEbur128Summary } from '../../media/loudness';
 import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET } from '../../media/music-bed';
-import { safeAreaFor } from '../../media/safe-area';
-import { renderTextCard, type TextCardStyle } from '../../media/text-card.renderer';
+import { safeAreaFor, type BoxPx } from '../../media/safe-area';
+import { renderCtaCard, renderTextCard, type CtaCardStyle, type TextCardStyle } from '../../media/text-card.renderer';
 import { planTimeline, round3, XFADE_TRANSITION, type SceneSlot } from '../../media/timeline';
 import { Compositor, type ProviderContext, type ProviderResult } from '../ports';
 import { brandLookFor, readableOn, type BrandLook } from './brand-look';
@@ -34,9 +36,40 @@ export interface LocalCompositorOptions {
   stallTimeoutMs: number;
   /** Keep the temp dir (filtergraph, text cards, music bed) for debugging instead of deleting it. */
   keepIntermediates: boolean;
+  /** Also write `preview.gif` (≤ 6 s excerpt, 360 px wide, palette-based). Default: env `EXPORT_GIF`, else false. */
+  exportGif: boolean;
+  /** Also write `final.webm` (VP9 realtime, Opus). Default: env `EXPORT_WEBM`, else false. */
+  exportWebm: boolean;
 }
 
-const DEFAULTS: LocalCompositorOptions = { preset: 'veryfast', crf: 21, minTimeoutMs: 180_000, stallTimeoutMs: 30_000, keepIntermediates: false };
+const DEFAULTS: Omit<LocalCompositorOptions, 'exportGif' | 'exportWebm'> = {
+  preset: 'veryfast',
+  crf: 21,
+  minTimeoutMs: 180_000,
+  stallTimeoutMs: 30_000,
+  keepIntermediates: false,
+};
+
+/**
+ * Reads a boolean environment flag: `true`/`1`/`yes` or `false`/`0`/`no` (any case); unset or blank is
+ * `false`. Pure.
+ *
+ * @throws Error naming the variable on any other value, so a typo does not silently disable an export
+ */
+export function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return false;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new Error(`${name}=${env[name]}: expected true or false`);
+}
+
+/** GIF preview: excerpt length (seconds), width (pixels) and frame rate (composition.md, "Exports"). */
+const GIF_MAX_SECONDS = 6;
+const GIF_WIDTH_PX = 360;
+const GIF_FPS = 12;
+export const GIF_FILE = 'preview.gif';
+export const WEBM_FILE = 'final.webm';
 
 /** Fade from / to black at the ad's ends, seconds (issue #2). */
 export const AD_FADE_SECONDS = 0.3;
@@ -62,11 +95,16 @@ export class LocalCompositor extends Compositor {
     options: Partial<LocalCompositorOptions> = {},
   ) {
     super();
-    this.options = { ...DEFAULTS, ...options };
+    this.options = {
+      ...DEFAULTS,
+      exportGif: envFlag(process.env, 'EXPORT_GIF'),
+      exportWebm: envFlag(process.env, 'EXPORT_WEBM'),
+      ...options,
+    };
   }
 
   /**
-   * @returns file URIs of the ad and thumbnail, probed duration (seconds), `"WxH"`, size in bytes, scene count
+   * @returns file URIs of the ad and thumbnail (and of `preview.gif` / `final.webm` when those exports are on), probed duration (seconds), `"WxH"`, size in bytes, scene count
    * @throws CancelledError on ctx.signal; AppError `TIMEOUT` (retryable) on ffmpeg overrun or stall;
    *   AppError `COMPOSITION_FAILED` when inputs are inconsistent, ffmpeg fails or the output fails verification
    */
@@ -86,13 +124,14 @@ export class LocalCompositor extends Compositor {
     try {
       const bedPath = join(tmpDir, 'music.wav');
       // The music pass (ffmpeg, one core) and the text cards (canvas, the other core) run side by side.
-      const [music, texts] = await Promise.all([
+      const [music, cards] = await Promise.all([
         this.runner.run(
           buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
           { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
         ),
         this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir),
       ]);
+      const texts = cards.map((c) => c.text);
       const loudness = parseEbur128Summary(music.stderrTail);
       if (!loudness) throw new AppError('COMPOSITION_FAILED', 'music bed loudness measurement missing', { details: { stderr: music.stderrTail } });
       throwIfAborted(ctx.signal);
@@ -133,13 +172,14 @@ export class LocalCompositor extends Compositor {
       const thumbPath = join(ctx.workDir, THUMBNAIL_FILE);
       await rename(tmpOut, videoPath);
       const thumbTmp = join(tmpDir, 'thumb.jpg');
-      await this.runner.run(buildThumbnailArgs(videoPath, thumbnailTime(texts, slots), thumbTmp), {
-        errorCode: 'COMPOSITION_FAILED',
-        timeoutMs: 30_000,
-        signal: ctx.signal,
-        label: 'thumbnail',
-      });
-      await rename(thumbTmp, thumbPath);
+      // The exports read the finished ad; on 2 cores the thumbnail and GIF are small beside the WebM encode.
+      const [, gifUri, webmUri] = await Promise.all([
+        this.runner
+          .run(buildThumbnailArgs(videoPath, thumbnailTime(texts, slots), thumbTmp), { errorCode: 'COMPOSITION_FAILED', timeoutMs: 30_000, signal: ctx.signal, label: 'thumbnail' })
+          .then(() => rename(thumbTmp, thumbPath)),
+        this.options.exportGif ? this.exportGif(videoPath, texts, input.duration, widthPx, tmpDir, ctx) : Promise.resolve(undefined),
+        this.options.exportWebm ? this.exportWebm(videoPath, input.duration, tmpDir, ctx) : Promise.resolve(undefined),
+      ]);
       const { size } = await stat(videoPath);
       return {
         output: {
@@ -149,12 +189,14 @@ export class LocalCompositor extends Compositor {
           resolution: resolutionOf(input.aspect_ratio),
           file_size_bytes: size,
           scenes: plan.scenes.length,
+          ...(gifUri ? { gif_uri: gifUri } : {}),
+          ...(webmUri ? { webm_uri: webmUri } : {}),
         },
         costUsd: 0,
         processingTimeSeconds: (Date.now() - started) / 1000,
         provider: this.name,
         attempts: 1,
-        metadata: { renderSeconds: render.wallSeconds, musicSeconds: music.wallSeconds, measuredLufs: loudness.integratedLufs, measuredTruePeakDbtp: loudness.truePeakDbtp },
+        metadata: { renderSeconds: render.wallSeconds, musicSeconds: music.wallSeconds, measuredLufs: loudness.integratedLufs, measuredTruePeakDbtp: loudness.truePeakDbtp, textBoxes: cards.map((c) => c.box) },
       };
     } catch (err) {
       if (err instanceof AppError) throw err;
@@ -164,21 +206,107 @@ export class LocalCompositor extends Compositor {
     }
   }
 
-  /** Renders one text card per scene and places it at the bottom of the safe area, timed inside its scene. */
-  private async renderTexts(plan: AdPlan, slots: SceneSlot[], aspect: AspectRatio, durationSeconds: number, look: BrandLook, dir: string): Promise<CompositionText[]> {
+  /**
+   * Renders one card per scene, timed inside its scene: the scene's line for every scene but the last, and the
+   * closing call-to-action card (product name, offer, CTA button) for the last. Cards sit at the bottom of the
+   * safe area, raised by the slide-up distance so a sliding card never leaves it. Returns each card with its
+   * final box (output pixels) for callers that check the layout.
+   */
+  private async renderTexts(
+    plan: AdPlan,
+    slots: SceneSlot[],
+    aspect: AspectRatio,
+    durationSeconds: number,
+    look: BrandLook,
+    dir: string,
+  ): Promise<Array<{ text: CompositionText; box: BoxPx & { startSeconds: number; endSeconds: number } }>> {
     const safe = safeAreaFor(aspect);
     const landscape = aspect === '16:9';
     const maxWidth = landscape ? Math.round(safe.widthPx * 0.58) : safe.widthPx;
+    const ctaWidth = landscape ? Math.round(safe.widthPx * 0.62) : safe.widthPx;
+    const slideUpPx = slideUpDistancePx(safe);
     const windows = textWindows(plan, slots, durationSeconds);
+    const last = plan.scenes.length - 1;
     return Promise.all(
       plan.scenes.map(async (scene, i) => {
-        const card = await renderTextCard(scene.on_screen_text, maxWidth, textCardStyle(look, i === 0), join(dir, `text-${i + 1}.png`));
-        const x = landscape ? safe.xPx : safe.xPx + Math.round((safe.widthPx - card.widthPx) / 4) * 2;
-        const y = safe.yPx + safe.heightPx - card.heightPx;
-        return { path: card.path, xPx: x, yPx: y, startSeconds: windows[i].start, endSeconds: windows[i].end, fadeSeconds: TEXT_FADE_SECONDS };
+        const path = join(dir, `text-${i + 1}.png`);
+        const card =
+          i === last
+            ? await renderCtaCard({ productName: plan.product.name, offer: plan.product.offer, callToAction: plan.call_to_action }, ctaWidth, ctaCardStyle(look), path)
+            : await renderTextCard(scene.on_screen_text, maxWidth, textCardStyle(look, i === 0), path);
+        const centred = safe.xPx + Math.round((safe.widthPx - card.widthPx) / 4) * 2;
+        const x = landscape && i !== last ? safe.xPx : centred;
+        const y = safe.yPx + safe.heightPx - card.heightPx - slideUpPx;
+        const motion = textMotionFor(scene.role, look, i === last);
+        const { start, end } = windows[i];
+        return {
+          text: { path: card.path, xPx: x, yPx: y, startSeconds: start, endSeconds: end, fadeSeconds: TEXT_FADE_SECONDS, slideUpPx: motion === 'slide_up' ? slideUpPx : 0 },
+          box: { xPx: x, yPx: y, widthPx: card.widthPx, heightPx: card.heightPx + (motion === 'slide_up' ? slideUpPx : 0), startSeconds: start, endSeconds: end },
+        };
       }),
     );
   }
+
+  /** Writes `preview.gif`: the opening excerpt from the hook's entrance (never the black fade-in), ≤ 6 s. */
+  private async exportGif(videoPath: string, texts: CompositionText[], durationSeconds: number, widthPx: number, dir: string, ctx: ProviderContext): Promise<string> {
+    const start = texts[0]?.startSeconds ?? AD_FADE_SECONDS;
+    const seconds = Math.min(GIF_MAX_SECONDS, durationSeconds - AD_FADE_SECONDS - start);
+    const tmp = join(dir, GIF_FILE);
+    await this.runner.run(
+      buildGifArgs({ videoPath, outputPath: tmp, startSeconds: start, durationSeconds: seconds, widthPx: Math.min(GIF_WIDTH_PX, widthPx), fps: GIF_FPS }),
+      { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, stallTimeoutMs: this.options.stallTimeoutMs, signal: ctx.signal, label: 'gif export' },
+    );
+    const probe = await probeMedia(tmp);
+    const video = probe.streams.find((st) => st.type === 'video');
+    if (video?.codec !== 'gif' || video.widthPx !== Math.min(GIF_WIDTH_PX, widthPx)) {
+      throw new AppError('COMPOSITION_FAILED', `GIF export failed verification: ${JSON.stringify(video ?? null)}`);
+    }
+    const out = join(ctx.workDir, GIF_FILE);
+    await rename(tmp, out);
+    return pathToFileURL(out).href;
+  }
+
+  /** Writes `final.webm` (VP9 realtime + Opus) from the finished MP4 and verifies its streams and duration. */
+  private async exportWebm(videoPath: string, durationSeconds: number, dir: string, ctx: ProviderContext): Promise<string> {
+    const tmp = join(dir, WEBM_FILE);
+    await this.runner.run(buildWebmArgs(videoPath, tmp), {
+      errorCode: 'COMPOSITION_FAILED',
+      timeoutMs: Math.max(this.options.minTimeoutMs, durationSeconds * 8000),
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      signal: ctx.signal,
+      onProgress: () => ctx.heartbeat(),
+      label: 'webm export',
+    });
+    const probe = await probeMedia(tmp);
+    const codecs = probe.streams.map((st) => st.codec).sort().join(',');
+    if (codecs !== 'opus,vp9' || Math.abs(probe.durationSeconds - durationSeconds) > 0.2) {
+      throw new AppError('COMPOSITION_FAILED', `WebM export failed verification: codecs ${codecs}, ${probe.durationSeconds} s`);
+    }
+    const out = join(ctx.workDir, WEBM_FILE);
+    await rename(tmp, out);
+    return pathToFileURL(out).href;
+  }
+}
+
+/** Distance a slide-up card travels, pixels: 3 % of the safe area's height, even (chroma rows come in pairs). Pure. */
+export function slideUpDistancePx(safe: BoxPx): number {
+  return 2 * Math.round((safe.heightPx * 0.03) / 2);
+}
+
+/** How a card enters. */
+export type TextMotion = 'fade' | 'slide_up';
+
+const SLIDING_ROLES: ReadonlySet<SceneRole> = new Set<SceneRole>(['attention', 'problem', 'before', 'solution', 'after', 'action', 'cta']);
+
+/**
+ * A card's entrance by role and tone (pure): the closing CTA card always rises into place; calm looks (luxury,
+ * warm) fade every other card, since motion reads as urgency; other looks slide the hook and the payoff roles
+ * up and fade the explanatory middle.
+ */
+export function textMotionFor(role: SceneRole, look: Pick<BrandLook, 'kind'>, closing: boolean): TextMotion {
+  if (closing) return 'slide_up';
+  if (look.kind === 'luxury' || look.kind === 'warm') return 'fade';
+  return SLIDING_ROLES.has(role) ? 'slide_up' : 'fade';
 }
 
 /**
@@ -192,7 +320,8 @@ export function textWindows(plan: Pick<AdPlan, 'scenes' | 'text_overlays'>, slot
     const end = round3(i === slots.length - 1 ? durationSeconds - AD_FADE_SECONDS : slot.clearToSeconds);
     const overlay = plan.text_overlays.find((o) => o.scene_number === plan.scenes[i].scene_number);
     if (overlay) {
-      const s = Math.max(start, overlay.start_time);
+      // The hook always enters right after the fade-in (issue #5: visible within the first 2 s).
+      const s = i === 0 ? start : Math.max(start, overlay.start_time);
       const e = Math.min(end, overlay.end_time);
       if (e - s >= 1.5) return { start: round3(s), end: round3(e) };
     }
@@ -227,5 +356,32 @@ export function textCardStyle(look: BrandLook, hook: boolean): TextCardStyle {
     maxLines: 3,
     uppercase: look.uppercase && hook,
     letterSpacingPx: Math.round((hook ? 82 : 66) * look.trackingEm * 0.5),
+  };
+}
+
+/**
+ * Closing card look (pure): the hook card's plate and text colours, the name in the display face, the offer in
+ * the accent (or brand colour) that reads on the plate, and a button filled with the brand primary unless it
+ * would vanish into the plate (contrast < 1.8), with a label colour that reads on the button.
+ */
+export function ctaCardStyle(look: BrandLook): CtaCardStyle {
+  const base = textCardStyle(look, true);
+  const white = { r: 255, g: 255, b: 255 };
+  const black = { r: 0, g: 0, b: 0 };
+  const buttonColor = contrastRatio(look.primary, base.plateColor) >= 1.8 ? look.primary : look.tones.light;
+  return {
+    nameFont: look.displayFont,
+    buttonFont: 'sansBold',
+    textColor: base.textColor,
+    plateColor: base.plateColor,
+    plateAlpha: 0.8,
+    accentColor: base.accentColor,
+    offerColor: readableOn(base.plateColor, [look.accent, look.primary, look.tones.light, white]),
+    buttonColor,
+    buttonTextColor: readableOn(buttonColor, [white, look.tones.deep, black]),
+    maxNamePx: 92,
+    minNamePx: 40,
+    uppercase: look.uppercase,
+    letterSpacingPx: Math.round(92 * look.trackingEm * 0.5),
   };
 }
