@@ -1,29 +1,41 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCrashTest } from '../../scripts/crash-test';
+import { FakeTeamServices } from '../fakes/fake-team-services.server';
 
 /**
- * Short form of the crash test (scripts/crash-test.ts; the full run is 50 jobs): real worker processes on the
- * real NATS and PostgreSQL, SIGKILLed at named crash points and at random moments, restarted, then the
- * invariants of issue #4 are checked. Needs the build (`dist/src/main.js`), which `npm test` makes.
+ * Short form of the crash test (scripts/crash-test.ts; the full run is `npm run bench:crash`, 50 jobs): real
+ * worker processes on the real NATS and PostgreSQL, SIGKILLed at named crash points and at random moments,
+ * restarted, then the invariants of issue #4 are checked. As in the full run, image and clips come from the
+ * fake team services (over the real HTTP contract) so the test stays short; planning and composition are
+ * local. Needs the build (`dist/src/main.js`), which `npm test` makes.
  */
 describe('crash safety (short form)', () => {
   const main = path.resolve(__dirname, '..', '..', 'dist', 'src', 'main.js');
+  const team = new FakeTeamServices();
+
+  beforeAll(async () => {
+    await team.start();
+  });
+
+  afterAll(async () => {
+    await team.close();
+  });
 
   it('should finish every job with no duplicate transition, each result once, composition once and no unpublished outbox row', async () => {
     if (!existsSync(main)) throw new Error('dist/src/main.js is missing: run `npm run build` (npm test does it)');
-    const lines: string[] = [];
     const report = await runCrashTest({
-      jobs: 3,
+      jobs: 4,
       workers: 2,
-      killEverySeconds: 12,
+      killEverySeconds: 8,
       restartServices: false,
       timeoutSeconds: 240,
-      crashPoints: 'saga.after-commit-before-ack=0.15,stage.after-commit-before-ack=0.25,stage.mid-work=0.03,relay.after-publish-before-mark=0.05',
-      log: (l) => lines.push(l),
+      crashPoints: 'saga.after-commit-before-ack=0.15,stage.after-commit-before-ack=0.25,stage.mid-work=0.02,relay.after-publish-before-mark=0.05',
+      workerEnv: { IMAGE_PROVIDER: 'http', VIDEO_PROVIDER: 'http', IMAGE_GEN_URL: team.url, VIDEO_GEN_URL: team.url },
+      log: () => undefined,
     });
     expect(report.violations).toEqual([]);
-    expect(report.completed).toBe(3);
+    expect(report.completed).toBe(4);
     expect(report.kills + report.crashPointExits).toBeGreaterThanOrEqual(2);
   }, 300_000);
 });
