@@ -24,6 +24,7 @@ import { LocalImageGenerator } from '../src/providers/local/local-image.generato
 import { LocalPromptPlanner } from '../src/providers/local/local-prompt.planner';
 import { LocalCompositor } from '../src/providers/local/local.compositor';
 import type { ProviderContext } from '../src/providers/ports';
+import { standaloneContext } from '../src/providers/standalone-context';
 
 /** One benchmark case: the sample prompt per aspect ratio (../shared/samples/prompts.json). */
 interface BenchCase {
@@ -87,15 +88,7 @@ async function descendantsRssBytes(pid: number): Promise<number> {
 }
 
 function context(workDir: string, attemptId: string): ProviderContext {
-  return {
-    jobId: 'bench',
-    attemptId,
-    signal: new AbortController().signal,
-    workDir,
-    heartbeat: () => undefined,
-    resumeToken: null,
-    saveResumeToken: async () => undefined,
-  };
+  return standaloneContext('bench', workDir, attemptId);
 }
 
 /** Runs `tasks` with at most `limit` in flight (the saga's MAX_PARALLEL_VIDEO_GENERATIONS for clips). */

@@ -13,17 +13,10 @@ import { LocalClipGenerator } from '../src/providers/local/local-clip.generator'
 import { LocalImageGenerator } from '../src/providers/local/local-image.generator';
 import { LocalCompositor } from '../src/providers/local/local.compositor';
 import { makeAdPlan, sampleBrand, SAMPLE_REQUESTS } from '../test/fixtures/plans';
+import { standaloneContext } from '../src/providers/standalone-context';
 
 function context(workDir: string, attemptId: string): ProviderContext {
-  return {
-    jobId: 'render-samples',
-    attemptId,
-    signal: new AbortController().signal,
-    workDir,
-    heartbeat: () => undefined,
-    resumeToken: null,
-    saveResumeToken: async () => undefined,
-  };
+  return standaloneContext('render-samples', workDir, attemptId);
 }
 
 async function main(): Promise<void> {

@@ -18,6 +18,7 @@ import { LocalImageGenerator } from '../../src/providers/local/local-image.gener
 import { LocalCompositor, textWindows } from '../../src/providers/local/local.compositor';
 import type { ProviderContext } from '../../src/providers/ports';
 import { makeAdPlan, sampleBrand, SAMPLE_REQUESTS, type SampleName } from '../fixtures/plans';
+import { standaloneContext } from '../../src/providers/standalone-context';
 
 /**
  * Issue #5, "Proof a person would accept": a finished ad plays to its end in a real browser (Debian's
@@ -64,15 +65,7 @@ const PLAY_IN_PAGE = `(src) => new Promise((resolve) => {
 const hasChromium = existsSync(CHROMIUM);
 
 function context(workDir: string, attemptId: string): ProviderContext {
-  return {
-    jobId: 'playback-test',
-    attemptId,
-    signal: new AbortController().signal,
-    workDir,
-    heartbeat: () => undefined,
-    resumeToken: null,
-    saveResumeToken: async () => undefined,
-  };
+  return standaloneContext('playback-test', workDir, attemptId);
 }
 
 /** Renders one sample through the three local providers into `workDir` (final.mp4 plus clip-<n>.mp4). */
