@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,7 +78,15 @@ describe('jobs on remote providers', () => {
     const video = await fetch(job.result!.video_url);
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'remote-ad-')), 'ad.mp4');
     await writeFile(file, Buffer.from(await video.arrayBuffer()));
-    return (await verifyAd(file, expected)).problems;
+    const problems = (await verifyAd(file, expected)).problems;
+    // The independent checker, where the workspace has it (a user's clone does not).
+    const checkAd = path.resolve(__dirname, '../../../shared/tools/check-ad');
+    if (existsSync(checkAd)) {
+      const aspect = expected.widthPx === expected.heightPx ? '1:1' : expected.widthPx > expected.heightPx ? '16:9' : '9:16';
+      const r = spawnSync(checkAd, [file, '--duration', String(expected.durationSeconds), '--aspect', aspect], { encoding: 'utf8' });
+      if (r.status !== 0) problems.push(`check-ad: ${r.stdout.trim().split('\n').pop()}`);
+    }
+    return problems;
   }
 
   it('should complete a job through OpenAI + Replicate with local composition, billing each stage', async () => {
