@@ -31,18 +31,20 @@ describe('jobs on remote providers', () => {
 
   const shrink = { PROVIDER_RETRY_BASE_MS: '20', REPLICATE_POLL_INITIAL_MS: '20', REPLICATE_POLL_MAX_MS: '100', MAX_PARALLEL_VIDEO_GENERATIONS: '3' };
 
+  /** OpenAI planning and Replicate image + clips, pointed at the fakes (composition stays local). */
+  const hostedEnv = (): Record<string, string> => ({
+    PROMPT_PARSER_PROVIDER: 'openai',
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: `${openai.url}/v1`,
+    IMAGE_PROVIDER: 'replicate',
+    VIDEO_PROVIDER: 'replicate',
+    REPLICATE_API_TOKEN: replicate.token,
+    REPLICATE_BASE_URL: `${replicate.url}/v1`,
+  });
+
   beforeAll(async () => {
     await Promise.all([openai.start(), replicate.start(), team.start()]);
-    hosted = await startTestApp({
-      ...shrink,
-      PROMPT_PARSER_PROVIDER: 'openai',
-      OPENAI_API_KEY: openai.apiKey,
-      OPENAI_BASE_URL: `${openai.url}/v1`,
-      IMAGE_PROVIDER: 'replicate',
-      VIDEO_PROVIDER: 'replicate',
-      REPLICATE_API_TOKEN: replicate.token,
-      REPLICATE_BASE_URL: `${replicate.url}/v1`,
-    });
+    hosted = await startTestApp({ ...shrink, ...hostedEnv() });
     contract = await startTestApp({
       ...shrink,
       PROMPT_PARSER_PROVIDER: 'http',
@@ -127,13 +129,7 @@ describe('jobs on remote providers', () => {
     const capped = await startTestApp({
       ...shrink,
       MAX_COST_PER_VIDEO: '1.00',
-      PROMPT_PARSER_PROVIDER: 'openai',
-      OPENAI_API_KEY: openai.apiKey,
-      OPENAI_BASE_URL: `${openai.url}/v1`,
-      IMAGE_PROVIDER: 'replicate',
-      VIDEO_PROVIDER: 'replicate',
-      REPLICATE_API_TOKEN: replicate.token,
-      REPLICATE_BASE_URL: `${replicate.url}/v1`,
+      ...hostedEnv(),
     });
     try {
       const videoPredictionsBefore = [...replicate.predictions.values()].filter((p) => !p.model.includes('flux')).length;
