@@ -92,7 +92,12 @@ async function serveDir(dir: string): Promise<{ server: Server; base: string }> 
       res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>ad</title><body></body>');
       return;
     }
-    const file = path.join(dir, path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    // Files below `dir` only (one folder per sample); anything resolving outside it is refused.
+    const file = path.join(dir, path.normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^[/\\]+/, ''));
+    if (!file.startsWith(dir + path.sep)) {
+      res.writeHead(404).end();
+      return;
+    }
     stat(file).then(
       ({ size }) => {
         const headers = { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream', 'Accept-Ranges': 'bytes' };
@@ -172,7 +177,7 @@ describe('what a person sees', () => {
       // Rendered where the safe-zone check of this sample looks, so it is rendered once.
       const dir = path.join(root, 'sneaker-launch');
       ({ output } = await renderSample('sneaker-launch', 15, '9:16', dir, new LocalCompositor(undefined, { exportWebm: true })));
-      ({ server, base } = await serveDir(dir));
+      ({ server, base } = await serveDir(root));
       // A persistent context on a fresh profile dir: Playwright refuses --user-data-dir in launch() args.
       browser = await chromium.launchPersistentContext(await mkdtemp(path.join(root, 'chromium-profile-')), {
         executablePath: CHROMIUM,
@@ -225,16 +230,27 @@ describe('what a person sees', () => {
         process.stdout.write('This Chromium build has no H.264 decoder (proprietary codecs off): the WebM export is the playback proof.\n');
         return;
       }
-      const r = await play(path.basename(fileURLToPath(output.video_uri)));
+      const r = await play(`sneaker-launch/${path.basename(fileURLToPath(output.video_uri))}`);
       expect(r).toMatchObject({ ended: true, error: null, videoWidth: 1080, videoHeight: 1920 });
       expect(Math.abs(r.currentTime - r.duration)).toBeLessThan(0.1);
       expect(Math.abs(r.duration - 15)).toBeLessThan(0.2);
       expect(r.frames).toBeGreaterThan(0);
     });
 
+    it.each(SAMPLE_REQUESTS.map((r) => [r.name, r] as const))('should play sample %s to its end', async (name, req) => {
+      // Rendered where the safe-zone check below looks, so each sample is rendered once per run.
+      const dir = path.join(root, name);
+      if (!existsSync(path.join(dir, 'final.mp4'))) await renderSample(name, req.durationSeconds, req.aspectRatio, dir);
+      const r = await play(`${name}/final.mp4`);
+      const { widthPx, heightPx } = OUTPUT_SIZE_PX[req.aspectRatio];
+      expect(r).toMatchObject({ ended: true, error: null, videoWidth: widthPx, videoHeight: heightPx });
+      expect(Math.abs(r.currentTime - r.duration)).toBeLessThan(0.1);
+      expect(Math.abs(r.duration - req.durationSeconds)).toBeLessThan(0.2);
+    });
+
     it('should play the WebM export to its end', async () => {
       expect(output.webm_uri).toBeDefined();
-      const r = await play(path.basename(fileURLToPath(output.webm_uri!)));
+      const r = await play(`sneaker-launch/${path.basename(fileURLToPath(output.webm_uri!))}`);
       expect(r).toMatchObject({ ended: true, error: null, videoWidth: 1080, videoHeight: 1920 });
       expect(Math.abs(r.currentTime - r.duration)).toBeLessThan(0.1);
       expect(Math.abs(r.duration - 15)).toBeLessThan(0.2);
