@@ -53,8 +53,6 @@ export interface AppConfig {
    */
   stageConcurrency: Record<StageName, number>;
   logLevel: string;
-  /** Pretty single-line logs for terminals instead of JSON. */
-  logPretty: boolean;
   providers: ProvidersConfig;
 }
 
@@ -152,7 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 64)]),
     ) as Record<StageName, number>,
     logLevel,
-    logPretty: bool('LOG_PRETTY', false),
     providers: providers.config,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -20,7 +20,7 @@ import { MetricsService } from './metrics/metrics.service';
  * @param logger optional root logger (the CLI passes a quieter one)
  */
 export async function createApp(config: AppConfig, logger?: Logger): Promise<NestFastifyApplication> {
-  const root = logger ?? createRootLogger(config.logLevel, config.logPretty);
+  const root = logger ?? createRootLogger(config.logLevel);
   mkdirSync(config.artifactDir, { recursive: true });
   const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, root), adapter, {

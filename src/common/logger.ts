@@ -7,7 +7,7 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
  * The root structured logger (seed 000, "Structured Logging": JSON with timestamp, level, job_id, stage).
  * Secrets never reach it: known secret fields are redacted wherever they appear.
  */
-export function createRootLogger(level: string, pretty = false): Logger {
+export function createRootLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'ai-video-orchestrator' },
@@ -17,6 +17,5 @@ export function createRootLogger(level: string, pretty = false): Logger {
       paths: ['*.apiKey', '*.api_key', '*.token', '*.authorization', '*.Authorization', 'req.headers.authorization', '*.OPENAI_API_KEY', '*.REPLICATE_API_TOKEN'],
       censor: '[redacted]',
     },
-    ...(pretty ? { transport: undefined } : {}),
   });
 }

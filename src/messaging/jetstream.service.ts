@@ -172,12 +172,6 @@ export class JetStreamService implements OnApplicationShutdown {
     }
   }
 
-  /** Deletes this prefix's streams (tests only). */
-  async deleteStreams(): Promise<void> {
-    for (const name of [this.subjects.workStream, this.subjects.eventStream]) {
-      await this.manager.streams.delete(name).catch(() => undefined);
-    }
-  }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
