@@ -10,11 +10,11 @@
  * Prints figures and exits non-zero when an invariant fails. The test suite runs a short form of it.
  */
 import { spawn, execSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { createRunEnv } from './support/run-env';
+import { createRunEnv, REPO_ROOT } from './support/run-env';
 
 /** Options of {@link runCrashTest}. */
 export interface CrashTestOptions {
@@ -47,9 +47,7 @@ export interface CrashTestReport {
   violations: string[];
 }
 
-/** The repository root, from scripts/ (ts-jest) or dist/scripts/ (compiled). */
-const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((d) => existsSync(path.join(d, 'package.json')))!;
-const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 
 /** The samples the jobs cycle through: short ads keep the run within minutes on 2 cores. */
 const REQUESTS = [
@@ -80,7 +78,7 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
   let stopping = false;
   const startProc = (name: string, env: NodeJS.ProcessEnv): void => {
     const out = createWriteStream(path.join(dir, 'logs', `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
     // Both streams share one file: neither may end it when the other still writes.
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });

@@ -8,14 +8,13 @@
  * Each poller waits `--think-ms` between requests (seed 002 advises clients to poll every 2-3 s; 0 = flat out).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { createRunEnv } from './support/run-env';
+import { createRunEnv, REPO_ROOT } from './support/run-env';
 
-const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((d) => existsSync(path.join(d, 'package.json')))!;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -40,8 +39,8 @@ async function main(): Promise<void> {
   const port = 19000 + Math.floor(Math.random() * 900);
   mkdirSync(run.dir, { recursive: true });
   const log = createWriteStream(path.join(run.dir, 'service.log'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'main.js')], {
+    cwd: REPO_ROOT,
     env: { ...run.env, PORT: String(port), MAX_CONCURRENT_JOBS: String(jobs), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

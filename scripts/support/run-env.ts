@@ -1,11 +1,17 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Subjects } from '../../libs/contracts/src/subjects';
 import { dropDatabase, ensureDatabase } from '../../src/database/migrations';
+
+/** The repository root, from scripts/ (ts-jest) or dist/scripts/ (compiled). */
+export const REPO_ROOT = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')].find((d) =>
+  existsSync(path.join(d, 'package.json')),
+)!;
 
 /** An isolated environment for a script run: its own database, NATS prefix and artifact dir. */
 export interface RunEnv {

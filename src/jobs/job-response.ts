@@ -2,6 +2,7 @@ import { STAGES, type CostBreakdown, type JobError, type JobResult, type StageNa
 import { costBreakdown, toJobResult, type JobState } from './job-saga';
 import { resultUrls, toState } from './job-saga.handler';
 import type { Job } from './job.entity';
+import { roundUsd } from '../common/money';
 
 /**
  * Seconds a local job is expected to take for an ad of `durationSeconds`. Linear fit of the README's
@@ -54,7 +55,7 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
     cost = costBreakdown(state);
   } else {
     cost = { total: costBreakdown(state).total };
-    for (const s of STAGES) cost[s as StageName] = Math.round(state.costs[s] * 1e6) / 1e6;
+    for (const s of STAGES) cost[s as StageName] = roundUsd(state.costs[s]);
   }
 
   const estimate = estimateJobSeconds(job.duration) * 1000;

@@ -22,6 +22,7 @@ import {
   type Subjects,
   type VideoGenerationOutput,
 } from '@app/contracts';
+import { roundUsd } from '../common/money';
 
 /** Job statuses (mirrors job.entity.ts; repeated here so the saga core has no ORM import). */
 export type SagaStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
@@ -95,14 +96,14 @@ export function attemptKey(stage: StageName, sceneIndex: number | null): string 
 
 /** Sum of per-stage costs, rounded to 1e-6 USD (the column scale). */
 export function totalCost(costs: Record<StageName, number>): number {
-  return round6(STAGES.reduce((sum, s) => sum + (costs[s] ?? 0), 0));
+  return roundUsd(STAGES.reduce((sum, s) => sum + (costs[s] ?? 0), 0));
 }
 
 /** The seed's cost object: stages that have a cost entry plus `total` (seed 000, "Get Job Status"). */
 export function costBreakdown(state: Pick<JobState, 'costs' | 'stagesCompleted' | 'currentStage'>): CostBreakdown {
   const out: CostBreakdown = { total: totalCost(state.costs) };
   for (const s of STAGES) {
-    if (state.stagesCompleted.includes(s) || state.currentStage === s || state.costs[s] > 0) out[s] = round6(state.costs[s]);
+    if (state.stagesCompleted.includes(s) || state.currentStage === s || state.costs[s] > 0) out[s] = roundUsd(state.costs[s]);
   }
   return out;
 }
@@ -196,7 +197,7 @@ function stageCompleted(state: JobState, ev: StageCompleted, ctx: SagaContext): 
   const stale = guardResult(state, ev);
   if (stale) return { kind: 'ignored', reason: stale };
   const stage = ev.data.stage;
-  const costs = { ...state.costs, [stage]: round6(state.costs[stage] + ev.data.cost_usd) };
+  const costs = { ...state.costs, [stage]: roundUsd(state.costs[stage] + ev.data.cost_usd) };
   let next: JobState = { ...state, costs, version: state.version + 1 };
   const messages: OutboundMessage[] = [];
 
@@ -268,7 +269,7 @@ function stageFailed(state: JobState, ev: StageFailed, ctx: SagaContext): Decisi
   const stale = guardResult(state, ev);
   if (stale) return { kind: 'ignored', reason: stale };
   const stage = ev.data.stage;
-  const costs = { ...state.costs, [stage]: round6(state.costs[stage] + ev.data.cost_usd) };
+  const costs = { ...state.costs, [stage]: roundUsd(state.costs[stage] + ev.data.cost_usd) };
   const withCost: JobState = { ...state, costs };
   const error: JobError = {
     code: ev.data.error.code,
@@ -309,7 +310,7 @@ function costCap(state: JobState, stage: StageName, messages: OutboundMessage[],
     code: 'COST_LIMIT_EXCEEDED',
     message: `starting ${stage} would bring the job to $${round2(spent + estimate)}, over the $${ctx.maxCostUsd} limit`,
     failed_stage: stage,
-    details: { spent_usd: spent, estimate_usd: round6(estimate), limit_usd: ctx.maxCostUsd },
+    details: { spent_usd: spent, estimate_usd: roundUsd(estimate), limit_usd: ctx.maxCostUsd },
   }, false);
   return failed.kind === 'applied' ? { ...failed, messages: [...messages, ...failed.messages] } : failed;
 }
@@ -412,9 +413,6 @@ function required<T>(value: T | null | undefined): T {
   return value;
 }
 
-function round6(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
-}
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;

@@ -26,6 +26,7 @@ import { runPullConsumer, type RunningConsumer, type Settlement } from '../messa
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderContext } from '../providers/ports';
 import { STAGE_HANDLERS, type StageHandler } from './stage-handler';
+import { roundUsd } from '../common/money';
 
 /** Codes a failed stage may report as they are; anything else becomes the stage's own failure code. */
 const PASS_THROUGH_CODES: ReadonlySet<ErrorCode> = new Set([
@@ -246,7 +247,7 @@ export class StageRunner {
       this.metrics.stageCost.inc({ stage, provider: result.provider }, result.costUsd);
       const stored = await this.finish(req, 'completed', result.provider, {
         output: result.output,
-        cost: round6(result.costUsd + carriedCost),
+        cost: roundUsd(result.costUsd + carriedCost),
         seconds: result.processingTimeSeconds,
         attempts: (result.attempts ?? 1) + carriedCalls,
       });
@@ -274,7 +275,7 @@ export class StageRunner {
       }
       this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
       const calls = ((err as { attempts?: number }).attempts ?? 1) + carriedCalls;
-      const partialCost = round6(((err as { costUsd?: number }).costUsd ?? 0) + carriedCost);
+      const partialCost = roundUsd(((err as { costUsd?: number }).costUsd ?? 0) + carriedCost);
       const failure = toStageFailure(stage, handler.providerName, err, calls);
       if (failure.retryable && deliveries <= this.config.stageTransientRetries) {
         // Re-queue a transient failure once the provider's own retries are spent; carry what it billed.
@@ -336,6 +337,3 @@ export class StageRunner {
   }
 }
 
-function round6(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
-}
