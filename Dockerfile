@@ -9,7 +9,7 @@ COPY libs ./libs
 COPY config ./config
 COPY migrations ./migrations
 COPY assets ./assets
-RUN npx nest build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 # ffmpeg for clips and composition; DejaVu as a system fallback font (the app bundles its own in assets/).

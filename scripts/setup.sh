@@ -22,9 +22,9 @@ if [ ! -f node_modules/.setup-lock-hash ] || [ "$(cat node_modules/.setup-lock-h
 fi
 
 src_hash=$(find src libs config migrations package-lock.json tsconfig.json tsconfig.build.json nest-cli.json -type f -newer dist/.build-stamp 2>/dev/null | head -1 || true)
-if [ ! -f dist/.build-stamp ] || [ -n "$src_hash" ]; then
+if [ ! -f dist/.build-stamp ] || [ -n "$src_hash" ] || [ ! -f assets/wasm/ken-burns.wasm ]; then
   log "building"
-  npx nest build
+  npm run --silent build
   touch dist/.build-stamp
 fi
 

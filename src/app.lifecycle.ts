@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { ROOT_LOGGER } from './common/logger';
 import { runMigrations } from './database/migrations';
 import { assertFfmpegAvailable } from './media/ffmpeg.runner';
+import { kenBurnsModule } from './media/ken-burns.renderer';
 import { JobReaper } from './jobs/job-reaper';
 import { SagaConsumer } from './jobs/saga.consumer';
 import { JetStreamService } from './messaging/jetstream.service';
@@ -43,7 +44,10 @@ export class AppLifecycle implements OnModuleInit, OnApplicationBootstrap, Befor
     } else if ((await this.orm.getMigrator().getPendingMigrations()).length > 0) {
       throw new Error('database has pending migrations: run `npm run migration:up` or set DB_MIGRATE_ON_START=true');
     }
-    if (this.config.roles.includes('stages')) await assertFfmpegAvailable();
+    if (this.config.roles.includes('stages')) {
+      await assertFfmpegAvailable();
+      kenBurnsModule(); // the local clip provider's resampler: a build without it must not take work
+    }
     await this.nats.start();
   }
 

@@ -1,4 +1,4 @@
-import { buildClipArgs, buildKenBurnsFilter, cameraPathFor, fmt, frameCount } from './clip.args';
+import { buildClipArgs, cameraPathFor, cameraWindowAt, fmt, frameCount } from './clip.args';
 
 describe('fmt', () => {
   it.each([
@@ -45,34 +45,50 @@ describe('cameraPathFor', () => {
   });
 });
 
-describe('buildKenBurnsFilter', () => {
-  it('should animate the zoom of a zoom-in with eased frame progress', () => {
-    const e = '(0.8*(on/59)+0.2*(on/59)*(on/59)*(3-2*(on/59)))';
-    const z = `(1+0.15*${e})`;
-    const l = `(W*(0.5+0))-W/${z}/2`;
-    const r = `(W*(0.5+0))+W/${z}/2`;
-    const t = `(H*(0.5+0))-H/${z}/2`;
-    const b = `(H*(0.5+0))+H/${z}/2`;
-    expect(buildKenBurnsFilter(cameraPathFor('zoom_in'), 60)).toBe(
-      `perspective=x0='${l}':y0='${t}':x1='${r}':y1='${t}':x2='${l}':y2='${b}':x3='${r}':y3='${b}':sense=source:eval=frame`,
-    );
+describe('cameraWindowAt', () => {
+  const W = 1080;
+  const H = 1920;
+
+  it('should show the whole still at the start of a zoom-in and 1/1.15 of it, centred, at the end', () => {
+    const path = cameraPathFor('zoom_in');
+    expect(cameraWindowAt(path, 0, 60, W, H)).toEqual({ leftPx: 0, topPx: 0, zoom: 1 });
+    const end = cameraWindowAt(path, 59, 60, W, H);
+    expect(end.zoom).toBeCloseTo(1.15, 12);
+    expect(end.leftPx).toBeCloseTo((W - W / 1.15) / 2, 9);
+    expect(end.topPx).toBeCloseTo((H - H / 1.15) / 2, 9);
   });
 
-  it('should keep the zoom constant and move the centre for a pan', () => {
-    const f = buildKenBurnsFilter(cameraPathFor('pan_right'), 31);
-    expect(f).toContain("x0='(W*(0.5+(-0.048214+0.096429*(0.8*(on/30)+0.2*(on/30)*(on/30)*(3-2*(on/30))))))-W/1.12/2'");
-    expect(f).toContain("y0='(H*(0.5+0))-H/1.12/2'");
+  it('should ease: 80 % linear plus 20 % smoothstep of the frame progress', () => {
+    const path = cameraPathFor('zoom_in');
+    const p = 10 / 59;
+    const e = 0.8 * p + 0.2 * p * p * (3 - 2 * p);
+    expect(cameraWindowAt(path, 10, 60, W, H).zoom).toBeCloseTo(1 + 0.15 * e, 12);
+    expect(cameraWindowAt(path, 30, 61, W, H).zoom).toBeCloseTo(1.075, 12);
+  });
+
+  it('should keep the zoom and move the window left to right for a pan right, inside the still', () => {
+    const path = cameraPathFor('pan_right');
+    const windows = Array.from({ length: 31 }, (_, i) => cameraWindowAt(path, i, 31, W, H));
+    for (const w of windows) {
+      expect(w.zoom).toBe(1.12);
+      expect(w.topPx).toBeCloseTo((H - H / 1.12) / 2, 9);
+      expect(w.leftPx).toBeGreaterThanOrEqual(0);
+      expect(w.leftPx + W / w.zoom).toBeLessThanOrEqual(W);
+    }
+    for (let i = 1; i < windows.length; i++) expect(windows[i].leftPx).toBeGreaterThan(windows[i - 1].leftPx);
+  });
+
+  it('should give a one-frame clip its first window', () => {
+    expect(cameraWindowAt(cameraPathFor('zoom_out'), 0, 1, W, H).zoom).toBe(1.15);
   });
 });
 
 describe('buildClipArgs', () => {
-  it('should decode the still once, loop it, move the camera and encode a cheap intermediate', () => {
-    const args = buildClipArgs({ stillPath: '/w/s.jpg', outputPath: '/w/c.mp4', durationSeconds: 2, motion: 'zoom_out' });
-    const graph = args[args.indexOf('-filter_complex') + 1];
-    expect(graph.startsWith('[0:v]scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,loop=loop=59:size=1:start=0,setpts=N/30/TB,perspective=')).toBe(true);
-    expect(graph.endsWith(':sense=source:eval=frame,setsar=1[v]')).toBe(true);
-    expect(args.filter((a) => a !== graph)).toEqual([
-      '-loglevel', 'error', '-y', '-i', '/w/s.jpg', '-filter_complex', '-map', '[v]', '-frames:v', '60', '-r', '30',
+  it('should encode raw BT.709 yuv420p frames from standard input into a cheap tagged intermediate', () => {
+    expect(buildClipArgs({ widthPx: 1080, heightPx: 1920, frames: 60, outputPath: '/w/c.mp4' })).toEqual([
+      '-loglevel', 'error', '-y',
+      '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', '1080x1920', '-framerate', '30', '-i', 'pipe:0',
+      '-frames:v', '60',
       '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '17', '-pix_fmt', 'yuv420p',
       '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
       '-movflags', '+faststart', '-an', '/w/c.mp4',

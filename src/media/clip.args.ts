@@ -48,37 +48,38 @@ export function fmt(x: number): string {
   return s === '-0' ? '0' : s;
 }
 
+/** The still's region one frame shows: top-left corner (continuous pixels of the still) and zoom (≥ 1). */
+export interface CameraWindow {
+  leftPx: number;
+  topPx: number;
+  /** The window is the still's size divided by this. */
+  zoom: number;
+}
+
 /**
- * `perspective` filter (sense=source, eval=frame) that moves a window over the still along `path` during
- * `frames` frames. Sub-pixel sampling makes the motion smooth where `zoompan` jitters (composition.md,
- * "Ken Burns"). Progress is eased: 80 % linear plus 20 % smoothstep, so the camera never stops (a stop would
- * read as a freeze) yet starts and ends gently. Pure.
+ * Where the camera of `path` looks in frame `index` of `frames`, over a `widthPx × heightPx` still. Progress is
+ * eased: 80 % linear plus 20 % smoothstep, so the camera never stops (a stop would read as a freeze) yet
+ * starts and ends gently. Positions are continuous: the renderer samples between pixels, which is what makes
+ * the move smooth where ffmpeg's `zoompan` jitters by whole pixels (composition.md, "Ken Burns"). Pure.
  */
-export function buildKenBurnsFilter(path: CameraPath, frames: number): string {
-  const p = `(on/${Math.max(1, frames - 1)})`;
-  const e = `(0.8*${p}+0.2*${p}*${p}*(3-2*${p}))`;
-  const lerp = (a: number, b: number): string => (a === b ? fmt(a) : `(${fmt(a)}+${fmt(b - a)}*${e})`);
-  const z = lerp(path.zoomFrom, path.zoomTo);
-  const cx = `(W*(0.5+${lerp(path.dxFrom, path.dxTo)}))`;
-  const cy = `(H*(0.5+${lerp(path.dyFrom, path.dyTo)}))`;
-  const left = `${cx}-W/${z}/2`;
-  const right = `${cx}+W/${z}/2`;
-  const top = `${cy}-H/${z}/2`;
-  const bottom = `${cy}+H/${z}/2`;
-  return (
-    `perspective=x0='${left}':y0='${top}':x1='${right}':y1='${top}':` +
-    `x2='${left}':y2='${bottom}':x3='${right}':y3='${bottom}':sense=source:eval=frame`
-  );
+export function cameraWindowAt(path: CameraPath, index: number, frames: number, widthPx: number, heightPx: number): CameraWindow {
+  const p = Math.min(1, Math.max(0, index / Math.max(1, frames - 1)));
+  const e = 0.8 * p + 0.2 * p * p * (3 - 2 * p);
+  const lerp = (a: number, b: number): number => a + (b - a) * e;
+  const zoom = lerp(path.zoomFrom, path.zoomTo);
+  const cx = widthPx * (0.5 + lerp(path.dxFrom, path.dxTo));
+  const cy = heightPx * (0.5 + lerp(path.dyFrom, path.dyTo));
+  return { leftPx: cx - widthPx / zoom / 2, topPx: cy - heightPx / zoom / 2, zoom };
 }
 
 /** What {@link buildClipArgs} needs. */
 export interface ClipSpec {
-  /** Still image (PNG/JPEG) at exactly the output size. */
-  stillPath: string;
+  /** Frame size of the raw yuv420p frames piped to ffmpeg's standard input, pixels. */
+  widthPx: number;
+  heightPx: number;
+  /** Number of frames that will arrive (at {@link OUTPUT_FPS}). */
+  frames: number;
   outputPath: string;
-  /** Clip length, seconds. */
-  durationSeconds: number;
-  motion: Motion;
   /** x264 settings: intermediates are cheap to encode but visually lossless (the compositor re-encodes). */
   preset?: string;
   crf?: number;
@@ -90,24 +91,19 @@ export function frameCount(seconds: number): number {
 }
 
 /**
- * ffmpeg arguments (after the runner's own flags) that turn one still into a Ken Burns clip.
- * The still is decoded once and repeated with `loop` (never `-loop 1` on a large PNG, which decodes it every
- * frame: composition.md); RGB is converted with the BT.709 matrix and the output tagged BT.709. Pure.
+ * ffmpeg arguments (after the runner's own flags) that encode a clip from raw BT.709 limited-range yuv420p
+ * frames arriving on standard input (the Ken Burns renderer's output), tagged BT.709. Pure.
  */
 export function buildClipArgs(spec: ClipSpec): string[] {
-  const frames = frameCount(spec.durationSeconds);
-  const graph =
-    `[0:v]scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,` +
-    `loop=loop=${frames - 1}:size=1:start=0,setpts=N/${OUTPUT_FPS}/TB,` +
-    `${buildKenBurnsFilter(cameraPathFor(spec.motion), frames)},setsar=1[v]`;
   return [
     '-loglevel', 'error',
     '-y',
-    '-i', spec.stillPath,
-    '-filter_complex', graph,
-    '-map', '[v]',
-    '-frames:v', String(frames),
-    '-r', String(OUTPUT_FPS),
+    '-f', 'rawvideo',
+    '-pix_fmt', 'yuv420p',
+    '-video_size', `${spec.widthPx}x${spec.heightPx}`,
+    '-framerate', String(OUTPUT_FPS),
+    '-i', 'pipe:0',
+    '-frames:v', String(spec.frames),
     '-c:v', 'libx264',
     '-preset', spec.preset ?? 'ultrafast',
     '-crf', String(spec.crf ?? 17),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { execFile, spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { ErrorCode } from '@app/contracts';
 import { AppError, CancelledError } from '../common/app-error';
 import { parseProgress } from './ffmpeg-progress';
@@ -26,6 +27,13 @@ export interface FfmpegRunOptions {
   onProgress?: (outTimeSeconds: number) => void;
   /** Short label for error messages and details (`composition`, `clip 2`). */
   label?: string;
+  /**
+   * Data for ffmpeg's standard input (an `-i pipe:0` input), written in order with backpressure: the next
+   * chunk is pulled only once the pipe has taken the previous one, so a generator of frames renders just
+   * ahead of the encoder. When the iterable throws, ffmpeg is killed and `run` rejects with that error.
+   * Without it, standard input is closed.
+   */
+  input?: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 }
 
 /** What a successful run leaves behind. */
@@ -66,7 +74,7 @@ export class FfmpegRunner {
 
     return new Promise<FfmpegRunResult>((resolve, reject) => {
       const [command, commandArgs] = withParentDeathSignal(this.binaries.ffmpegPath, argv);
-      const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       let progressRest = '';
       let failure: AppError | undefined;
@@ -106,6 +114,16 @@ export class FfmpegRunner {
         stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
       });
 
+      // ffmpeg may stop reading early (an error, -frames reached, a kill): EPIPE is its exit's story, told below.
+      child.stdin.on('error', () => undefined);
+      if (options.input) {
+        pumpInput(options.input, child.stdin, () => failure !== undefined || settled).catch((err: unknown) =>
+          terminate(err instanceof AppError ? err : new AppError(options.errorCode, `${label}: input failed: ${(err as Error).message}`, { cause: err, details: { label } })),
+        );
+      } else {
+        child.stdin.end();
+      }
+
       const finish = (err: AppError | undefined): void => {
         if (settled) return;
         settled = true;
@@ -132,13 +150,35 @@ export class FfmpegRunner {
   }
 }
 
+/**
+ * Writes `input` to `stdin` chunk by chunk, waiting for each write to be taken (or for `drain`), then ends it.
+ * Stops pulling as soon as `stopped()` says the process is finishing or the pipe is gone.
+ */
+async function pumpInput(input: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, stdin: Writable, stopped: () => boolean): Promise<void> {
+  for await (const chunk of input) {
+    if (stopped() || stdin.destroyed) return;
+    if (!stdin.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          stdin.off('drain', done);
+          stdin.off('close', done);
+          resolve();
+        };
+        stdin.on('drain', done);
+        stdin.on('close', done);
+      });
+    }
+  }
+  if (!stopped() && !stdin.destroyed) stdin.end();
+}
+
 function lastLine(text: string): string {
   const lines = text.trim().split('\n');
   return lines[lines.length - 1] ?? '';
 }
 
 /** Filters and encoders the media layer relies on (composition.md). */
-const REQUIRED_FILTERS = ['xfade', 'perspective', 'ebur128', 'overlay', 'aevalsrc', 'aloop', 'tpad', 'lutyuv'];
+const REQUIRED_FILTERS = ['xfade', 'ebur128', 'overlay', 'aevalsrc', 'aloop', 'tpad', 'lutyuv'];
 const REQUIRED_ENCODERS = ['libx264', 'aac'];
 
 /**

@@ -1,12 +1,14 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadImage } from '@napi-rs/canvas';
 import type { VideoGenerationInput, VideoGenerationOutput } from '@app/contracts';
 import { OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
-import { buildClipArgs, frameCount, OUTPUT_FPS } from '../../media/clip.args';
+import { buildClipArgs, cameraPathFor, frameCount, OUTPUT_FPS } from '../../media/clip.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
+import { kenBurnsFrames } from '../../media/ken-burns.renderer';
+import { rgbaToYuv420 } from '../../media/yuv';
 import { ClipGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { brandLookFor } from './brand-look';
 import { designLayoutFor } from './reference-design.renderer';
@@ -15,7 +17,8 @@ import { drawSceneStill, planSceneTones } from './scene-still.renderer';
 /** Encoder settings and limits of {@link LocalClipGenerator}. */
 export interface LocalClipOptions {
   /** x264 preset of the intermediate clip. Default ultrafast: CAVLC without deblocking decodes 3.5× faster than
-   *  superfast crf 14 (0.65 s against 2.3 s per 8 s clip), and decoding is on the compositor's critical path. */
+   *  superfast crf 14 (0.65 s against 2.3 s per 8 s clip), and decoding is on the compositor's critical path;
+   *  it is also most of a clip's cost now that the camera move renders in about 2 ms a frame. */
   preset: string;
   /** x264 CRF of the intermediate (default 17: visually lossless on these stills; the final encode is the real loss). */
   crf: number;
@@ -36,7 +39,9 @@ export function localPathOf(uri: string, code: 'VIDEO_GENERATION_FAILED' | 'COMP
  * Offline clip generator: derives a distinct still per scene from the reference image (role-specific crop,
  * tone, light and shape layer; tones planned across all scenes so neighbours differ in colour) and moves a
  * smooth sub-pixel Ken Burns camera over it per `scene.motion` (composition.md, "Ken Burns"), for
- * `input.clip_duration` seconds at 30 fps. Writes `<workDir>/clip-<n>.mp4`. Cost 0 USD.
+ * `input.clip_duration` seconds at 30 fps. The frames are rendered by {@link kenBurnsFrames} (WebAssembly,
+ * BT.709 yuv420p straight from the canvas's pixels: no intermediate still file) and piped to x264 as they
+ * are made. Writes `<workDir>/clip-<n>.mp4`. Cost 0 USD.
  */
 export class LocalClipGenerator extends ClipGenerator {
   readonly name = 'local';
@@ -61,7 +66,6 @@ export class LocalClipGenerator extends ClipGenerator {
     const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
     const refPath = localPathOf(input.reference_image_uri, 'VIDEO_GENERATION_FAILED');
     const n = input.scene.scene_number;
-    const stillPath = join(ctx.workDir, `.still-${n}-${ctx.attemptId}.jpg`);
     const tmpPath = join(ctx.workDir, `.clip-${n}-${ctx.attemptId}.mp4`);
     const clipPath = join(ctx.workDir, `clip-${n}.mp4`);
     try {
@@ -73,23 +77,16 @@ export class LocalClipGenerator extends ClipGenerator {
       const tones = planSceneTones(ref, input.plan.scenes, look, layout);
       const tone = tones[input.scene_index] ?? 'original';
       const still = drawSceneStill(ref, input.scene, tone, look, layout, widthPx, heightPx);
-      // JPEG at q95 encodes in ~20 ms against ~430 ms for PNG (composition.md); ffmpeg decodes it once.
-      await writeFile(stillPath, await still.encode('jpeg', 95));
+      const stillYuv = rgbaToYuv420(still.data(), widthPx, heightPx);
       throwIfAborted(ctx.signal);
-      const args = buildClipArgs({
-        stillPath,
-        outputPath: tmpPath,
-        durationSeconds: input.clip_duration,
-        motion: input.scene.motion,
-        preset: this.options.preset,
-        crf: this.options.crf,
-      });
-      await this.runner.run(args, {
+      const frames = frameCount(input.clip_duration);
+      await this.runner.run(buildClipArgs({ widthPx, heightPx, frames, outputPath: tmpPath, preset: this.options.preset, crf: this.options.crf }), {
         errorCode: 'VIDEO_GENERATION_FAILED',
         timeoutMs: this.options.timeoutMs,
         signal: ctx.signal,
         onProgress: () => ctx.heartbeat(),
         label: `clip ${n}`,
+        input: kenBurnsFrames(stillYuv, cameraPathFor(input.scene.motion), frames),
       });
       await rename(tmpPath, clipPath);
       return {
@@ -108,7 +105,6 @@ export class LocalClipGenerator extends ClipGenerator {
       if (err instanceof AppError) throw err;
       throw new AppError('VIDEO_GENERATION_FAILED', `local clip ${n} failed: ${(err as Error).message}`, { cause: err });
     } finally {
-      await rm(stillPath, { force: true });
       await rm(tmpPath, { force: true });
     }
   }
