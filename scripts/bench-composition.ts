@@ -5,10 +5,12 @@
  * run. Prints per run: composition wall time, the plain re-encode's, their ratio (the figure that matters:
  * issue #5 wants ≤ 1.25), the end-to-end job time and its ratio to the re-encode (≤ 2 for 30 s 9:16), and
  * peak memory (this process's RSS, and this process plus its ffmpeg children, polled from /proc).
+ * Each case runs BENCH_RUNS times (default 3) and the table shows the median of every column (ratios are taken
+ * per run, then the median): on a shared 2-core VM single runs swing by ±15 %.
  *
  * Run: npm run bench:composition [-- 30:9:16 60:16:9 ...]   (default: all six)
- * Env: MAX_PARALLEL_VIDEO_GENERATIONS (default 4, as config/app.config.ts), BENCH_DIR (default a temp dir,
- *      deleted afterwards unless BENCH_KEEP=1).
+ * Env: MAX_PARALLEL_VIDEO_GENERATIONS (default 4, as config/app.config.ts), BENCH_RUNS (default 3), BENCH_DIR
+ *      (default a temp dir, deleted afterwards unless BENCH_KEEP=1).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -127,6 +129,8 @@ interface BenchRow {
   imageS: number;
   clipsS: number;
   composeS: number;
+  /** The composition's one ffmpeg render alone (the rest: music bed and cards before it, probe and thumbnail after). */
+  renderS: number;
   reencodeS: number;
   ratio: number;
   endToEndS: number;
@@ -184,6 +188,7 @@ async function runCase(c: BenchCase, root: string, parallelClips: number): Promi
       imageS: s(t1, t2),
       clipsS: s(t2, t3),
       composeS: s(t3, t4),
+      renderS: Number(composed.metadata?.renderSeconds ?? NaN),
       reencodeS,
       ratio: s(t3, t4) / reencodeS,
       endToEndS: s(t0, t4),
@@ -197,10 +202,24 @@ async function runCase(c: BenchCase, root: string, parallelClips: number): Promi
   }
 }
 
+/** Median of each numeric column over the runs of one case (an even count takes the mean of the middle two). */
+function medianRow(samples: BenchRow[]): BenchRow {
+  const median = (xs: number[]): number => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const row = { ...samples[0] };
+  for (const key of Object.keys(row) as Array<keyof BenchRow>) {
+    if (typeof row[key] === 'number') (row as unknown as Record<string, number>)[key] = median(samples.map((r) => r[key] as number));
+  }
+  return row;
+}
+
 function printTable(rows: BenchRow[]): void {
-  const header = ['ad', 'scenes', 'plan s', 'image s', 'clips s', 'compose s', 're-encode s', 'compose/re-enc', 'end-to-end s', 'e2e/re-enc', 'peak RSS node MB', 'peak RSS +ffmpeg MB', 'size MB'];
+  const header = ['ad', 'scenes', 'plan s', 'image s', 'clips s', 'compose s', 'of which render s', 're-encode s', 'compose/re-enc', 'end-to-end s', 'e2e/re-enc', 'peak RSS node MB', 'peak RSS +ffmpeg MB', 'size MB'];
   const f = (x: number, d = 1): string => x.toFixed(d);
-  const lines = rows.map((r) => [r.ad, String(r.scenes), f(r.planS, 3), f(r.imageS, 2), f(r.clipsS), f(r.composeS), f(r.reencodeS), f(r.ratio, 2), f(r.endToEndS), f(r.e2eRatio, 2), f(r.peakSelfMb, 0), f(r.peakTreeMb, 0), f(r.sizeMb, 2)]);
+  const lines = rows.map((r) => [r.ad, String(r.scenes), f(r.planS, 3), f(r.imageS, 2), f(r.clipsS), f(r.composeS), f(r.renderS), f(r.reencodeS), f(r.ratio, 2), f(r.endToEndS), f(r.e2eRatio, 2), f(r.peakSelfMb, 0), f(r.peakTreeMb, 0), f(r.sizeMb, 2)]);
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const l of lines) console.log(`| ${l.join(' | ')} |`);
@@ -217,12 +236,18 @@ async function main(): Promise<void> {
   const parallelClips = Number(process.env.MAX_PARALLEL_VIDEO_GENERATIONS ?? 4);
   const root = process.env.BENCH_DIR ?? (await mkdtemp(join(os.tmpdir(), 'bench-composition-')));
   console.log(`machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 1e9).toFixed(1)} GB, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`${await ffmpegVersion()}; node ${process.version}; clips in parallel: ${parallelClips}; x264 veryfast crf 21`);
+  console.log(`${await ffmpegVersion()}; node ${process.version}; clips in parallel: ${parallelClips}; x264 veryfast crf 21; runs per case: ${process.env.BENCH_RUNS ?? 3} (medians)`);
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS=${process.env.BENCH_RUNS}: expected a whole number ≥ 1`);
   const rows: BenchRow[] = [];
   try {
     for (const c of cases) {
-      rows.push(await runCase(c, root, parallelClips));
-      console.log(JSON.stringify(rows[rows.length - 1]));
+      const samples: BenchRow[] = [];
+      for (let i = 0; i < runs; i++) {
+        samples.push(await runCase(c, join(root, `run${i + 1}`), parallelClips));
+        console.log(JSON.stringify(samples[samples.length - 1]));
+      }
+      rows.push(medianRow(samples));
     }
   } finally {
     if (!process.env.BENCH_DIR && process.env.BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { OUTPUT_SIZE_PX, type VideoGenerationOutput } from '@app/contracts';
 import { AppError, CancelledError } from '../../src/common/app-error';
 import { assertFfmpegAvailable, FfmpegRunner } from '../../src/media/ffmpeg.runner';
-import { verifyAd } from '../../src/media/ffprobe';
+import { probeMedia, verifyAd } from '../../src/media/ffprobe';
+import { yuv420FrameBytes } from '../../src/media/yuv';
 import { planTimeline } from '../../src/media/timeline';
 import { LocalClipGenerator } from '../../src/providers/local/local-clip.generator';
 import { LocalImageGenerator } from '../../src/providers/local/local-image.generator';
@@ -32,6 +33,12 @@ function context(workDir: string, signal = new AbortController().signal): Provid
     saveResumeToken: async () => undefined,
   };
   return ctx;
+}
+
+function runBinary(file: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
 }
 
 function run(file: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
@@ -164,6 +171,80 @@ describe('media layer with the real ffmpeg', () => {
       await run('mkfifo', [fifo]);
       const error = await runner.run(['-i', fifo, '-f', 'null', '-'], { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, stallTimeoutMs: 500 }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    });
+
+    describe('with frames on standard input', () => {
+      const W = 64;
+      const H = 48;
+      const rawArgs = (frames: number, out: string): string[] => [
+        '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${W}x${H}`, '-framerate', '30', '-i', 'pipe:0',
+        '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'ultrafast', out,
+      ];
+      /** Frame i is flat grey at level 16 + 2·i, so the decoded frames show their order. */
+      function* greyFrames(count: number, onPull?: (i: number) => void): Generator<Buffer> {
+        for (let i = 0; i < count; i++) {
+          onPull?.(i);
+          const f = Buffer.alloc(yuv420FrameBytes(W, H), 128);
+          f.fill(16 + 2 * i, 0, W * H);
+          yield f;
+        }
+      }
+
+      it('should encode every frame it is given, in order', async () => {
+        const out = path.join(workDir, 'piped.mp4');
+        await runner.run(rawArgs(45, out), { errorCode: 'VIDEO_GENERATION_FAILED', timeoutMs: 30_000, input: greyFrames(45) });
+        const probe = await probeMedia(out);
+        expect(probe.streams.find((st) => st.type === 'video')).toMatchObject({ widthPx: W, heightPx: H });
+        const levels = [...(await runBinary('ffmpeg', ['-v', 'error', '-i', out, '-vf', 'crop=8:8:28:20,extractplanes=y,scale=1:1:flags=area', '-f', 'rawvideo', '-']))];
+        expect(levels).toHaveLength(45);
+        levels.forEach((v, i) => expect(Math.abs(v - (16 + 2 * i))).toBeLessThanOrEqual(2));
+      });
+
+      it('should pull frames only as fast as ffmpeg takes them (backpressure)', async () => {
+        // -re makes ffmpeg read at 30 fps, and a 320×240 frame (115 KB) overfills the pipe: a paced writer
+        // pulls frame 60 about 2 s after frame 1; an unpaced one would pull all 60 at once and buffer them.
+        const big = 320;
+        const bigH = 240;
+        const pulledAt: number[] = [];
+        const started = performance.now();
+        const frames = (function* (): Generator<Buffer> {
+          for (let i = 0; i < 60; i++) {
+            pulledAt.push(performance.now() - started);
+            yield Buffer.alloc(yuv420FrameBytes(big, bigH), 16 + i);
+          }
+        })();
+        const args = ['-loglevel', 'error', '-y', '-re', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${big}x${bigH}`, '-framerate', '30', '-i', 'pipe:0', '-c:v', 'libx264', '-preset', 'ultrafast', path.join(workDir, 'paced.mp4')];
+        await runner.run(args, { errorCode: 'VIDEO_GENERATION_FAILED', timeoutMs: 30_000, input: frames });
+        expect(pulledAt).toHaveLength(60);
+        expect(pulledAt[59] - pulledAt[0]).toBeGreaterThan(1000);
+      });
+
+      it('should kill ffmpeg and fail with the caller\'s code when the frame source throws', async () => {
+        const failing = (function* (): Generator<Buffer> {
+          yield* greyFrames(5);
+          throw new Error('renderer exploded');
+        })();
+        const error = await runner.run(rawArgs(30, path.join(workDir, 'broken.mp4')), { errorCode: 'VIDEO_GENERATION_FAILED', timeoutMs: 30_000, input: failing }).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'VIDEO_GENERATION_FAILED', retryable: false });
+        expect((error as AppError).message).toContain('renderer exploded');
+      });
+
+      it('should stop pulling frames when cancelled', async () => {
+        const controller = new AbortController();
+        let pulled = 0;
+        const endlessFrames = (function* (): Generator<Buffer> {
+          for (;;) {
+            pulled++;
+            if (pulled === 20) controller.abort('job cancelled');
+            yield Buffer.alloc(yuv420FrameBytes(W, H), 100);
+          }
+        })();
+        const promise = runner.run(rawArgs(100_000, path.join(workDir, 'cancelled.mp4')), { errorCode: 'VIDEO_GENERATION_FAILED', timeoutMs: 30_000, signal: controller.signal, input: endlessFrames });
+        await expect(promise).rejects.toBeInstanceOf(CancelledError);
+        // A window to see that nothing more is pulled after the rejection (a negative needs one).
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(pulled).toBeLessThanOrEqual(22);
+      });
     });
 
     it('should throw the caller\'s code with the stderr tail on a non-zero exit', async () => {

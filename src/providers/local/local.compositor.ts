@@ -164,19 +164,21 @@ export class LocalCompositor extends Compositor {
         label: 'composition',
       });
 
-      const { problems, probe } = await verifyAd(tmpOut, { durationSeconds: input.duration, widthPx, heightPx, durationToleranceSeconds: 0.1 });
+      const thumbTmp = join(tmpDir, 'thumb.jpg');
+      // The thumbnail grab (a fast seek) runs beside the probe: both only read the render.
+      const [{ problems, probe }] = await Promise.all([
+        verifyAd(tmpOut, { durationSeconds: input.duration, widthPx, heightPx, durationToleranceSeconds: 0.1 }),
+        this.runner.run(buildThumbnailArgs(tmpOut, thumbnailTime(texts, slots), thumbTmp), { errorCode: 'COMPOSITION_FAILED', timeoutMs: 30_000, signal: ctx.signal, label: 'thumbnail' }),
+      ]);
       if (problems.length > 0) {
         throw new AppError('COMPOSITION_FAILED', `composed ad failed verification: ${problems.join('; ')}`, { details: { problems } });
       }
       const videoPath = join(ctx.workDir, FINAL_VIDEO_FILE);
       const thumbPath = join(ctx.workDir, THUMBNAIL_FILE);
       await rename(tmpOut, videoPath);
-      const thumbTmp = join(tmpDir, 'thumb.jpg');
-      // The exports read the finished ad; on 2 cores the thumbnail and GIF are small beside the WebM encode.
-      const [, gifUri, webmUri] = await Promise.all([
-        this.runner
-          .run(buildThumbnailArgs(videoPath, thumbnailTime(texts, slots), thumbTmp), { errorCode: 'COMPOSITION_FAILED', timeoutMs: 30_000, signal: ctx.signal, label: 'thumbnail' })
-          .then(() => rename(thumbTmp, thumbPath)),
+      await rename(thumbTmp, thumbPath);
+      // The exports read the finished ad.
+      const [gifUri, webmUri] = await Promise.all([
         this.options.exportGif ? this.exportGif(videoPath, texts, input.duration, widthPx, tmpDir, ctx) : Promise.resolve(undefined),
         this.options.exportWebm ? this.exportWebm(videoPath, input.duration, tmpDir, ctx) : Promise.resolve(undefined),
       ]);
