@@ -68,10 +68,18 @@ describe('buildCompositionGraph', () => {
     expect(frames + 2 * 15).toBe(12 * 30);
   });
 
-  it('should insert the grade between the joined picture and the text', () => {
+  it('should grade each clip in its own chain, before the transitions and the text', () => {
     const graph = buildCompositionGraph(spec({ grade: 'warm' }));
-    expect(graph).toContain(`[joined]${buildGradeFilter('warm')}[graded];\n`);
-    expect(graph).toContain('[graded][c0]overlay=');
+    for (let i = 0; i < 3; i++) expect(graph).toContain(`[${i}:v]${NORM},${buildGradeFilter('warm')},tpad=`);
+    expect(graph).toContain('[joined][c0]overlay=');
+  });
+
+  it('should not grade again a clip whose provider already graded it', () => {
+    const clips = spec().clips.map((c, i) => ({ ...c, graded: i !== 1 }));
+    const graph = buildCompositionGraph(spec({ grade: 'luxury', clips }));
+    expect(graph.match(/lutyuv/g)).toHaveLength(1);
+    expect(graph).toContain(`[1:v]${NORM},${buildGradeFilter('luxury')},tpad=`);
+    expect(graph).toContain(`[0:v]${NORM},tpad=`);
   });
 
   it('should cut without xfade when a transition lasts 0 s', () => {

@@ -1,11 +1,14 @@
 import type { ColorGrade } from '@app/contracts';
 import { fmt, OUTPUT_FPS } from './clip.args';
+import { GRADE_LUMA_PIVOT, GRADE_PRESETS } from './grade';
 import { buildGainFilter } from './loudness';
 
 /** One scene's clip in the composition: its file and the length it must have (scene + outgoing overlap), seconds. */
 export interface CompositionClip {
   path: string;
   seconds: number;
+  /** The clip's pixels already carry the spec's grade (VideoGenerationOutput.color_grade): do not grade it again. */
+  graded?: boolean;
 }
 
 /** Transition between clip k and k+1: an xfade transition name and its length, seconds (0 for a cut). */
@@ -69,19 +72,14 @@ export interface CompositionSpec {
 }
 
 /**
- * A light grade as one `lutyuv` (a per-plane lookup table: the cheapest filter there is): luma contrast about
- * mid-grey, chroma saturation and a warm/cool shift on U and V (8-bit code values). Null for `neutral`. Pure.
+ * A grade ({@link GRADE_PRESETS}) as one `lutyuv` (a per-plane lookup table: the cheapest filter there is).
+ * Null for `neutral`. Pure.
  */
 export function buildGradeFilter(grade: ColorGrade): string | null {
-  const presets: Record<Exclude<ColorGrade, 'neutral'>, { contrast: number; saturation: number; du: number; dv: number }> = {
-    warm: { contrast: 1.03, saturation: 1.05, du: -4, dv: 5 },
-    cool: { contrast: 1.03, saturation: 1.0, du: 5, dv: -3 },
-    luxury: { contrast: 1.08, saturation: 0.94, du: -3, dv: 3 },
-  };
   if (grade === 'neutral') return null;
-  const p = presets[grade];
+  const p = GRADE_PRESETS[grade];
   const chroma = (shift: number): string => `'clip((val-128)*${fmt(p.saturation)}+${128 + shift},16,240)'`;
-  return `lutyuv=y='clip((val-126)*${fmt(p.contrast)}+126,16,235)':u=${chroma(p.du)}:v=${chroma(p.dv)}`;
+  return `lutyuv=y='clip((val-${GRADE_LUMA_PIVOT})*${fmt(p.contrast)}+${GRADE_LUMA_PIVOT},16,235)':u=${chroma(p.du)}:v=${chroma(p.dv)}`;
 }
 
 /**
@@ -94,7 +92,8 @@ export function buildGradeFilter(grade: ColorGrade): string | null {
  *   the 0.5 s tail/head pairs only and `concat` joins body, transition, body... A plain xfade chain costs
  *   about 3 s more CPU on a 30 s 1080×1920 ad on this machine, because xfade keeps the next clip's decoder
  *   busy long before its transition; the output is the same (transition k starts at D_0 + … + D_k);
- * - the grade applies before the text so brand colours in text stay exact;
+ * - each clip not already graded by its provider is graded in its own chain (so a provider may grade its
+ *   stills once instead of the compositor grading every frame), before the text so brand colours stay exact;
  * - each card is decoded once, repeated with `loop`, placed on the timeline with `setpts`, faded through its
  *   alpha, and overlaid only between its times;
  * - 0.3 s fades from and to black, then the audio: the bed with the gain its measurement called for.
@@ -106,6 +105,7 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
   const frames = (seconds: number): number => Math.round(seconds * OUTPUT_FPS);
   const lines: string[] = [];
   const segments: string[] = [];
+  const grade = buildGradeFilter(spec.grade);
   spec.clips.forEach((clip, i) => {
     const total = frames(clip.seconds);
     const head = i > 0 ? frames(spec.transitions[i - 1].seconds) : 0;
@@ -113,6 +113,7 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
     const parts = [head > 0 ? 'h' : '', 'b', tail > 0 ? 't' : ''].filter(Boolean);
     const normalise =
       `[${i}:v]scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},fps=${OUTPUT_FPS},format=yuv420p,setsar=1,` +
+      (grade && !clip.graded ? `${grade},` : '') +
       `tpad=stop_mode=clone:stop_duration=${fmt(clip.seconds)},trim=end_frame=${total},setpts=PTS-STARTPTS`;
     if (parts.length === 1) {
       lines.push(`${normalise}[b${i}]`);
@@ -133,11 +134,6 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
   });
   lines.push(`${segments.join('')}concat=n=${segments.length}:v=1:a=0[joined]`);
   let last = 'joined';
-  const grade = buildGradeFilter(spec.grade);
-  if (grade) {
-    lines.push(`[${last}]${grade}[graded]`);
-    last = 'graded';
-  }
   spec.texts.forEach((t, i) => {
     const count = Math.max(1, Math.round((t.endSeconds - t.startSeconds) * OUTPUT_FPS));
     const a = fmt(t.startSeconds);

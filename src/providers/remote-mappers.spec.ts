@@ -29,6 +29,15 @@ describe('HTTP contract mappers', () => {
     const body = toComposeRequest({ plan, clips, duration: 15, aspect_ratio: '1:1', brand_guidelines: null }) as { scenes: Array<{ start_time: number; end_time: number; video_url: string }> };
     expect(body.scenes[0]).toMatchObject({ start_time: 0, video_url: 'file:///c0.mp4' });
     expect(body.scenes.at(-1)!.end_time).toBe(15);
+    expect(body.scenes[0]).not.toHaveProperty('color_grade_applied');
+  });
+
+  it('should tell the remote compositor which clips already carry the grade', () => {
+    const plan = makeAdPlan({ durationSeconds: 15, aspectRatio: '1:1' });
+    const clips = plan.scenes.map((_, i) => ({ clip_uri: `file:///c${i}.mp4`, duration: 5, resolution: '540x540', ...(i === 0 ? { color_grade: 'warm' as const } : {}) }));
+    const body = toComposeRequest({ plan, clips, duration: 15, aspect_ratio: '1:1', brand_guidelines: null }) as { scenes: Array<Record<string, unknown>> };
+    expect(body.scenes[0].color_grade_applied).toBe('warm');
+    expect(body.scenes[1]).not.toHaveProperty('color_grade_applied');
   });
 
   it('should check the envelope', () => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,9 @@ import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { OUTPUT_SIZE_PX, type VideoGenerationOutput } from '@app/contracts';
 import { AppError, CancelledError } from '../../src/common/app-error';
 import { assertFfmpegAvailable, FfmpegRunner } from '../../src/media/ffmpeg.runner';
+import { buildGradeFilter } from '../../src/media/composition.args';
 import { probeMedia, verifyAd } from '../../src/media/ffprobe';
+import { applyGrade } from '../../src/media/grade';
 import { yuv420FrameBytes } from '../../src/media/yuv';
 import { planTimeline } from '../../src/media/timeline';
 import { LocalClipGenerator } from '../../src/providers/local/local-clip.generator';
@@ -136,6 +138,23 @@ describe('media layer with the real ffmpeg', () => {
     await expect(
       new LocalCompositor().compose({ plan, clips: [], duration: 15, aspect_ratio: '1:1', brand_guidelines: null }, context(workDir)),
     ).rejects.toMatchObject({ code: 'COMPOSITION_FAILED' });
+  });
+
+  it.each(['warm', 'cool', 'luxury'] as const)('should grade a still exactly as the composition\'s lutyuv does (%s)', async (grade) => {
+    // Every code value in every plane: 512×2 luma (0–255 twice per row), 256×1 chroma.
+    const w = 512;
+    const h = 2;
+    const data = new Uint8Array(yuv420FrameBytes(w, h));
+    for (let i = 0; i < w * h; i++) data[i] = i % 256;
+    for (let i = 0; i < 256; i++) {
+      data[w * h + i] = i;
+      data[w * h + 256 + i] = 255 - i;
+    }
+    const input = path.join(workDir, `grade-${grade}.yuv`);
+    await writeFile(input, data);
+    const raw = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${w}x${h}`];
+    const byFfmpeg = await runBinary('ffmpeg', ['-v', 'error', ...raw, '-i', input, '-vf', buildGradeFilter(grade)!, ...raw, '-']);
+    expect(Buffer.compare(byFfmpeg, Buffer.from(applyGrade({ widthPx: w, heightPx: h, data }, grade).data))).toBe(0);
   });
 
   describe('FfmpegRunner', () => {

@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { OUTPUT_SIZE_PX, type AdPlan, type AspectRatio, type CompositionOutput, type VideoGenerationOutput } from '@app/contracts';
 import { fmt, OUTPUT_FPS } from '../../src/media/clip.args';
-import { buildGradeFilter } from '../../src/media/composition.args';
 import { assertFfmpegAvailable } from '../../src/media/ffmpeg.runner';
 import { safeAreaFor, type BoxPx } from '../../src/media/safe-area';
 import { planTimeline } from '../../src/media/timeline';
@@ -123,11 +122,11 @@ async function serveDir(dir: string): Promise<{ server: Server; base: string }> 
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-/** One decoded frame (by index at 30 fps) as RGB24 bytes, optionally filtered first (e.g. the ad's grade). */
-function frameRgb(file: string, frameIndex: number, widthPx: number, heightPx: number, filter?: string): Promise<Buffer> {
+/** One decoded frame (by index at 30 fps) as RGB24 bytes. */
+function frameRgb(file: string, frameIndex: number, widthPx: number, heightPx: number): Promise<Buffer> {
   // Input seeking keeps frames with pts ≥ the seek point; 1 ms before frame N is frame N.
   const seek = fmt(Math.max(0, frameIndex / OUTPUT_FPS - 0.001));
-  const vf = [filter, 'scale=in_color_matrix=bt709:out_range=pc', 'format=rgb24'].filter(Boolean).join(',');
+  const vf = 'scale=in_color_matrix=bt709:out_range=pc,format=rgb24';
   return new Promise((resolve, reject) =>
     execFile(
       'ffmpeg',
@@ -272,14 +271,14 @@ describe('what a person sees', () => {
       const safe = safeAreaFor(req.aspectRatio);
       const slots = planTimeline(plan);
       const windows = textWindows(plan, slots, req.durationSeconds);
-      const grade = buildGradeFilter(plan.visual_direction.color_grade) ?? undefined;
       for (const [k, slot] of slots.entries()) {
         // A moment when the card is fully in (after fade and slide), inside scene k's own stretch: the ad's
-        // frame there is clip k's frame (graded) plus the card, so their difference is the text.
+        // frame there is clip k's frame plus the card, so their difference is the text. (The local provider's
+        // clips carry the grade already: VideoGenerationOutput.color_grade.)
         const t = (windows[k].start + 0.6 + windows[k].end - TEXT_END_MARGIN_SECONDS) / 2;
         const n = Math.round(t * OUTPUT_FPS);
         const withText = await frameRgb(path.join(dir, 'final.mp4'), n, widthPx, heightPx);
-        const without = await frameRgb(path.join(dir, `clip-${k + 1}.mp4`), n - Math.round(slot.startSeconds * OUTPUT_FPS), widthPx, heightPx, grade);
+        const without = await frameRgb(path.join(dir, `clip-${k + 1}.mp4`), n - Math.round(slot.startSeconds * OUTPUT_FPS), widthPx, heightPx);
         const px = textPixels(withText, without, widthPx, safe);
         // The card is there (thousands of pixels) and nothing the overlay changed lies outside the safe area.
         expect({ scene: k + 1, present: px.total > 2000, outside: px.outside }).toEqual({ scene: k + 1, present: true, outside: 0 });

@@ -1,4 +1,4 @@
-import type { AdPlan, AdScene } from './ad-plan';
+import type { AdPlan, AdScene, ColorGrade } from './ad-plan';
 import type { AdRequest, AspectRatio, BrandGuidelines } from './ad-request';
 
 /**
@@ -51,6 +51,12 @@ export interface VideoGenerationOutput {
   duration: number;
   /** `"WxH"`. */
   resolution: string;
+  /**
+   * The plan's colour grade when the provider already applied it to the clip's pixels (the local provider
+   * grades its still once rather than have the compositor grade every frame). Absent: ungraded footage, which
+   * the compositor grades.
+   */
+  color_grade?: ColorGrade;
 }
 
 /** composition input (seed 001: `{scenes: [{video_url, start_time, end_time, transition}], audio, text_overlays}`). */

@@ -132,14 +132,16 @@ export function toVideoRequest(input: VideoGenerationInput): Record<string, unkn
 
 /**
  * `POST /compose` body (seed: `{scenes: [{video_url, start_time, end_time, transition}], audio, text_overlays}`),
- * scene times from the plan's durations, plus duration, aspect ratio and the look.
+ * scene times from the plan's durations, plus duration, aspect ratio and the look. A scene whose clip already
+ * carries the grade says so in `color_grade_applied`, so a remote compositor does not grade it twice.
  */
 export function toComposeRequest(input: CompositionInput): Record<string, unknown> {
   let t = 0;
   const scenes = input.plan.scenes.map((s, i) => {
     const start = t;
     t += s.duration;
-    return { video_url: input.clips[i]?.clip_uri ?? null, start_time: start, end_time: t, transition: s.transition };
+    const graded = input.clips[i]?.color_grade;
+    return { video_url: input.clips[i]?.clip_uri ?? null, start_time: start, end_time: t, transition: s.transition, ...(graded ? { color_grade_applied: graded } : {}) };
   });
   return {
     scenes,

@@ -7,6 +7,7 @@ import { OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { buildClipArgs, cameraPathFor, frameCount, OUTPUT_FPS } from '../../media/clip.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
+import { applyGrade } from '../../media/grade';
 import { kenBurnsFrames } from '../../media/ken-burns.renderer';
 import { rgbaToYuv420 } from '../../media/yuv';
 import { ClipGenerator, type ProviderContext, type ProviderResult } from '../ports';
@@ -41,7 +42,8 @@ export function localPathOf(uri: string, code: 'VIDEO_GENERATION_FAILED' | 'COMP
  * smooth sub-pixel Ken Burns camera over it per `scene.motion` (composition.md, "Ken Burns"), for
  * `input.clip_duration` seconds at 30 fps. The frames are rendered by {@link kenBurnsFrames} (WebAssembly,
  * BT.709 yuv420p straight from the canvas's pixels: no intermediate still file) and piped to x264 as they
- * are made. Writes `<workDir>/clip-<n>.mp4`. Cost 0 USD.
+ * are made. The plan's colour grade is applied to the still (and declared in `color_grade`), so the compositor
+ * skips grading these clips. Writes `<workDir>/clip-<n>.mp4`. Cost 0 USD.
  */
 export class LocalClipGenerator extends ClipGenerator {
   readonly name = 'local';
@@ -77,7 +79,9 @@ export class LocalClipGenerator extends ClipGenerator {
       const tones = planSceneTones(ref, input.plan.scenes, look, layout);
       const tone = tones[input.scene_index] ?? 'original';
       const still = drawSceneStill(ref, input.scene, tone, look, layout, widthPx, heightPx);
-      const stillYuv = rgbaToYuv420(still.data(), widthPx, heightPx);
+      const grade = input.plan.visual_direction.color_grade;
+      // Graded once here, per still, instead of by the compositor per frame (the output says so).
+      const stillYuv = applyGrade(rgbaToYuv420(still.data(), widthPx, heightPx), grade);
       throwIfAborted(ctx.signal);
       const frames = frameCount(input.clip_duration);
       await this.runner.run(buildClipArgs({ widthPx, heightPx, frames, outputPath: tmpPath, preset: this.options.preset, crf: this.options.crf }), {
@@ -94,6 +98,7 @@ export class LocalClipGenerator extends ClipGenerator {
           clip_uri: pathToFileURL(clipPath).href,
           duration: frameCount(input.clip_duration) / OUTPUT_FPS,
           resolution: resolutionOf(input.aspect_ratio),
+          color_grade: grade,
         },
         costUsd: 0,
         processingTimeSeconds: (Date.now() - started) / 1000,

@@ -142,7 +142,7 @@ export class LocalCompositor extends Compositor {
         widthPx,
         heightPx,
         durationSeconds: input.duration,
-        clips: slots.map((s, i) => ({ path: clipPaths[i], seconds: s.clipSeconds })),
+        clips: slots.map((s, i) => ({ path: clipPaths[i], seconds: s.clipSeconds, graded: input.clips[i].color_grade === plan.visual_direction.color_grade })),
         transitions: slots.slice(0, -1).map((s, k) => ({ xfade: XFADE_TRANSITION[plan.scenes[k].transition], seconds: s.transitionOutSeconds })),
         texts,
         musicPath: bedPath,
