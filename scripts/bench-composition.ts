@@ -6,13 +6,15 @@
  * issue #5 wants ≤ 1.25), the end-to-end job time and its ratio to the re-encode (≤ 2 for 30 s 9:16), and
  * peak memory (this process's RSS, and this process plus its ffmpeg children, polled from /proc).
  * Each case runs BENCH_RUNS times (default 3) and the table shows the median of every column (ratios are taken
- * per run, then the median): on a shared 2-core VM single runs swing by ±15 %.
+ * per run, then the median): on a shared 2-core VM single runs swing by ±15 %. CPU seconds (this process plus
+ * its ffmpeg children, from /proc/self/stat) are printed beside wall times: time stolen by other tenants of
+ * the host inflates wall time but not CPU time, so the CPU ratios are the steadier figures.
  *
  * Run: npm run bench:composition [-- 30:9:16 60:16:9 ...]   (default: all six)
  * Env: MAX_PARALLEL_VIDEO_GENERATIONS (default 4, as config/app.config.ts), BENCH_RUNS (default 3), BENCH_DIR
  *      (default a temp dir, deleted afterwards unless BENCH_KEEP=1).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -73,6 +75,17 @@ class MemoryPoller {
 }
 
 const PAGE_BYTES = 4096;
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds used so far by this process and by its children that have ended (cutime + cstime). */
+function cpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'latin1');
+  // Fields after "(comm) ": state, ppid, …; utime, stime, cutime, cstime are the 12th to 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const children = (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+  const self = process.cpuUsage();
+  return (self.user + self.system) / 1e6 + children;
+}
 
 /** Sum of the RSS of every descendant of `pid` (children of children included), from /proc/N/stat. */
 function descendantsRssBytes(pid: number): number {
@@ -146,6 +159,13 @@ interface BenchRow {
   renderS: number;
   reencodeS: number;
   ratio: number;
+  /** CPU seconds of the composition (this process and its ffmpeg runs) and of the plain re-encode. */
+  composeCpuS: number;
+  reencodeCpuS: number;
+  cpuRatio: number;
+  /** CPU seconds of the whole job, and their ratio to the re-encode's. */
+  endToEndCpuS: number;
+  e2eCpuRatio: number;
   endToEndS: number;
   e2eRatio: number;
   peakSelfMb: number;
@@ -161,6 +181,7 @@ async function runCase(c: BenchCase, root: string, parallelClips: number): Promi
   const preset = 'veryfast';
   const crf = 21;
   try {
+    const c0 = cpuSeconds();
     const t0 = performance.now();
     const request: AdRequest = { ...PROMPTS[c.aspect === '16:9' ? '16:9' : '9:16'], duration: c.durationSeconds, aspect_ratio: c.aspect };
     const { output: plan } = await new LocalPromptPlanner().plan(request, context(workDir, 'plan'));
@@ -182,16 +203,19 @@ async function runCase(c: BenchCase, root: string, parallelClips: number): Promi
       )
     ).map((r) => r.output);
     const t3 = performance.now();
+    const c3 = cpuSeconds();
     const composed = await new LocalCompositor(undefined, { preset, crf, exportGif: false, exportWebm: false }).compose(
       { plan, clips, duration: c.durationSeconds, aspect_ratio: c.aspect, brand_guidelines: brand },
       context(workDir, 'compose'),
     );
     const t4 = performance.now();
+    const c4 = cpuSeconds();
     const reencode = await new FfmpegRunner().run(reencodeArgs(fileURLToPath(composed.output.video_uri), join(workDir, 'reencode.mp4'), preset, crf), {
       errorCode: 'COMPOSITION_FAILED',
       timeoutMs: 600_000,
       label: 'plain re-encode',
     });
+    const reencodeCpuS = cpuSeconds() - c4;
     const s = (a: number, b: number): number => (b - a) / 1000;
     const reencodeS = reencode.wallSeconds;
     return {
@@ -204,6 +228,11 @@ async function runCase(c: BenchCase, root: string, parallelClips: number): Promi
       renderS: Number(composed.metadata?.renderSeconds ?? NaN),
       reencodeS,
       ratio: s(t3, t4) / reencodeS,
+      composeCpuS: c4 - c3,
+      reencodeCpuS,
+      cpuRatio: (c4 - c3) / reencodeCpuS,
+      endToEndCpuS: c4 - c0,
+      e2eCpuRatio: (c4 - c0) / reencodeCpuS,
       endToEndS: s(t0, t4),
       e2eRatio: s(t0, t4) / reencodeS,
       peakSelfMb: memory.peakSelfBytes / 1e6,
@@ -230,9 +259,9 @@ function medianRow(samples: BenchRow[]): BenchRow {
 }
 
 function printTable(rows: BenchRow[]): void {
-  const header = ['ad', 'scenes', 'plan s', 'image s', 'clips s', 'compose s', 'of which render s', 're-encode s', 'compose/re-enc', 'end-to-end s', 'e2e/re-enc', 'peak RSS node MB', 'peak RSS +ffmpeg MB', 'size MB'];
+  const header = ['ad', 'scenes', 'clips s', 'compose s', 'of which render s', 're-encode s', 'compose/re-enc', 'end-to-end s', 'e2e/re-enc', 'compose CPU s', 're-encode CPU s', 'CPU compose/re-enc', 'CPU e2e/re-enc', 'peak RSS node MB', 'peak RSS +ffmpeg MB', 'size MB'];
   const f = (x: number, d = 1): string => x.toFixed(d);
-  const lines = rows.map((r) => [r.ad, String(r.scenes), f(r.planS, 3), f(r.imageS, 2), f(r.clipsS), f(r.composeS), f(r.renderS), f(r.reencodeS), f(r.ratio, 2), f(r.endToEndS), f(r.e2eRatio, 2), f(r.peakSelfMb, 0), f(r.peakTreeMb, 0), f(r.sizeMb, 2)]);
+  const lines = rows.map((r) => [r.ad, String(r.scenes), f(r.clipsS), f(r.composeS), f(r.renderS), f(r.reencodeS), f(r.ratio, 2), f(r.endToEndS), f(r.e2eRatio, 2), f(r.composeCpuS), f(r.reencodeCpuS), f(r.cpuRatio, 2), f(r.e2eCpuRatio, 2), f(r.peakSelfMb, 0), f(r.peakTreeMb, 0), f(r.sizeMb, 2)]);
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const l of lines) console.log(`| ${l.join(' | ')} |`);
