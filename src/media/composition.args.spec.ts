@@ -4,7 +4,6 @@ import {
   buildGifArgs,
   buildGradeFilter,
   buildOverlayY,
-  buildThumbnailArgs,
   buildWebmArgs,
   type CompositionSpec,
 } from './composition.args';
@@ -118,9 +117,18 @@ describe('buildCompositionArgs', () => {
   });
 });
 
-describe('buildThumbnailArgs', () => {
-  it('should fast-seek one frame into a JPEG', () => {
-    expect(buildThumbnailArgs('/w/final.mp4', 2.25, '/w/thumb.jpg')).toEqual(['-loglevel', 'error', '-y', '-ss', '2.25', '-i', '/w/final.mp4', '-frames:v', '1', '-q:v', '3', '/w/thumb.jpg']);
+describe('the thumbnail output', () => {
+  it('should branch one frame of the finished picture to a JPEG written by the same run', () => {
+    const thumbnail = { atSeconds: 2.25, path: '/w/t/thumb.jpg' };
+    const lines = buildCompositionGraph(spec({ thumbnail })).split(';\n');
+    expect(lines).toContain('[o0]fade=t=in:st=0:d=0.3,fade=t=out:st=11.7:d=0.3,format=yuv420p,split=2[vout][vthumb]');
+    expect(lines).toContain('[vthumb]trim=start_frame=68:end_frame=69,setpts=PTS-STARTPTS[thumb]');
+    expect(buildCompositionArgs(spec({ thumbnail })).slice(-12)).toEqual(['-f', 'mp4', '/w/t/out.mp4', '-map', '[thumb]', '-frames:v', '1', '-q:v', '3', '-update', '1', '/w/t/thumb.jpg']);
+  });
+
+  it('should write no thumbnail output without one', () => {
+    expect(buildCompositionGraph(spec())).not.toContain('[thumb]');
+    expect(buildCompositionArgs(spec())).not.toContain('[thumb]');
   });
 });
 

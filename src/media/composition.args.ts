@@ -69,6 +69,11 @@ export interface CompositionSpec {
   /** x264 preset and CRF (composition.md: veryfast, crf 20–23). */
   preset: string;
   crf: number;
+  /**
+   * Also write this frame of the finished picture as a JPEG thumbnail, from the same run (a second output fed
+   * by a one-frame branch of the graph): no second decode of the ad afterwards.
+   */
+  thumbnail?: { atSeconds: number; path: string };
 }
 
 /**
@@ -96,7 +101,8 @@ export function buildGradeFilter(grade: ColorGrade): string | null {
  *   stills once instead of the compositor grading every frame), before the text so brand colours stay exact;
  * - each card is decoded once, repeated with `loop`, placed on the timeline with `setpts`, faded through its
  *   alpha, and overlaid only between its times;
- * - 0.3 s fades from and to black, then the audio: the bed with the gain its measurement called for.
+ * - 0.3 s fades from and to black, then the audio: the bed with the gain its measurement called for;
+ * - with a thumbnail, a one-frame branch of the finished picture (`split`, `trim`) feeds the JPEG output.
  * Pure.
  */
 export function buildCompositionGraph(spec: CompositionSpec): string {
@@ -148,7 +154,14 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
   });
   const d = fmt(spec.durationSeconds);
   const fd = fmt(spec.fadeSeconds);
-  lines.push(`[${last}]fade=t=in:st=0:d=${fd},fade=t=out:st=${fmt(spec.durationSeconds - spec.fadeSeconds)}:d=${fd},format=yuv420p[vout]`);
+  const finish = `[${last}]fade=t=in:st=0:d=${fd},fade=t=out:st=${fmt(spec.durationSeconds - spec.fadeSeconds)}:d=${fd},format=yuv420p`;
+  if (spec.thumbnail) {
+    const n = Math.round(spec.thumbnail.atSeconds * OUTPUT_FPS);
+    lines.push(`${finish},split=2[vout][vthumb]`);
+    lines.push(`[vthumb]trim=start_frame=${n}:end_frame=${n + 1},setpts=PTS-STARTPTS[thumb]`);
+  } else {
+    lines.push(`${finish}[vout]`);
+  }
   lines.push(`[${n}:a]${buildGainFilter(spec.musicGainDb)},apad,atrim=duration=${d}[aout]`);
   return lines.join(';\n') + '\n';
 }
@@ -180,12 +193,8 @@ export function buildCompositionArgs(spec: CompositionSpec): string[] {
     '-movflags', '+faststart',
     '-f', 'mp4',
     spec.outputPath,
+    ...(spec.thumbnail ? ['-map', '[thumb]', '-frames:v', '1', '-q:v', '3', '-update', '1', spec.thumbnail.path] : []),
   ];
-}
-
-/** Arguments that grab one JPEG frame at `atSeconds` by fast seek (composition.md, "Exports"). Pure. */
-export function buildThumbnailArgs(videoPath: string, atSeconds: number, outputPath: string): string[] {
-  return ['-loglevel', 'error', '-y', '-ss', fmt(atSeconds), '-i', videoPath, '-frames:v', '1', '-q:v', '3', outputPath];
 }
 
 /** Where and how long the GIF preview excerpt is, and its size. Seconds; pixels. */

@@ -70,7 +70,7 @@ describe('buildMusicBedGraph', () => {
     const graph = buildMusicBedGraph({ durationSeconds: 15, tempoBpm: 120, mood: 'upbeat', volume: 0.3 });
     const lines = graph.split(';\n');
     expect(lines).toHaveLength(8);
-    expect(lines[0]).toMatch(/^aevalsrc=exprs='.+\|.+':s=24000:d=2\[c0\]$/);
+    expect(lines[0]).toMatch(/^aevalsrc=exprs='.+\|.+':s=16000:d=2\[c0\]$/);
     expect(lines[7]).toBe('[m]ebur128=peak=true:framelog=verbose[meter]');
     expect(lines[4]).toBe('[c0][c1][c2][c3]concat=n=4:v=0:a=1,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[tonal]');
     expect(lines[5]).toMatch(/^aevalsrc=exprs='.+':s=48000:d=1,aformat=sample_fmts=fltp:channel_layouts=stereo,aloop=loop=-1:size=48000,atrim=end_sample=384000\[rhythm\]$/);

@@ -10,7 +10,6 @@ import {
   buildCompositionArgs,
   buildCompositionGraph,
   buildGifArgs,
-  buildThumbnailArgs,
   buildWebmArgs,
   type CompositionText,
 } from '../../media/composition.args';
@@ -83,7 +82,7 @@ export const THUMBNAIL_FILE = 'thumbnail.jpg';
  * them with the plan's transitions, grades, overlays each scene's text card (rendered with canvas in brand
  * colours inside the platform's safe area), fades in and out, and mixes a locally synthesized music bed
  * normalised to −14 LUFS (true peak ≤ −1.5 dBTP) by a gain from a first measuring pass. The output is verified with ffprobe before it
- * is renamed to `<workDir>/final.mp4`; a JPEG thumbnail is taken mid-way through the first scene's text.
+ * is renamed to `<workDir>/final.mp4`; the same run writes a JPEG thumbnail mid-way through the first scene's text.
  * Cost 0 USD.
  */
 export class LocalCompositor extends Compositor {
@@ -153,6 +152,7 @@ export class LocalCompositor extends Compositor {
         outputPath: tmpOut,
         preset: this.options.preset,
         crf: this.options.crf,
+        thumbnail: { atSeconds: thumbnailTime(texts, slots), path: join(tmpDir, 'thumb.jpg') },
       };
       await writeFile(graphPath, buildCompositionGraph(spec));
       const render = await this.runner.run(buildCompositionArgs(spec), {
@@ -164,19 +164,15 @@ export class LocalCompositor extends Compositor {
         label: 'composition',
       });
 
-      const thumbTmp = join(tmpDir, 'thumb.jpg');
-      // The thumbnail grab (a fast seek) runs beside the probe: both only read the render.
-      const [{ problems, probe }] = await Promise.all([
-        verifyAd(tmpOut, { durationSeconds: input.duration, widthPx, heightPx, durationToleranceSeconds: 0.1 }),
-        this.runner.run(buildThumbnailArgs(tmpOut, thumbnailTime(texts, slots), thumbTmp), { errorCode: 'COMPOSITION_FAILED', timeoutMs: 30_000, signal: ctx.signal, label: 'thumbnail' }),
-      ]);
+      const { problems, probe } = await verifyAd(tmpOut, { durationSeconds: input.duration, widthPx, heightPx, durationToleranceSeconds: 0.1 });
+      if (!(await stat(spec.thumbnail.path).catch(() => null))?.size) problems.push('the render wrote no thumbnail');
       if (problems.length > 0) {
         throw new AppError('COMPOSITION_FAILED', `composed ad failed verification: ${problems.join('; ')}`, { details: { problems } });
       }
       const videoPath = join(ctx.workDir, FINAL_VIDEO_FILE);
       const thumbPath = join(ctx.workDir, THUMBNAIL_FILE);
       await rename(tmpOut, videoPath);
-      await rename(thumbTmp, thumbPath);
+      await rename(spec.thumbnail.path, thumbPath);
       // The exports read the finished ad.
       const [gifUri, webmUri] = await Promise.all([
         this.options.exportGif ? this.exportGif(videoPath, texts, input.duration, widthPx, tmpDir, ctx) : Promise.resolve(undefined),
