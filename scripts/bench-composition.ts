@@ -7,8 +7,8 @@
  * peak memory (this process's RSS, and this process plus its ffmpeg children, polled from /proc).
  * Each case runs BENCH_RUNS times (default 3) and the table shows the median of every column (ratios are taken
  * per run, then the median): on a shared 2-core VM single runs swing by ±15 %. CPU seconds (this process plus
- * its ffmpeg children, from /proc/self/stat) are printed beside wall times: time stolen by other tenants of
- * the host inflates wall time but not CPU time, so the CPU ratios are the steadier figures.
+ * its ffmpeg children, from /proc/self/stat) are printed beside wall times: steal time inflates wall time
+ * only, though contention on the host (caches, clock) still moves both, by a few per cent less for CPU.
  *
  * Run: npm run bench:composition [-- 30:9:16 60:16:9 ...]   (default: all six)
  * Env: MAX_PARALLEL_VIDEO_GENERATIONS (default 4, as config/app.config.ts), BENCH_RUNS (default 3), BENCH_DIR
