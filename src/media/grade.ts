@@ -1,5 +1,5 @@
 import type { ColorGrade } from '@app/contracts';
-import type { Yuv420Image } from './yuv';
+import { yuv420Planes, type Yuv420Image } from './yuv';
 
 /**
  * A light grade on 8-bit limited-range YUV: luma contrast about mid-grey, chroma saturation and a warm/cool
@@ -55,12 +55,12 @@ export function gradeTables(grade: ColorGrade): GradeTables | null {
 export function applyGrade(image: Yuv420Image, grade: ColorGrade): Yuv420Image {
   const tables = gradeTables(grade);
   if (!tables) return image;
-  const lumaBytes = image.widthPx * image.heightPx;
-  const chromaBytes = lumaBytes / 4;
   const data = new Uint8Array(image.data.length);
   const src = image.data;
-  for (let i = 0; i < lumaBytes; i++) data[i] = tables.y[src[i]];
-  for (let i = lumaBytes; i < lumaBytes + chromaBytes; i++) data[i] = tables.u[src[i]];
-  for (let i = lumaBytes + chromaBytes; i < lumaBytes + 2 * chromaBytes; i++) data[i] = tables.v[src[i]];
+  const planes = yuv420Planes(image.widthPx, image.heightPx);
+  [tables.y, tables.u, tables.v].forEach((table, k) => {
+    const { offset, widthPx, heightPx } = planes[k];
+    for (let i = offset; i < offset + widthPx * heightPx; i++) data[i] = table[src[i]];
+  });
   return { ...image, data };
 }

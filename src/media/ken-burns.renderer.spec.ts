@@ -1,6 +1,6 @@
 import { cameraPathFor, cameraWindowAt } from './clip.args';
 import { KenBurnsRenderer, kenBurnsFrames } from './ken-burns.renderer';
-import { yuv420FrameBytes, type Yuv420Image } from './yuv';
+import { yuv420FrameBytes, yuv420Planes, type Yuv420Image } from './yuv';
 
 /** A still whose planes are smooth-but-busy patterns (distinct per plane), so every sample position matters. */
 function patternStill(w: number, h: number): Yuv420Image {
@@ -37,14 +37,8 @@ function referencePlane(src: Uint8Array, w: number, h: number, scale: number, le
 }
 
 function maxDifference(frame: Uint8Array, still: Yuv420Image, window: { leftPx: number; topPx: number; zoom: number }): number {
-  const { widthPx: w, heightPx: h } = still;
-  const planes: Array<[number, number, number, number]> = [
-    [0, w, h, 1],
-    [w * h, w / 2, h / 2, 2],
-    [w * h + (w / 2) * (h / 2), w / 2, h / 2, 2],
-  ];
   let worst = 0;
-  for (const [offset, pw, ph, sub] of planes) {
+  for (const { offset, widthPx: pw, heightPx: ph, subsampling: sub } of yuv420Planes(still.widthPx, still.heightPx)) {
     const src = still.data.subarray(offset, offset + pw * ph);
     const ref = referencePlane(src, pw, ph, 1 / window.zoom, window.leftPx / sub, window.topPx / sub);
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(frame[offset + i] - ref[i]));

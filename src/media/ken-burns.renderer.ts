@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cameraWindowAt, type CameraPath } from './clip.args';
+import { cameraWindowAt, type CameraPath, type CameraWindow } from './clip.args';
 import { resolveAssetDir } from './media-assets';
-import { yuv420FrameBytes, type Yuv420Image } from './yuv';
+import { yuv420FrameBytes, yuv420Planes, type Yuv420Image } from './yuv';
 
 /** Where `npm run build:wasm` writes the resampler, inside `assets/` (copied to `dist/assets` by nest build). */
 export const KEN_BURNS_WASM = join('wasm', 'ken-burns.wasm');
@@ -83,18 +83,10 @@ export class KenBurnsRenderer {
    *
    * @returns a new yuv420p frame the caller owns (the renderer's own buffer is reused for the next frame)
    */
-  renderFrame(window: { leftPx: number; topPx: number; zoom: number }): Buffer {
-    const { widthPx: w, heightPx: h } = this.still;
+  renderFrame(window: CameraWindow): Buffer {
     const scale = 1 / window.zoom;
-    const cw = w / 2;
-    const ch = h / 2;
-    const planes: Array<[offset: number, pw: number, ph: number, sub: number]> = [
-      [0, w, h, 1],
-      [w * h, cw, ch, 2],
-      [w * h + cw * ch, cw, ch, 2],
-    ];
     // Y, then U, then V: a plane's vector tail spills into the next plane before that plane is written.
-    for (const [offset, pw, ph, sub] of planes) {
+    for (const { offset, widthPx: pw, heightPx: ph, subsampling: sub } of yuv420Planes(this.still.widthPx, this.still.heightPx)) {
       this.exports.resamplePlane(this.srcPtr + offset, pw, ph, this.dstPtr + offset, pw, ph, scale, window.leftPx / sub, scale, window.topPx / sub, this.tmpPtr, this.tabPtr);
     }
     return Buffer.from(new Uint8Array(this.exports.memory.buffer, this.dstPtr, this.frameBytes));

@@ -14,6 +14,26 @@ export function yuv420FrameBytes(widthPx: number, heightPx: number): number {
   return (widthPx * heightPx * 3) / 2;
 }
 
+/** One plane of a yuv420p frame: where it starts in `data` (bytes), its size, and its subsampling (1 or 2). */
+export interface Yuv420Plane {
+  offset: number;
+  widthPx: number;
+  heightPx: number;
+  subsampling: 1 | 2;
+}
+
+/** The Y, U and V planes of a `widthPx × heightPx` yuv420p frame, in that order (rawvideo layout). Pure. */
+export function yuv420Planes(widthPx: number, heightPx: number): [Yuv420Plane, Yuv420Plane, Yuv420Plane] {
+  const luma = widthPx * heightPx;
+  const cw = widthPx / 2;
+  const ch = heightPx / 2;
+  return [
+    { offset: 0, widthPx, heightPx, subsampling: 1 },
+    { offset: luma, widthPx: cw, heightPx: ch, subsampling: 2 },
+    { offset: luma + cw * ch, widthPx: cw, heightPx: ch, subsampling: 2 },
+  ];
+}
+
 // BT.709 (ITU-R BT.709-6, table 3) in 8-bit limited range: Y' 16–235, Cb/Cr 16–240, scaled by 2^16.
 const KR = 0.2126;
 const KB = 0.0722;
@@ -43,9 +63,7 @@ export function rgbaToYuv420(rgba: Uint8Array, widthPx: number, heightPx: number
   if (widthPx % 2 !== 0 || heightPx % 2 !== 0) throw new Error(`yuv420p needs even dimensions, got ${widthPx}x${heightPx}`);
   if (rgba.length !== widthPx * heightPx * 4) throw new Error(`expected ${widthPx * heightPx * 4} RGBA bytes, got ${rgba.length}`);
   const data = new Uint8Array(yuv420FrameBytes(widthPx, heightPx));
-  const cw = widthPx / 2;
-  const uOffset = widthPx * heightPx;
-  const vOffset = uOffset + cw * (heightPx / 2);
+  const [, { offset: uOffset, widthPx: cw }, { offset: vOffset }] = yuv420Planes(widthPx, heightPx);
   for (let y = 0; y < heightPx; y += 2) {
     for (let x = 0; x < widthPx; x += 2) {
       let rs = 0;

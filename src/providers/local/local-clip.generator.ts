@@ -96,7 +96,7 @@ export class LocalClipGenerator extends ClipGenerator {
       return {
         output: {
           clip_uri: pathToFileURL(clipPath).href,
-          duration: frameCount(input.clip_duration) / OUTPUT_FPS,
+          duration: frames / OUTPUT_FPS,
           resolution: resolutionOf(input.aspect_ratio),
           color_grade: grade,
         },
