@@ -36,6 +36,11 @@ export interface AppConfig {
   costWarningUsd: number;
   /** A job without progress for this long fails with TIMEOUT, seconds. */
   jobStallTimeoutSeconds: number;
+  /**
+   * A storyboard waiting for approval longer than this is cancelled (its cost kept), hours
+   * (docs/api.md, "Approval": default 72).
+   */
+  approvalTtlHours: number;
   /** Lease of a stage attempt, renewed by heartbeats; a dead worker's attempt is retaken after it, seconds. */
   stageLeaseSeconds: number;
   /** Deliveries of one stage request before it fails for good. */
@@ -59,6 +64,7 @@ export interface AppConfig {
 const DEFAULT_STAGE_SLOTS: Record<StageName, number> = {
   prompt_parsing: 4,
   image_generation: 2,
+  storyboard: 2,
   video_generation: 2,
   composition: 1,
 };
@@ -142,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxCostPerVideoUsd: num('MAX_COST_PER_VIDEO', 10, 0),
     costWarningUsd: num('COST_WARNING_USD', 5, 0),
     jobStallTimeoutSeconds: int('JOB_STALL_TIMEOUT_SECONDS', 900, 10, 24 * 3600),
+    approvalTtlHours: num('APPROVAL_TTL_HOURS', 72, 0.001),
     stageLeaseSeconds: int('STAGE_LEASE_SECONDS', 30, 5, 3600),
     stageMaxDeliver: int('STAGE_MAX_DELIVER', 5, 2, 100),
     stageTransientRetries: int('STAGE_TRANSIENT_RETRIES', 2, 0, 10),

@@ -6,7 +6,7 @@ describe('loadProvidersConfig', () => {
     const { config, problems } = loadProvidersConfig({});
     expect(problems).toEqual([]);
     expect([config.promptParser, config.image, config.video, config.composition]).toEqual(['local', 'local', 'local', 'local']);
-    expect(config.resilience.timeoutSeconds).toEqual({ prompt_parsing: 10, image_generation: 15, video_generation: 90, composition: 30 });
+    expect(config.resilience.timeoutSeconds).toEqual({ prompt_parsing: 10, image_generation: 15, storyboard: 120, video_generation: 90, composition: 30 });
     expect(config.resilience).toMatchObject({ maxRetries: 3, retryBaseMs: 2000, breakerThreshold: 5, breakerHalfOpenAfterMs: 60_000 });
   });
 

@@ -22,7 +22,7 @@ export type VideoProvider = (typeof VIDEO_PROVIDERS)[number];
 export type CompositionProvider = (typeof COMPOSITION_PROVIDERS)[number];
 
 /** Stage names as the price and timeout tables use them (same strings as `@app/contracts` STAGES). */
-export type ProviderStage = 'prompt_parsing' | 'image_generation' | 'video_generation' | 'composition';
+export type ProviderStage = 'prompt_parsing' | 'image_generation' | 'storyboard' | 'video_generation' | 'composition';
 
 /**
  * A secret from the environment. It prints as `[redacted]` through `JSON.stringify`, `String()`, template
@@ -127,6 +127,10 @@ export interface ReplicateSettings {
   baseUrl: string;
   /** `owner/name` of the reference image model. */
   imageModel: string;
+  /** `owner/name` of the storyboard still model (seed 003 "Cost Optimization Strategies": flux-schnell by default). */
+  storyboardModel: string;
+  /** `owner/name` of the storyboard model for the `hd` style preset (flux-pro). */
+  storyboardHdModel: string;
   /** `owner/name` of the clip models, tried in order (seed 004: MiniMax first, Kling as fallback). */
   videoModels: string[];
   /** First poll delay, milliseconds; grows ×1.5 per poll up to {@link pollMaxMs}. */
@@ -146,6 +150,8 @@ export interface HttpContractSettings {
 export interface ProvidersConfig {
   promptParser: PromptParserProvider;
   image: ImageProvider;
+  /** Provider of the storyboard stills (STORYBOARD_PROVIDER; defaults to IMAGE_PROVIDER). */
+  storyboard: ImageProvider;
   video: VideoProvider;
   composition: CompositionProvider;
   openai: OpenAiSettings;
@@ -165,11 +171,13 @@ export const DEFAULT_OPENAI_PRICES: Readonly<Record<string, OpenAiPrice>> = {
 };
 
 /**
- * Default Replicate prices. flux-schnell $0.003/image (seed 003 "Replicate API Pricing"); MiniMax video-01
+ * Default Replicate prices. flux-schnell $0.003/image and flux-pro $0.055/image (seed 003 "Replicate API
+ * Pricing"; https://replicate.com/black-forest-labs/flux-pro lists $0.055 per image); MiniMax video-01
  * and Kling v1.6 standard ~$0.05/s of video (seed 004 "Replicate API": "~$0.05 per second of video").
  */
 export const DEFAULT_REPLICATE_PRICES: Readonly<Record<string, ReplicatePrice>> = {
   'black-forest-labs/flux-schnell': { unit: 'image', usd: 0.003 },
+  'black-forest-labs/flux-pro': { unit: 'image', usd: 0.055 },
   'minimax/video-01': { unit: 'video_second', usd: 0.05 },
   'kwaivgi/kling-v1.6-standard': { unit: 'video_second', usd: 0.05 },
 };
@@ -226,6 +234,7 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
 
   const promptParser = pick('PROMPT_PARSER_PROVIDER', PROMPT_PARSER_PROVIDERS);
   const image = pick('IMAGE_PROVIDER', IMAGE_PROVIDERS);
+  const storyboard = env.STORYBOARD_PROVIDER ? pick('STORYBOARD_PROVIDER', IMAGE_PROVIDERS) : image;
   const video = pick('VIDEO_PROVIDER', VIDEO_PROVIDERS);
   const composition = pick('COMPOSITION_PROVIDER', COMPOSITION_PROVIDERS);
 
@@ -238,6 +247,8 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
     apiToken: new Secret((env.REPLICATE_API_TOKEN ?? '').trim()),
     baseUrl: url('REPLICATE_BASE_URL', 'https://api.replicate.com/v1'),
     imageModel: (env.REPLICATE_IMAGE_MODEL ?? 'black-forest-labs/flux-schnell').trim(),
+    storyboardModel: (env.REPLICATE_STORYBOARD_MODEL ?? 'black-forest-labs/flux-schnell').trim(),
+    storyboardHdModel: (env.REPLICATE_STORYBOARD_HD_MODEL ?? 'black-forest-labs/flux-pro').trim(),
     videoModels: (env.REPLICATE_VIDEO_MODELS ?? DEFAULT_REPLICATE_VIDEO_MODELS.join(','))
       .split(',')
       .map((m) => m.trim())
@@ -248,6 +259,8 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
   const modelRef = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/i;
   for (const [name, models] of [
     ['REPLICATE_IMAGE_MODEL', [replicate.imageModel]],
+    ['REPLICATE_STORYBOARD_MODEL', [replicate.storyboardModel]],
+    ['REPLICATE_STORYBOARD_HD_MODEL', [replicate.storyboardHdModel]],
     ['REPLICATE_VIDEO_MODELS', replicate.videoModels],
   ] as const) {
     if (models.length === 0) problems.push(`${name}: at least one model is required`);
@@ -262,11 +275,13 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
 
   // A chosen provider without its key or URL is a startup error, not a 3 a.m. one (conventions.md, principle 5).
   if (promptParser === 'openai' && !openai.apiKey.isSet) problems.push('PROMPT_PARSER_PROVIDER=openai needs OPENAI_API_KEY');
-  if ((image === 'replicate' || video === 'replicate') && !replicate.apiToken.isSet) {
-    problems.push(`${image === 'replicate' ? 'IMAGE_PROVIDER' : 'VIDEO_PROVIDER'}=replicate needs REPLICATE_API_TOKEN`);
+  if ((image === 'replicate' || storyboard === 'replicate' || video === 'replicate') && !replicate.apiToken.isSet) {
+    const which = image === 'replicate' ? 'IMAGE_PROVIDER' : storyboard === 'replicate' ? 'STORYBOARD_PROVIDER' : 'VIDEO_PROVIDER';
+    problems.push(`${which}=replicate needs REPLICATE_API_TOKEN`);
   }
   if (promptParser === 'http' && !http.promptParserUrl) problems.push('PROMPT_PARSER_PROVIDER=http needs PROMPT_PARSER_URL');
   if (image === 'http' && !http.imageGenUrl) problems.push('IMAGE_PROVIDER=http needs IMAGE_GEN_URL');
+  if (storyboard === 'http' && !http.imageGenUrl) problems.push('STORYBOARD_PROVIDER=http needs IMAGE_GEN_URL (the image service renders each scene)');
   if (video === 'http' && !http.videoGenUrl) problems.push('VIDEO_PROVIDER=http needs VIDEO_GEN_URL');
   if (composition === 'http' && !http.compositionUrl) problems.push('COMPOSITION_PROVIDER=http needs COMPOSITION_URL');
 
@@ -274,6 +289,8 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
     timeoutSeconds: {
       prompt_parsing: num('PROMPT_PARSER_TIMEOUT_SECONDS', 10, 0.05, 3600),
       image_generation: num('IMAGE_GEN_TIMEOUT_SECONDS', 15, 0.05, 3600),
+      // Seed 003 "Timeout Thresholds": 120 s per scene image.
+      storyboard: num('STORYBOARD_TIMEOUT_SECONDS', 120, 0.05, 3600),
       video_generation: num('VIDEO_GEN_TIMEOUT_SECONDS', 90, 0.05, 3600),
       composition: num('COMPOSITION_TIMEOUT_SECONDS', 30, 0.05, 3600),
     },
@@ -298,12 +315,15 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
   problems.push(...checkPrices(openaiPrices, replicatePrices, httpPrices));
   if (promptParser === 'openai' && !openaiPrices[openai.model]) problems.push(`OPENAI_PRICES_JSON: no price for model "${openai.model}"`);
   if (image === 'replicate' && !replicatePrices[replicate.imageModel]) problems.push(`REPLICATE_PRICES_JSON: no price for model "${replicate.imageModel}"`);
+  if (storyboard === 'replicate') {
+    for (const m of [replicate.storyboardModel, replicate.storyboardHdModel]) if (!replicatePrices[m]) problems.push(`REPLICATE_PRICES_JSON: no price for model "${m}"`);
+  }
   if (video === 'replicate') {
     for (const m of replicate.videoModels) if (!replicatePrices[m]) problems.push(`REPLICATE_PRICES_JSON: no price for model "${m}"`);
   }
 
   return {
-    config: { promptParser, image, video, composition, openai, replicate, http, resilience, prices: { openai: openaiPrices, replicate: replicatePrices, http: httpPrices } },
+    config: { promptParser, image, storyboard, video, composition, openai, replicate, http, resilience, prices: { openai: openaiPrices, replicate: replicatePrices, http: httpPrices } },
     problems,
   };
 }
@@ -363,7 +383,7 @@ const PLAN_TOKENS_ESTIMATE = { promptTokens: 2 * 1100, completionTokens: 2 * 120
 export function estimateStageCostUsd(
   providers: ProvidersConfig,
   stage: ProviderStage,
-  job: { sceneSeconds: number[]; durationSeconds: number },
+  job: { sceneSeconds: number[]; durationSeconds: number; hd?: boolean; stillsToGenerate?: number },
 ): number {
   const clipSeconds = job.sceneSeconds.length > 0 ? job.sceneSeconds : [job.durationSeconds];
   switch (stage) {
@@ -381,6 +401,16 @@ export function estimateStageCostUsd(
         return price ? replicateCostUsd(price, { images: 1, videoSeconds: 0, predictSeconds: 10 }) : 0;
       }
       return providers.image === 'http' ? providers.prices.http.imageUsd : 0;
+    }
+    case 'storyboard': {
+      // One still per scene still to make (all scenes unless a refine keeps some); before the plan, the seed's
+      // heuristic of a scene per 6 s (at least 3).
+      const stills = job.stillsToGenerate ?? (job.sceneSeconds.length > 0 ? job.sceneSeconds.length : Math.max(3, Math.floor(job.durationSeconds / 6)));
+      if (providers.storyboard === 'replicate') {
+        const price = providers.prices.replicate[job.hd ? providers.replicate.storyboardHdModel : providers.replicate.storyboardModel];
+        return price ? stills * replicateCostUsd(price, { images: 1, videoSeconds: 0, predictSeconds: 10 }) : 0;
+      }
+      return providers.storyboard === 'http' ? stills * providers.prices.http.imageUsd : 0;
     }
     case 'video_generation': {
       if (providers.video === 'replicate') {

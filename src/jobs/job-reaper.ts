@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import { GENERATING_STATUSES, sqlStatusList } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { ROOT_LOGGER } from '../common/logger';
 import { OutboxRelay } from '../messaging/outbox.relay';
@@ -8,7 +9,8 @@ import { JobSagaHandler } from './job-saga.handler';
 
 /**
  * Watches for stuck work (issue #4, "Stuck work"), in the orchestrator role:
- * - a processing job without progress for JOB_STALL_TIMEOUT_SECONDS fails with TIMEOUT;
+ * - a generating (processing) job without progress for JOB_STALL_TIMEOUT_SECONDS fails with TIMEOUT; a job
+ *   waiting for approval is not stalled (it holds nothing), but expires to cancelled after APPROVAL_TTL_HOURS;
  * - a processing job quiet for longer than the JetStream duplicate window plus a lease gets its current
  *   stage requests re-published from the outbox (same ids), because NATS 2.9 may lose recently acked or
  *   stored messages on an OS crash and PostgreSQL must be able to re-drive (design/saga.md). A re-published
@@ -48,11 +50,12 @@ export class JobReaper {
    * One sweep at time `now`.
    * @returns ids of jobs timed out and of stage requests re-driven
    */
-  async sweep(now: Date): Promise<{ timedOut: string[]; redriven: string[] }> {
+  async sweep(now: Date): Promise<{ timedOut: string[]; redriven: string[]; expired: string[] }> {
     const em = this.orm.em.fork();
+    const generating = sqlStatusList(GENERATING_STATUSES);
     const stallBefore = new Date(now.getTime() - this.config.jobStallTimeoutSeconds * 1000);
     const stuck: Array<{ id: string; current_stage: string | null }> = await em.execute(
-      `select id, current_stage from jobs where status = 'processing' and coalesce(last_progress_at, created_at) < ?`,
+      `select id, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
       [stallBefore],
     );
     const timedOut: string[] = [];
@@ -67,7 +70,7 @@ export class JobReaper {
 
     const quietBefore = new Date(now.getTime() - (DUPLICATE_WINDOW_SECONDS + 2 * this.config.stageLeaseSeconds) * 1000);
     const quiet: Array<{ id: string; attempts: Record<string, string>; clips: unknown[]; current_stage: string | null }> = await em.execute(
-      `select id, attempts, clips, current_stage from jobs where status = 'processing' and coalesce(last_progress_at, created_at) < ?`,
+      `select id, attempts, clips, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
       [quietBefore],
     );
     const redriven: string[] = [];
@@ -87,8 +90,29 @@ export class JobReaper {
       this.logger.warn({ requests: redriven }, 're-driving stage requests of quiet jobs');
       this.relay.kick();
     }
+    const expired = await this.expireUnapproved(em, now);
     await this.saga.startQueued();
-    return { timedOut, redriven };
+    return { timedOut, redriven, expired };
+  }
+
+  /** Cancels storyboards left unapproved past APPROVAL_TTL_HOURS (cost kept). @returns their job ids */
+  private async expireUnapproved(em: ReturnType<MikroORM['em']['fork']>, now: Date): Promise<string[]> {
+    const ttlHours = this.config.approvalTtlHours;
+    const waitingBefore = new Date(now.getTime() - ttlHours * 3600 * 1000);
+    const waiting: Array<{ id: string }> = await em.execute(
+      `select id from jobs where status = 'storyboard_complete' and awaiting_approval_since < ?`,
+      [waitingBefore],
+    );
+    const expired: string[] = [];
+    for (const job of waiting) {
+      const d = await this.saga.command(job.id, {
+        type: 'job.expire',
+        event_id: `expire.${job.id}`,
+        message: `the storyboard was not approved within ${ttlHours} h (APPROVAL_TTL_HOURS)`,
+      });
+      if (d.kind === 'applied') expired.push(job.id);
+    }
+    return expired;
   }
 }
 

@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LockMode, MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { STAGE_TIMEOUT_SECONDS, type SagaInbound, type StageName } from '@app/contracts';
+import { GENERATING_STATUSES, isGeneratingStatus, sqlStatusList, STAGE_TIMEOUT_SECONDS, type SagaInbound, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
 import { MetricsService } from '../metrics/metrics.service';
 import { CostEstimator } from './cost-estimator';
+import { v2Links } from './links';
 import { Job, JobTransition } from './job.entity';
 import { decide, totalCost, type Decision, type JobState, type SagaCommand, type SagaContext } from './job-saga';
 
@@ -95,9 +96,11 @@ export class JobSagaHandler {
         decision = { kind: 'ignored', reason: `unknown job ${jobId}` };
         return;
       }
+      const before = job.status;
       decision = this.applyDecision(tx, job, input);
-      if (decision.kind === 'applied' && decision.terminal) {
-        finished = { status: decision.next.status, createdAt: job.createdAt };
+      if (decision.kind === 'applied' && decision.terminal) finished = { status: decision.next.status, createdAt: job.createdAt };
+      // A slot freed (finished, or waiting for approval) or a job asked for one (render, refine): fill slots in order.
+      if (decision.kind === 'applied' && ((isGeneratingStatus(before) && !isGeneratingStatus(decision.next.status)) || decision.next.status === 'queued')) {
         await tx.flush();
         promoted = await this.promoteQueued(tx);
       }
@@ -158,13 +161,14 @@ export class JobSagaHandler {
    */
   private async promoteQueued(tx: EntityManager): Promise<number> {
     await tx.execute('select pg_advisory_xact_lock(?)', [START_LOCK_KEY]);
-    const running: Array<{ n: string }> = await tx.execute(`select count(*) as n from jobs where status = 'processing'`);
+    const running: Array<{ n: string }> = await tx.execute(`select count(*) as n from jobs where status in ${sqlStatusList(GENERATING_STATUSES)}`);
     const free = this.config.maxConcurrentJobs - Number(running[0]?.n ?? 0);
     if (free <= 0) return 0;
+    // In the order jobs asked for a slot: creation for new jobs, render or refine for resumed ones.
     const queued = await tx.find(
       Job,
       { status: 'queued' },
-      { orderBy: { createdAt: 'asc' }, limit: free, lockMode: LockMode.PESSIMISTIC_WRITE },
+      { orderBy: { queuedAt: 'asc', createdAt: 'asc' }, limit: free, lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     let started = 0;
     for (const job of queued) {
@@ -185,12 +189,13 @@ export class JobSagaHandler {
       maxCostUsd: this.config.maxCostPerVideoUsd,
       estimateStageCostUsd: (stage, state) => this.costs.estimate(stage, state),
       stageDeadlineMs: (stage: StageName) => now.getTime() + stageBudgetSeconds(stage) * 1000,
-      resultUrls: (jobId) => resultUrls(this.config.publicBaseUrl, jobId),
+      resultUrls: (jobId, apiVersion) => (apiVersion === 2 ? v2Links(this.config.publicBaseUrl, jobId) : resultUrls(this.config.publicBaseUrl, jobId)),
+      storyboardImageUrl: (jobId, sceneNumber) => v2Links(this.config.publicBaseUrl, jobId).storyboardImageUrl(sceneNumber),
     };
   }
 }
 
-/** Public URLs of a job's finished files (served by JobsController). */
+/** Public URLs of a v1 job's finished files (served by JobsController; v2 links: links.ts). */
 export function resultUrls(baseUrl: string, jobId: string): { videoUrl: string; thumbnailUrl: string } {
   return {
     videoUrl: `${baseUrl}/api/v1/jobs/${jobId}/video`,
@@ -208,6 +213,8 @@ export function toState(job: Job): JobState {
   return {
     id: job.id,
     status: job.status,
+    apiVersion: job.apiVersion === 2 ? 2 : 1,
+    options: job.options,
     request: {
       prompt: job.prompt,
       duration: job.duration,
@@ -219,14 +226,23 @@ export function toState(job: Job): JobState {
     progressPercentage: job.progressPercentage,
     plan: job.parsedData,
     referenceImageUri: job.referenceImageUrl,
+    stills: job.stills ?? [],
+    stillVariants: job.stillVariants ?? [],
+    stillsDispatched: job.stillsDispatched ?? [],
     clips: job.clips,
     scenesTotal: job.scenesTotal,
     scenesDone: job.scenesDone,
     scenesDispatched: job.scenesDispatched,
     attempts: job.attempts,
+    settled: job.settled ?? {},
+    approved: job.approved,
+    refineCount: job.refineCount,
+    queuedAt: job.queuedAt?.toISOString() ?? null,
+    awaitingApprovalSince: job.awaitingApprovalSince?.toISOString() ?? null,
     costs: {
       prompt_parsing: Number(job.costPromptParsing),
       image_generation: Number(job.costImageGeneration),
+      storyboard: Number(job.costStoryboard),
       video_generation: Number(job.costVideoGeneration),
       composition: Number(job.costComposition),
     },
@@ -240,11 +256,21 @@ export function toState(job: Job): JobState {
 function writeState(job: Job, next: JobState, now: Date): void {
   const wasStatus = job.status;
   job.status = next.status;
+  job.prompt = next.request.prompt;
   job.currentStage = next.currentStage;
   job.stagesCompleted = next.stagesCompleted;
   job.progressPercentage = next.progressPercentage;
   job.parsedData = next.plan;
   job.referenceImageUrl = next.referenceImageUri;
+  job.stills = next.stills;
+  job.stillVariants = next.stillVariants;
+  job.stillsDispatched = next.stillsDispatched;
+  job.settled = next.settled;
+  if (next.approved && !job.approved) job.approvedAt = now;
+  job.approved = next.approved;
+  job.refineCount = next.refineCount;
+  job.queuedAt = next.queuedAt ? new Date(next.queuedAt) : null;
+  job.awaitingApprovalSince = next.awaitingApprovalSince ? new Date(next.awaitingApprovalSince) : null;
   job.clips = next.clips;
   job.clipUrls = next.clips.filter((c) => c !== null).map((c) => c!.clip_uri);
   job.scenesTotal = next.scenesTotal;
@@ -253,15 +279,17 @@ function writeState(job: Job, next: JobState, now: Date): void {
   job.attempts = next.attempts;
   job.costPromptParsing = next.costs.prompt_parsing;
   job.costImageGeneration = next.costs.image_generation;
+  job.costStoryboard = next.costs.storyboard;
   job.costVideoGeneration = next.costs.video_generation;
   job.costComposition = next.costs.composition;
   job.costTotal = totalCost(next.costs);
   job.result = next.result;
   job.error = next.error;
   job.lastProgressAt = now;
-  if (wasStatus === 'queued' && next.status === 'processing') job.startedAt = now;
+  if (wasStatus === 'queued' && next.status === 'processing') job.startedAt ??= now;
+  if (next.status === 'failed' && next.error) job.failedAt = now;
+  else if (next.status !== 'failed') job.failedAt = null;
   if (next.status === 'completed') job.completedAt = now;
-  if (next.status === 'failed') job.failedAt = now;
   if (next.status === 'cancelled') {
     job.cancelledAt = now;
     job.cancelRequested = true;

@@ -1,13 +1,24 @@
 import { DecimalType, Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import type { AdPlan, AspectRatio, BrandGuidelines, CompositionOutput, JobError, StageName, VideoGenerationOutput } from '@app/contracts';
+import {
+  isTerminalStatus,
+  type AdPlan,
+  type AdRequestOptions,
+  type AspectRatio,
+  type BrandGuidelines,
+  type CompositionOutput,
+  type JobError,
+  type JobStatus,
+  type StageName,
+  type StoryboardOutput,
+  type VideoGenerationOutput,
+} from '@app/contracts';
 
-/** Job statuses reported by the v1 API (seed 000) plus `cancelled` (issue #4, seed 003 DELETE). */
-export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+/** Job statuses: the one union of `@app/contracts` (job-status.ts), also the column's check constraint. */
+export { JOB_STATUSES, type JobStatus } from '@app/contracts';
 
 /** True for statuses a job never leaves. */
 export function isTerminal(status: JobStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
+  return isTerminalStatus(status);
 }
 
 /**
@@ -28,7 +39,19 @@ export class Job {
     | 'costImageGeneration'
     | 'costVideoGeneration'
     | 'costComposition'
+    | 'costStoryboard'
     | 'costTotal'
+    | 'apiVersion'
+    | 'options'
+    | 'stills'
+    | 'stillVariants'
+    | 'stillsDispatched'
+    | 'settled'
+    | 'approved'
+    | 'approvedAt'
+    | 'refineCount'
+    | 'queuedAt'
+    | 'awaitingApprovalSince'
     | 'error'
     | 'scenesTotal'
     | 'scenesDone'
@@ -97,7 +120,52 @@ export class Job {
   costComposition = 0;
 
   @Property({ type: new DecimalType('number'), precision: 12, scale: 6 })
+  costStoryboard = 0;
+
+  @Property({ type: new DecimalType('number'), precision: 12, scale: 6 })
   costTotal = 0;
+
+  /** 1: made by the v1 API (approved up front); 2: made by the v2 API (waits for approval). */
+  @Property({ type: 'smallint' })
+  apiVersion: 1 | 2 = 1;
+
+  /** What a v2 request adds to the v1 fields (style presets, platform, assets...), as received. */
+  @Property({ type: 'json', nullable: true })
+  options: AdRequestOptions | null = null;
+
+  /** Storyboard still per scene index (null until that scene's still is done). */
+  @Property({ type: 'json' })
+  stills: Array<StoryboardOutput | null> = [];
+
+  /** Regenerations per scene (drives each still's seed). */
+  @Property({ type: 'json' })
+  stillVariants: number[] = [];
+
+  /** Scene indices whose still was requested in the current storyboard round. */
+  @Property({ type: 'json' })
+  stillsDispatched: number[] = [];
+
+  /** Attempt id per stage key whose result was applied: the saga's fence against repeated results. */
+  @Property({ type: 'json' })
+  settled: Record<string, string> = {};
+
+  /** The storyboard is approved (v1 jobs up front; v2 jobs by approve or render). */
+  @Property({ type: 'boolean' })
+  approved = true;
+
+  @Property({ type: 'datetime', nullable: true })
+  approvedAt: Date | null = null;
+
+  @Property({ type: 'integer' })
+  refineCount = 0;
+
+  /** When the job last entered `queued`: slots are given in this order. */
+  @Property({ type: 'datetime', nullable: true })
+  queuedAt: Date | null = null;
+
+  /** When the job reached the approval gate (APPROVAL_TTL_HOURS counts from here). */
+  @Property({ type: 'datetime', nullable: true })
+  awaitingApprovalSince: Date | null = null;
 
   @Property({ type: 'json', nullable: true })
   error: JobError | null = null;

@@ -1,4 +1,4 @@
-import type { AdPlan } from '@app/contracts';
+import type { AdPlan, AdScene } from '@app/contracts';
 
 /** Prompt of the reference image every clip derives from: the product hero shot in the plan's look. Pure. */
 export function referenceImagePrompt(plan: AdPlan): string {
@@ -8,5 +8,19 @@ export function referenceImagePrompt(plan: AdPlan): string {
     `${v.style}, ${v.lighting}`,
     `colour palette ${v.palette.join(', ')}`,
     'advertising hero shot, product centred, clean background, no text, no watermark',
+  ].join('. ');
+}
+
+/**
+ * Prompt of one scene's storyboard still: the scene's visual prompt in the reference design's look (same
+ * style, light and palette for every scene, so the storyboard reads as one ad). Pure.
+ */
+export function sceneStillPrompt(plan: AdPlan, scene: AdScene): string {
+  const v = plan.visual_direction;
+  return [
+    `${scene.visual_prompt}`,
+    `${plan.product.name}, ${v.style}, ${v.lighting}`,
+    `colour palette ${v.palette.join(', ')}`,
+    'advertising storyboard frame, consistent product design, no text, no watermark',
   ].join('. ');
 }

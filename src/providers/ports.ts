@@ -5,6 +5,8 @@ import type {
   ImageGenerationOutput,
   PromptParsingInput,
   PromptParsingOutput,
+  StoryboardInput,
+  StoryboardOutput,
   VideoGenerationInput,
   VideoGenerationOutput,
 } from '@app/contracts';
@@ -66,7 +68,18 @@ export abstract class ImageGenerator {
 }
 
 /**
- * Makes one scene's clip from the reference image (stage video_generation, one call per scene).
+ * Renders one scene's storyboard still, derived from the reference design so the scenes look like one ad
+ * (stage storyboard, one call per scene). A new `input.seed` (with `input.variant` > 0) must give a different
+ * picture; the same input gives the same picture.
+ * @throws AppError `IMAGE_GENERATION_FAILED` or a retryable AppError.
+ */
+export abstract class SceneStillGenerator {
+  abstract readonly name: string;
+  abstract generate(input: StoryboardInput, ctx: ProviderContext): Promise<ProviderResult<StoryboardOutput>>;
+}
+
+/**
+ * Makes one scene's clip from its approved storyboard still (stage video_generation, one call per scene).
  * @throws AppError `VIDEO_GENERATION_FAILED` or a retryable AppError.
  */
 export abstract class ClipGenerator {

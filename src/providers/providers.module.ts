@@ -6,16 +6,19 @@ import { MetricsService } from '../metrics/metrics.service';
 import { HttpClipGenerator } from './http/http-clip.generator';
 import { HttpContractClient } from './http/http-contract.client';
 import { HttpImageGenerator } from './http/http-image.generator';
+import { HttpSceneStillGenerator } from './http/http-scene-still.generator';
 import { HttpPromptPlanner } from './http/http-prompt.planner';
 import { HttpCompositor } from './http/http.compositor';
 import { LocalClipGenerator } from './local/local-clip.generator';
 import { LocalImageGenerator } from './local/local-image.generator';
+import { LocalSceneStillGenerator } from './local/local-scene-still.generator';
 import { LocalPromptPlanner } from './local/local-prompt.planner';
 import { LocalCompositor } from './local/local.compositor';
 import { OpenAiPromptPlanner } from './openai/openai.planner';
-import { ClipGenerator, Compositor, ImageGenerator, PromptPlanner } from './ports';
+import { ClipGenerator, Compositor, ImageGenerator, PromptPlanner, SceneStillGenerator } from './ports';
 import { ReplicateClipGenerator } from './replicate/replicate-clip.generator';
 import { ReplicateImageGenerator } from './replicate/replicate-image.generator';
+import { ReplicateSceneStillGenerator } from './replicate/replicate-scene-still.generator';
 import { ReplicateClient } from './replicate/replicate.client';
 import { ProviderResilience } from './resilience';
 
@@ -30,6 +33,7 @@ import { ProviderResilience } from './resilience';
   providers: [
     LocalPromptPlanner,
     LocalImageGenerator,
+    LocalSceneStillGenerator,
     LocalClipGenerator,
     LocalCompositor,
     {
@@ -70,6 +74,27 @@ import { ProviderResilience } from './resilience';
       inject: [APP_CONFIG, LocalImageGenerator, ProviderResilience, HttpContractClient, ReplicateClient],
     },
     {
+      provide: SceneStillGenerator,
+      useFactory: (
+        config: AppConfig,
+        local: LocalSceneStillGenerator,
+        resilience: ProviderResilience,
+        http: HttpContractClient,
+        replicate: ReplicateClient,
+      ): SceneStillGenerator => {
+        const p = config.providers;
+        switch (p.storyboard) {
+          case 'replicate':
+            return new ReplicateSceneStillGenerator(replicate, p.replicate, p.prices.replicate, resilience);
+          case 'http':
+            return new HttpSceneStillGenerator(http, p.http);
+          default:
+            return local;
+        }
+      },
+      inject: [APP_CONFIG, LocalSceneStillGenerator, ProviderResilience, HttpContractClient, ReplicateClient],
+    },
+    {
       provide: ClipGenerator,
       useFactory: (config: AppConfig, local: LocalClipGenerator, resilience: ProviderResilience, http: HttpContractClient, replicate: ReplicateClient): ClipGenerator => {
         const p = config.providers;
@@ -91,6 +116,6 @@ import { ProviderResilience } from './resilience';
       inject: [APP_CONFIG, LocalCompositor, HttpContractClient],
     },
   ],
-  exports: [PromptPlanner, ImageGenerator, ClipGenerator, Compositor],
+  exports: [PromptPlanner, ImageGenerator, SceneStillGenerator, ClipGenerator, Compositor],
 })
 export class ProvidersModule {}

@@ -6,6 +6,7 @@ import { ImageGenerationStage } from './image-generation/image-generation.stage'
 import { PromptParsingStage } from './prompt-parsing/prompt-parsing.stage';
 import { STAGE_HANDLERS } from './stage-handler';
 import { StageRunner } from './stage-runner';
+import { StoryboardStage } from './storyboard/storyboard.stage';
 import { VideoGenerationStage } from './video-generation/video-generation.stage';
 
 /** The stages role: stage handlers (one per stage) and the runner that feeds them from JetStream. */
@@ -14,12 +15,13 @@ import { VideoGenerationStage } from './video-generation/video-generation.stage'
   providers: [
     PromptParsingStage,
     ImageGenerationStage,
+    StoryboardStage,
     VideoGenerationStage,
     CompositionStage,
     {
       provide: STAGE_HANDLERS,
       useFactory: (...handlers: unknown[]) => handlers,
-      inject: [PromptParsingStage, ImageGenerationStage, VideoGenerationStage, CompositionStage],
+      inject: [PromptParsingStage, ImageGenerationStage, StoryboardStage, VideoGenerationStage, CompositionStage],
     },
     StageRunner,
   ],

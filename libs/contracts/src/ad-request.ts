@@ -40,6 +40,41 @@ export interface AdRequest {
   brand_guidelines?: BrandGuidelines | null;
 }
 
+/** Platforms of the v2 request; each gives a default aspect ratio (docs/api.md, "POST /api/v2/generate"). */
+export const PLATFORMS = ['tiktok', 'meta', 'youtube', 'custom'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Default aspect ratio per platform (tiktok and meta vertical, youtube wide, custom square unless given). */
+export const PLATFORM_ASPECT_RATIO: Readonly<Record<Platform, AspectRatio>> = {
+  tiktok: '9:16',
+  meta: '9:16',
+  youtube: '16:9',
+  custom: '1:1',
+};
+
+/** An asset the client uploaded for a job (`{id, role?}`): accepted and stored; used by a later issue. */
+export interface AdAssetRef {
+  id: string;
+  role?: string;
+}
+
+/**
+ * What a v2 request adds to {@link AdRequest} (docs/api.md, "POST /api/v2/generate"), stored with the job as
+ * received (camelCase). `stylePresets` containing `hd` selects the high-definition storyboard image model.
+ */
+export interface AdRequestOptions {
+  videoName?: string;
+  campaignId?: string;
+  clientId?: string;
+  platform?: Platform;
+  keywords?: string[];
+  stylePresets?: string[];
+  audioControls?: { musicStyle?: string; musicVolume?: number; mute?: boolean };
+  exportFormats?: string[];
+  numberOfVariations?: number;
+  assets?: AdAssetRef[];
+}
+
 /** `"WxH"` resolution string for an aspect ratio, as the job result reports it (seed 000: "1080x1920"). */
 export function resolutionOf(aspectRatio: AspectRatio): string {
   const { widthPx, heightPx } = OUTPUT_SIZE_PX[aspectRatio];

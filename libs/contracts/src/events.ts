@@ -1,4 +1,5 @@
-import type { AdRequest } from './ad-request';
+import Ajv, { type ValidateFunction } from 'ajv';
+import type { AdRequest, AdRequestOptions } from './ad-request';
 import type { JobError } from './errors';
 import type { StageName } from './stages';
 import type { StageInputs, StageOutputs } from './stage-io';
@@ -82,12 +83,46 @@ export interface JobResult {
   scenes_generated: number;
 }
 
+/**
+ * One storyboard scene as events carry it (the v2 body shows the same fields in camelCase). `image_url` is
+ * the app's own route serving the still; `duration` and `timestamp` (start in the ad) are seconds.
+ */
+export interface StoryboardEntry {
+  scene_number: number;
+  image_url: string;
+  description: string;
+  on_screen_text: string;
+  duration: number;
+  timestamp: number;
+}
+
+/** What rendering an approved storyboard will cost, USD (clips and composition at the configured prices). */
+export interface CostQuote {
+  total: number;
+  breakdown: { video_generation: number; composition: number };
+  currency: 'USD';
+}
+
+/** What one refine changed (scene numbers are 1-based). */
+export interface RefineChanges {
+  creative_prompt: boolean;
+  scenes_edited: number[];
+  scenes_regenerated: number[];
+}
+
 /** Payload data per job event type (`<p>.evt.job.<type>.<jobId>`), for other services. */
 export interface JobEventData {
-  created: { request: AdRequest };
+  /** `api_version` and `options` are present for v2 jobs only (v1's event is unchanged). */
+  created: { request: AdRequest; api_version?: 2; options?: AdRequestOptions };
   started: { version: number };
   stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown };
   stage_failed: { version: number; stage: StageName; scene_index: number | null; error: JobError };
+  /** A v2 job's storyboard is ready for review: one entry per scene, the quote of the render, cost so far. */
+  storyboard_completed: { version: number; storyboard: StoryboardEntry[]; quote: CostQuote; cost: CostBreakdown };
+  /** The storyboard was approved (by `approve`, or by `render`). */
+  approved: { version: number };
+  /** The storyboard was refined; `refine_count` counts refines of this job so far. */
+  refined: { version: number; refine_count: number; changes: RefineChanges };
   completed: { version: number; result: JobResult; cost: CostBreakdown };
   failed: { version: number; error: JobError; cost: CostBreakdown };
   cancelled: { version: number; cost: CostBreakdown };
@@ -101,3 +136,91 @@ export type JobEvent<T extends JobEventType = JobEventType> = EventEnvelope<`job
 
 /** Any message the saga consumes. */
 export type SagaInbound = JobEvent<'created'> | StageCompleted | StageFailed;
+
+const num = { type: 'number' } as const;
+const int = { type: 'integer', minimum: 0 } as const;
+const costSchema = { type: 'object', required: ['total'], properties: { total: num }, additionalProperties: num } as const;
+
+/**
+ * JSON Schemas (draft 2020-12 subset ajv reads) of the `data` of the job events added with the storyboard
+ * review, version {@link EVENT_SCHEMA_VERSION}. Consumers may validate with them; the saga's unit tests do.
+ */
+export const JOB_EVENT_DATA_SCHEMAS = {
+  storyboard_completed: {
+    type: 'object',
+    required: ['version', 'storyboard', 'quote', 'cost'],
+    additionalProperties: false,
+    properties: {
+      version: int,
+      storyboard: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['scene_number', 'image_url', 'description', 'on_screen_text', 'duration', 'timestamp'],
+          additionalProperties: false,
+          properties: {
+            scene_number: { type: 'integer', minimum: 1 },
+            image_url: { type: 'string', minLength: 1 },
+            description: { type: 'string' },
+            on_screen_text: { type: 'string' },
+            duration: { type: 'number', exclusiveMinimum: 0 },
+            timestamp: { type: 'number', minimum: 0 },
+          },
+        },
+      },
+      quote: {
+        type: 'object',
+        required: ['total', 'breakdown', 'currency'],
+        additionalProperties: false,
+        properties: {
+          total: { type: 'number', minimum: 0 },
+          breakdown: {
+            type: 'object',
+            required: ['video_generation', 'composition'],
+            additionalProperties: false,
+            properties: { video_generation: { type: 'number', minimum: 0 }, composition: { type: 'number', minimum: 0 } },
+          },
+          currency: { const: 'USD' },
+        },
+      },
+      cost: costSchema,
+    },
+  },
+  approved: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: int } },
+  refined: {
+    type: 'object',
+    required: ['version', 'refine_count', 'changes'],
+    additionalProperties: false,
+    properties: {
+      version: int,
+      refine_count: { type: 'integer', minimum: 1 },
+      changes: {
+        type: 'object',
+        required: ['creative_prompt', 'scenes_edited', 'scenes_regenerated'],
+        additionalProperties: false,
+        properties: {
+          creative_prompt: { type: 'boolean' },
+          scenes_edited: { type: 'array', items: { type: 'integer', minimum: 1 } },
+          scenes_regenerated: { type: 'array', items: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
+  },
+} as const;
+
+const compiledEventSchemas = new Map<string, ValidateFunction>();
+
+/**
+ * Checks a job event's `data` against {@link JOB_EVENT_DATA_SCHEMAS}.
+ * @returns problems, empty when valid (and for event types without a JSON Schema)
+ */
+export function validateJobEventData(type: keyof typeof JOB_EVENT_DATA_SCHEMAS, data: unknown): string[] {
+  let validate = compiledEventSchemas.get(type);
+  if (!validate) {
+    validate = new Ajv({ allErrors: true, strict: false }).compile(JOB_EVENT_DATA_SCHEMAS[type]);
+    compiledEventSchemas.set(type, validate);
+  }
+  if (validate(data)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}

@@ -29,6 +29,34 @@ export interface ImageGenerationOutput {
 }
 
 /**
+ * storyboard input, one per scene: the scene's still derived from the reference design so every scene looks
+ * like one ad (docs/api.md, "Storyboard"). `seed` changes when a scene is regenerated (`variant` counts the
+ * regenerations, 0 for the first still); `hd` asks for the high-definition image model (style preset `hd`).
+ */
+export interface StoryboardInput {
+  scene: AdScene;
+  scene_index: number;
+  scene_count: number;
+  plan: AdPlan;
+  reference_image_uri: string;
+  aspect_ratio: AspectRatio;
+  brand_guidelines: BrandGuidelines | null;
+  seed: number;
+  variant: number;
+  hd: boolean;
+}
+
+/** storyboard output: one still (PNG or JPEG) at the output size. Sizes in pixels. */
+export interface StoryboardOutput {
+  image_uri: string;
+  seed: number;
+  width: number;
+  height: number;
+  /** True when the still was reused from the stage cache instead of generated (cost 0). */
+  cached?: boolean;
+}
+
+/**
  * video_generation input, one per scene (seed 001: `{scene_prompt, reference_image_url, duration, aspect_ratio}`).
  * `clip_duration` (seconds) includes the overlap the following transition consumes, so it may exceed
  * `scene.duration`.
@@ -39,6 +67,11 @@ export interface VideoGenerationInput {
   scene_count: number;
   plan: AdPlan;
   reference_image_uri: string;
+  /**
+   * The scene's approved storyboard still, which the clip animates (absent only for requests written before
+   * the storyboard stage existed: the local provider then derives the still itself).
+   */
+  still_uri?: string;
   clip_duration: number;
   aspect_ratio: AspectRatio;
   brand_guidelines: BrandGuidelines | null;
@@ -89,6 +122,7 @@ export interface CompositionOutput {
 export interface StageInputs {
   prompt_parsing: PromptParsingInput;
   image_generation: ImageGenerationInput;
+  storyboard: StoryboardInput;
   video_generation: VideoGenerationInput;
   composition: CompositionInput;
 }
@@ -97,6 +131,7 @@ export interface StageInputs {
 export interface StageOutputs {
   prompt_parsing: PromptParsingOutput;
   image_generation: ImageGenerationOutput;
+  storyboard: StoryboardOutput;
   video_generation: VideoGenerationOutput;
   composition: CompositionOutput;
 }

@@ -1,19 +1,28 @@
 /**
- * The four pipeline stages, in the order the saga runs them (seed 000, "Pipeline Flow").
+ * The pipeline stages, in the order the saga runs them (docs/api.md, "Pipeline"): the plan, the reference
+ * design, one storyboard still per scene, one clip per scene animating its approved still, the composition.
  * These strings are part of the public contract: they appear in REST responses, subjects and metrics labels.
  */
-export const STAGES = ['prompt_parsing', 'image_generation', 'video_generation', 'composition'] as const;
+export const STAGES = ['prompt_parsing', 'image_generation', 'storyboard', 'video_generation', 'composition'] as const;
+
+/** The stages v1 clients know (v1 reports the storyboard as part of image_generation: docs/api.md, "v1"). */
+export const V1_STAGES = ['prompt_parsing', 'image_generation', 'video_generation', 'composition'] as const;
+
+/** Stages that fan out one request per scene (scene index in the subject and the attempt key). */
+export const FAN_OUT_STAGES: readonly StageName[] = ['storyboard', 'video_generation'];
 
 /** One of {@link STAGES}. */
 export type StageName = (typeof STAGES)[number];
 
 /**
- * Progress percentage reached when each stage completes (seed 001, "Pipeline Stages": 20 / 35 / 85 / 100).
- * Video generation advances incrementally from 35 to 85 as clips finish.
+ * Progress percentage reached when each stage completes (seed 001, "Pipeline Stages": 20 / 35 / 85 / 100), as
+ * v1 reports it. Video generation advances incrementally from 35 to 85 as clips finish; the storyboard keeps
+ * 35 (v1 counts it inside the images). The v2 body computes its own percentage (docs/api.md).
  */
 export const STAGE_PROGRESS_PERCENT: Readonly<Record<StageName, number>> = {
   prompt_parsing: 20,
   image_generation: 35,
+  storyboard: 35,
   video_generation: 85,
   composition: 100,
 };
@@ -25,6 +34,7 @@ export const STAGE_PROGRESS_PERCENT: Readonly<Record<StageName, number>> = {
 export const STAGE_TIMEOUT_SECONDS: Readonly<Record<StageName, number>> = {
   prompt_parsing: 10,
   image_generation: 15,
+  storyboard: 120,
   video_generation: 90,
   composition: 30,
 };
@@ -33,6 +43,7 @@ export const STAGE_TIMEOUT_SECONDS: Readonly<Record<StageName, number>> = {
 export const STAGE_FAILURE_CODE: Readonly<Record<StageName, string>> = {
   prompt_parsing: 'PROMPT_PARSING_FAILED',
   image_generation: 'IMAGE_GENERATION_FAILED',
+  storyboard: 'IMAGE_GENERATION_FAILED',
   video_generation: 'VIDEO_GENERATION_FAILED',
   composition: 'COMPOSITION_FAILED',
 };
@@ -40,10 +51,4 @@ export const STAGE_FAILURE_CODE: Readonly<Record<StageName, string>> = {
 /** True when `value` is one of {@link STAGES}. */
 export function isStageName(value: string): value is StageName {
   return (STAGES as readonly string[]).includes(value);
-}
-
-/** The stage after `stage`, or null after composition. */
-export function nextStage(stage: StageName): StageName | null {
-  const i = STAGES.indexOf(stage);
-  return i >= 0 && i < STAGES.length - 1 ? STAGES[i + 1] : null;
 }

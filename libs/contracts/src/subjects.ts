@@ -89,5 +89,16 @@ export class Subjects {
 }
 
 /** Job event types published on `<p>.evt.job.<type>.<jobId>` (see `events.ts` for payloads). */
-export const JOB_EVENT_TYPES = ['created', 'started', 'stage_completed', 'stage_failed', 'completed', 'failed', 'cancelled'] as const;
+export const JOB_EVENT_TYPES = [
+  'created',
+  'started',
+  'stage_completed',
+  'stage_failed',
+  'storyboard_completed',
+  'approved',
+  'refined',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];

@@ -118,11 +118,15 @@ export function toImageRequest(input: ImageGenerationInput): Record<string, unkn
   };
 }
 
-/** `POST /generate-video` body (seed: `{scene_prompt, reference_image_url, duration, aspect_ratio}`). */
+/**
+ * `POST /generate-video` body (seed: `{scene_prompt, reference_image_url, duration, aspect_ratio}`). The image
+ * the clip starts from is the scene's approved storyboard still when there is one (also sent as `still_url`).
+ */
 export function toVideoRequest(input: VideoGenerationInput): Record<string, unknown> {
   return {
     scene_prompt: input.scene.visual_prompt,
-    reference_image_url: input.reference_image_uri,
+    reference_image_url: input.still_uri ?? input.reference_image_uri,
+    ...(input.still_uri ? { still_url: input.still_uri } : {}),
     duration: input.clip_duration,
     aspect_ratio: input.aspect_ratio,
     scene_number: input.scene.scene_number,

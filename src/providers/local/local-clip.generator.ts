@@ -1,7 +1,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadImage } from '@napi-rs/canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { VideoGenerationInput, VideoGenerationOutput } from '@app/contracts';
 import { OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
@@ -11,9 +11,7 @@ import { applyGrade } from '../../media/grade';
 import { kenBurnsFrames } from '../../media/ken-burns.renderer';
 import { rgbaToYuv420 } from '../../media/yuv';
 import { ClipGenerator, type ProviderContext, type ProviderResult } from '../ports';
-import { brandLookFor } from './brand-look';
-import { designLayoutFor } from './reference-design.renderer';
-import { drawSceneStill, planSceneTones } from './scene-still.renderer';
+import { renderSceneStill } from './local-scene-still.generator';
 
 /** Encoder settings and limits of {@link LocalClipGenerator}. */
 export interface LocalClipOptions {
@@ -37,9 +35,10 @@ export function localPathOf(uri: string, code: 'VIDEO_GENERATION_FAILED' | 'COMP
 }
 
 /**
- * Offline clip generator: derives a distinct still per scene from the reference image (role-specific crop,
- * tone, light and shape layer; tones planned across all scenes so neighbours differ in colour) and moves a
- * smooth sub-pixel Ken Burns camera over it per `scene.motion` (composition.md, "Ken Burns"), for
+ * Offline clip generator: animates the scene's approved storyboard still (`input.still_uri`, made by the
+ * storyboard stage; without one, as for requests older than that stage, the same still is derived here from
+ * the reference with {@link renderSceneStill}) with a smooth sub-pixel Ken Burns camera per `scene.motion`
+ * (composition.md, "Ken Burns"), for
  * `input.clip_duration` seconds at 30 fps. The frames are rendered by {@link kenBurnsFrames} (WebAssembly,
  * BT.709 yuv420p straight from the canvas's pixels: no intermediate still file) and piped to x264 as they
  * are made. The plan's colour grade is applied to the still (and declared in `color_grade`), so the compositor
@@ -66,19 +65,27 @@ export class LocalClipGenerator extends ClipGenerator {
     const started = Date.now();
     throwIfAborted(ctx.signal);
     const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
-    const refPath = localPathOf(input.reference_image_uri, 'VIDEO_GENERATION_FAILED');
+    const sourcePath = localPathOf(input.still_uri ?? input.reference_image_uri, 'VIDEO_GENERATION_FAILED');
     const n = input.scene.scene_number;
     const tmpPath = join(ctx.workDir, `.clip-${n}-${ctx.attemptId}.mp4`);
     const clipPath = join(ctx.workDir, `clip-${n}.mp4`);
     try {
-      const ref = await loadImage(refPath).catch((err: unknown) => {
-        throw new AppError('VIDEO_GENERATION_FAILED', `cannot read reference image ${refPath}: ${(err as Error).message}`, { cause: err });
+      const source = await loadImage(sourcePath).catch((err: unknown) => {
+        throw new AppError('VIDEO_GENERATION_FAILED', `cannot read ${input.still_uri ? 'storyboard still' : 'reference image'} ${sourcePath}: ${(err as Error).message}`, { cause: err });
       });
-      const look = brandLookFor(input.plan, input.brand_guidelines);
-      const layout = designLayoutFor(input.aspect_ratio);
-      const tones = planSceneTones(ref, input.plan.scenes, look, layout);
-      const tone = tones[input.scene_index] ?? 'original';
-      const still = drawSceneStill(ref, input.scene, tone, look, layout, widthPx, heightPx);
+      let still;
+      let tone: string;
+      if (input.still_uri) {
+        // The approved still, scaled to cover the output frame (centred) when a provider delivered another size.
+        still = createCanvas(widthPx, heightPx);
+        const scale = Math.max(widthPx / source.width, heightPx / source.height);
+        const w = source.width * scale;
+        const h = source.height * scale;
+        still.getContext('2d').drawImage(source, (widthPx - w) / 2, (heightPx - h) / 2, w, h);
+        tone = 'storyboard';
+      } else {
+        ({ canvas: still, tone } = renderSceneStill(source, input));
+      }
       const grade = input.plan.visual_direction.color_grade;
       // Graded once here, per still, instead of by the compositor per frame (the output says so).
       const stillYuv = applyGrade(rgbaToYuv420(still.data(), widthPx, heightPx), grade);

@@ -11,7 +11,8 @@ import { outputUrls, parsePredictionToken, type ReplicateClient } from './replic
 import { clipInputFor } from './replicate.mappers';
 
 /**
- * One scene's clip on Replicate: image-to-video from the reference image (sent inline as a data URI), models
+ * One scene's clip on Replicate: image-to-video from the scene's approved storyboard still (the reference image
+ * for requests without one; sent inline as a data URI), models
  * tried in order (seed 004 "Replicate API": MiniMax Video-01 primary, Kling as fallback). A model that fails
  * for any reason but cancellation (permanent error, retries exhausted, breaker open) hands over to the next;
  * each model has its own breaker. The clip is downloaded into `<workDir>/clip-<n>.mp4` and probed; cost is
@@ -37,7 +38,7 @@ export class ReplicateClipGenerator extends ClipGenerator {
   async generate(input: VideoGenerationInput, ctx: ProviderContext): Promise<ProviderResult<VideoGenerationOutput>> {
     const started = Date.now();
     const tally = new CallTally();
-    const image = await imageInputOf(input.reference_image_uri);
+    const image = await imageInputOf(input.still_uri ?? input.reference_image_uri);
     const n = input.scene.scene_number;
     // A stored token names the model that was paid for: resume the chain there.
     const resumeModel = parsePredictionToken(ctx.resumeToken)?.model;

@@ -1,0 +1,97 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadImage, type Canvas, type Image } from '@napi-rs/canvas';
+import { OUTPUT_SIZE_PX, type AdPlan, type AspectRatio, type BrandGuidelines, type StoryboardInput, type StoryboardOutput } from '@app/contracts';
+import { AppError, throwIfAborted } from '../../common/app-error';
+import { SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';
+import { brandLookFor } from './brand-look';
+import { designLayoutFor } from './reference-design.renderer';
+import { drawSceneStill, planSceneTones, type SceneTone } from './scene-still.renderer';
+
+const TONES: readonly SceneTone[] = ['original', 'deep', 'vivid', 'light'];
+
+/**
+ * The tone of scene `index`: the planned one for the first still; for a regenerated still (variant > 0) one of
+ * the tones neither it nor its neighbours use, so the new picture differs and neighbours stay apart. Pure.
+ */
+export function toneForVariant(planned: readonly SceneTone[], index: number, variant: number): SceneTone {
+  if (variant <= 0) return planned[index] ?? 'original';
+  const taken = new Set([planned[index], planned[index - 1], planned[index + 1]]);
+  const free = TONES.filter((t) => !taken.has(t));
+  const pool = free.length > 0 ? free : TONES.filter((t) => t !== planned[index]);
+  return pool[(variant - 1) % pool.length];
+}
+
+/**
+ * Draws scene `index`'s still from the reference design (role-specific crop, tone, light and shape layer;
+ * tones planned across all scenes so neighbours differ in colour), at the output size. Ungraded: the plan's
+ * colour grade is applied when the clip is made. Deterministic for the same inputs.
+ */
+export function renderSceneStill(
+  ref: Image | Canvas,
+  s: { plan: AdPlan; scene_index: number; aspect_ratio: AspectRatio; brand_guidelines: BrandGuidelines | null; variant?: number },
+): { canvas: Canvas; tone: SceneTone } {
+  const { widthPx, heightPx } = OUTPUT_SIZE_PX[s.aspect_ratio];
+  const look = brandLookFor(s.plan, s.brand_guidelines);
+  const layout = designLayoutFor(s.aspect_ratio);
+  const tones = planSceneTones(ref, s.plan.scenes, look, layout);
+  const tone = toneForVariant(tones, s.scene_index, s.variant ?? 0);
+  return { canvas: drawSceneStill(ref, s.plan.scenes[s.scene_index], tone, look, layout, widthPx, heightPx), tone };
+}
+
+/** Path of a scene's still inside a job's work dir: one file per variant, so a regenerated still never overwrites a kept one. */
+export function stillPathFor(workDir: string, sceneNumber: number, variant: number, ext = '.png'): string {
+  return join(workDir, 'storyboard', `scene-${sceneNumber}-v${variant}${ext}`);
+}
+
+/**
+ * Offline storyboard stills: each scene's still drawn from the reference design with @napi-rs/canvas
+ * ({@link renderSceneStill}) and stored as `<workDir>/storyboard/scene-<n>-v<variant>.png`. Cost 0 USD.
+ */
+export class LocalSceneStillGenerator extends SceneStillGenerator {
+  readonly name = 'local';
+
+  /**
+   * @returns `file://` URI of the PNG, the seed and the size in pixels
+   * @throws CancelledError on ctx.signal; AppError `IMAGE_GENERATION_FAILED` when the reference cannot be read or drawing fails
+   */
+  async generate(input: StoryboardInput, ctx: ProviderContext): Promise<ProviderResult<StoryboardOutput>> {
+    const started = Date.now();
+    throwIfAborted(ctx.signal);
+    const n = input.scene.scene_number;
+    const path = stillPathFor(ctx.workDir, n, input.variant);
+    const tmp = `${path}.${ctx.attemptId}.tmp`;
+    const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
+    try {
+      const refPath = localReferencePath(input.reference_image_uri);
+      const ref = await loadImage(refPath).catch((err: unknown) => {
+        throw new AppError('IMAGE_GENERATION_FAILED', `cannot read reference image ${refPath}: ${(err as Error).message}`, { cause: err });
+      });
+      const { canvas, tone } = renderSceneStill(ref, input);
+      const png = await canvas.encode('png');
+      throwIfAborted(ctx.signal);
+      await mkdir(join(ctx.workDir, 'storyboard'), { recursive: true });
+      await writeFile(tmp, png);
+      await rename(tmp, path);
+      return {
+        output: { image_uri: pathToFileURL(path).href, seed: input.seed, width: widthPx, height: heightPx },
+        costUsd: 0,
+        processingTimeSeconds: (Date.now() - started) / 1000,
+        provider: this.name,
+        attempts: 1,
+        metadata: { tone, variant: input.variant },
+      };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      if (err instanceof AppError) throw err;
+      throw new AppError('IMAGE_GENERATION_FAILED', `local storyboard still ${n} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+function localReferencePath(uri: string): string {
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  if (uri.startsWith('/')) return uri;
+  throw new AppError('IMAGE_GENERATION_FAILED', `not a local file URI: ${uri}`);
+}
