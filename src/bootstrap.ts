@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -30,6 +31,8 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalFilters(new AppExceptionFilter(root));
   app.useGlobalPipes(createValidationPipe());
+  // v2 routes live under /api/v2 by URI versioning; v1's controller keeps its own unversioned paths.
+  app.enableVersioning({ type: VersioningType.URI, prefix: 'api/v' });
   app.enableShutdownHooks();
   app.enableCors();
 
@@ -48,6 +51,8 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
     .setTitle('AI Video Ad Orchestrator')
     .setDescription('Turns a text prompt into a finished 15-60 s video ad. Job events: see README "Events".')
     .setVersion(SERVICE_VERSION)
+    .addTag('jobs', 'v1: fire-and-forget generation (docs/api.md, "v1")')
+    .addTag('v2', 'v2: storyboard review, approve, render, refine (docs/api.md, "v2")')
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
   return app;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { estimateStageCostUsd } from '../../config/providers.config';
+import { roundUsd } from '../common/money';
 import { wantsHd, type JobState } from './job-saga';
 
 /**
@@ -11,6 +12,17 @@ import { wantsHd, type JobState } from './job-saga';
 @Injectable()
 export class CostEstimator {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * The v2 estimate of a whole job (docs/api.md): every storyboard still, the clips plus composition, exports
+   * (local ffmpeg: 0). Before the plan exists, scenes are assumed one per 6 s of ad.
+   */
+  estimateJob(state: JobState): { total: number; breakdown: { storyboard: number; video: number; exports: number }; currency: 'USD' } {
+    const all: JobState = { ...state, stills: [] };
+    const storyboard = roundUsd(this.estimate('storyboard', all));
+    const video = roundUsd(this.estimate('video_generation', all) + this.estimate('composition', all));
+    return { total: roundUsd(storyboard + video), breakdown: { storyboard, video, exports: 0 }, currency: 'USD' };
+  }
 
   /** USD estimate of running `stage` for the job (all scenes for video_generation). */
   estimate(stage: StageName, state: JobState): number {

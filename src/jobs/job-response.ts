@@ -1,5 +1,5 @@
-import { STAGES, type CostBreakdown, type JobError, type JobResult, type StageName } from '@app/contracts';
-import { costBreakdown, toJobResult, type JobState } from './job-saga';
+import { toV1Status, V1_STAGES, type CostBreakdown, type JobError, type JobResult, type StageName } from '@app/contracts';
+import { costBreakdown, toJobResult, v1Costs, v1StageOf, type JobState } from './job-saga';
 import { resultUrls, toState } from './job-saga.handler';
 import type { Job } from './job.entity';
 import { roundUsd } from '../common/money';
@@ -43,9 +43,10 @@ export interface JobResponse {
  */
 export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date()): JobResponse {
   const state: JobState = toState(job);
-  const completed = state.stagesCompleted;
-  const remaining = STAGES.filter((s) => !completed.includes(s));
-  let currentStage: string | null = state.currentStage;
+  // v1 knows four stages: the storyboard's stills are part of image_generation (docs/api.md, "v1").
+  const completed = state.stagesCompleted.filter((s) => s !== 'storyboard' && !(s === 'image_generation' && state.currentStage === 'storyboard'));
+  const remaining = V1_STAGES.filter((s) => !completed.includes(s));
+  let currentStage: string | null = state.currentStage && v1StageOf(state.currentStage);
   if (job.status === 'completed') currentStage = 'completed';
   else if (job.status === 'queued') currentStage = 'queued';
   else if (job.status === 'failed') currentStage = job.error?.failed_stage ?? state.currentStage;
@@ -55,7 +56,8 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
     cost = costBreakdown(state);
   } else {
     cost = { total: costBreakdown(state).total };
-    for (const s of STAGES) cost[s as StageName] = roundUsd(state.costs[s]);
+    const costs = v1Costs(state.costs);
+    for (const s of V1_STAGES) cost[s as StageName] = roundUsd(costs[s]);
   }
 
   const estimate = estimateJobSeconds(job.duration) * 1000;
@@ -69,7 +71,7 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
 
   const body: JobResponse = {
     job_id: job.id,
-    status: job.status,
+    status: toV1Status(job.status),
     progress: {
       current_stage: currentStage,
       stages_completed: completed,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import send from '@fastify/send';
@@ -9,8 +9,8 @@ import { JobsService } from './jobs.service';
 import { JobFileMissingError } from './job.errors';
 
 /**
- * REST API v1 (seed 000, "API Specification"), plus cancellation (issue #4) and the v2 DELETE alias
- * (seed 003). Errors use the seed's `{error: {code, message, details}}` body (see the exception filter).
+ * REST API v1 (seed 000, "API Specification"; docs/api.md, "v1"), plus cancellation (issue #4). The v2 API
+ * has its own controller (jobs-v2.controller.ts). Errors use the seed's `{error: {code, message, details}}` body (see the exception filter).
  */
 @ApiTags('jobs')
 @Controller()
@@ -51,13 +51,6 @@ export class JobsController {
     return this.jobs.cancel(jobId);
   }
 
-  @Delete('api/v2/jobs/:job_id')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a job (seed 003 v2 alias of POST /api/v1/jobs/{job_id}/cancel).' })
-  cancelV2(@Param('job_id') jobId: string) {
-    return this.jobs.cancel(jobId);
-  }
-
   @Get('api/v1/jobs/:job_id/video')
   @ApiOperation({ summary: 'The finished MP4 (supports HTTP range requests).' })
   async video(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
@@ -74,7 +67,7 @@ export class JobsController {
 }
 
 /** Streams a file with @fastify/send (Range, If-Modified-Since, ETag, content type by extension). */
-async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string): Promise<FastifyReply> {
+export async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string): Promise<FastifyReply> {
   const result = await send(req.raw, path.basename(file), { root: path.dirname(file), dotfiles: 'deny' });
   if (result.type === 'error') {
     throw new JobFileMissingError(file, result.statusCode);

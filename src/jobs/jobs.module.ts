@@ -5,6 +5,8 @@ import { JobReaper } from './job-reaper';
 import { JobSagaHandler } from './job-saga.handler';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
+import { JobsV2Controller } from './jobs-v2.controller';
+import { JobsV2Service } from './jobs-v2.service';
 import { SagaConsumer } from './saga.consumer';
 
 /** Jobs: REST controllers, the job entity, the saga (pure decide() + handler) and its consumer. */
@@ -15,8 +17,8 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [MessagingModule],
-      controllers: withApi ? [JobsController] : [],
-      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper],
+      controllers: withApi ? [JobsController, JobsV2Controller] : [],
+      providers: [JobsService, JobsV2Service, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper],
       exports: [JobsService, SagaConsumer, JobSagaHandler, JobReaper],
     };
   }

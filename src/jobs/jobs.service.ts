@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVENT_SCHEMA_VERSION, type AdRequest, type JobEvent } from '@app/contracts';
+import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
@@ -13,6 +13,7 @@ import { Job, type JobStatus } from './job.entity';
 import { InvalidJobIdError, JobConflictError, JobFileNotReadyError, JobNotFoundError } from './job.errors';
 import { estimateJobSeconds, toJobResponse, type JobResponse } from './job-response';
 import { JobSagaHandler } from './job-saga.handler';
+import { v1StageOf } from './job-saga';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -104,10 +105,10 @@ export class JobsService {
     return {
       jobs: rows.map((j) => ({
         job_id: j.id,
-        status: j.status,
+        status: toV1Status(j.status),
         created_at: j.createdAt.toISOString(),
         cost_total: Number(j.costTotal),
-        current_stage: j.currentStage,
+        current_stage: j.currentStage && v1StageOf(j.currentStage),
         percentage: j.progressPercentage,
       })),
       total,

@@ -44,12 +44,11 @@ export interface AdRequest {
 export const PLATFORMS = ['tiktok', 'meta', 'youtube', 'custom'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
-/** Default aspect ratio per platform (tiktok and meta vertical, youtube wide, custom square unless given). */
-export const PLATFORM_ASPECT_RATIO: Readonly<Record<Platform, AspectRatio>> = {
+/** Default aspect ratio per platform (tiktok and meta vertical, youtube wide); `custom` has none: give aspectRatio. */
+export const PLATFORM_ASPECT_RATIO: Readonly<Partial<Record<Platform, AspectRatio>>> = {
   tiktok: '9:16',
   meta: '9:16',
   youtube: '16:9',
-  custom: '1:1',
 };
 
 /** An asset the client uploaded for a job (`{id, role?}`): accepted and stored; used by a later issue. */

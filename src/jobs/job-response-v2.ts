@@ -1,0 +1,144 @@
+import { toV2Status, type CostBreakdown, type JobError, type V2JobStatus } from '@app/contracts';
+import { costBreakdown, type JobState } from './job-saga';
+import { toState } from './job-saga.handler';
+import type { Job } from './job.entity';
+import { estimateJobSeconds } from './job-response';
+import { v2Links, type V2JobLinks } from './links';
+import { roundUsd } from '../common/money';
+
+/** Estimated cost of a v2 job (docs/api.md): storyboard stills, video (clips and composition), exports; USD. */
+export interface EstimatedCost {
+  total: number;
+  breakdown: { storyboard: number; video: number; exports: number };
+  currency: 'USD';
+}
+
+/** One storyboard scene as the v2 body shows it (seconds; `imageUrl` served by the app). */
+export interface V2StoryboardEntry {
+  sceneNumber: number;
+  imageUrl: string;
+  description: string;
+  onScreenText: string;
+  duration: number;
+  timestamp: number;
+  /** Present when the stage cache supplied the still. */
+  cached?: boolean;
+}
+
+/** `GET /api/v2/jobs/{job_id}` body (docs/api.md, "GET /api/v2/jobs/{job_id}"). */
+export interface V2JobResponse {
+  job_id: string;
+  status: V2JobStatus;
+  approved: boolean;
+  progress: { stage: string; percentage: number; currentScene: string | null; estimatedTimeRemaining: number | null; cost: number };
+  storyboard: V2StoryboardEntry[];
+  estimatedCost: EstimatedCost;
+  cost: CostBreakdown;
+  results: { videoUrl: string; thumbnailUrl: string; variations: string[]; exports: Record<string, string> } | null;
+  error: JobError | null;
+  refineCount: number;
+  links: Omit<V2JobLinks, 'storyboardImageUrl' | 'videoUrl' | 'thumbnailUrl'>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The v2 progress word of a job (docs/api.md, "progress.stage"). Pure. */
+export function v2StageWord(state: JobState): { stage: string; currentScene: string | null } {
+  const n = state.plan?.scenes.length ?? 0;
+  switch (state.status) {
+    case 'queued':
+      return { stage: 'queued', currentScene: null };
+    case 'storyboard_complete':
+      return { stage: 'storyboard_complete', currentScene: null };
+    case 'processing':
+      break;
+    default:
+      return { stage: state.status, currentScene: null };
+  }
+  switch (state.currentStage) {
+    case 'prompt_parsing':
+      return { stage: 'parsing_brief', currentScene: null };
+    case 'image_generation':
+      return { stage: 'generating_reference', currentScene: null };
+    case 'storyboard': {
+      const next = state.stills.findIndex((s, i) => !s && i < n);
+      const scene = next >= 0 ? next + 1 : n;
+      return { stage: `generating_scene_${scene}`, currentScene: `${scene} of ${n}` };
+    }
+    case 'video_generation':
+      return { stage: 'rendering_video', currentScene: `${Math.min(state.scenesDone + 1, n)} of ${n}` };
+    case 'composition':
+      return { stage: 'exporting_formats', currentScene: null };
+    default:
+      return { stage: 'processing', currentScene: null };
+  }
+}
+
+/**
+ * v2 percentage: the storyboard is the first half (plan 5, reference 10, stills to 50), the render the second
+ * (clips to 90, composition 100). Pure.
+ */
+export function v2Percentage(state: JobState): number {
+  const n = state.plan?.scenes.length ?? 0;
+  const stills = state.stills.filter(Boolean).length;
+  if (state.status === 'completed') return 100;
+  if (state.status === 'storyboard_complete') return 50;
+  if (state.approved && state.stagesCompleted.includes('storyboard')) {
+    if (state.stagesCompleted.includes('video_generation')) return 90;
+    return Math.round(50 + (40 * state.scenesDone) / Math.max(1, n));
+  }
+  if (state.stagesCompleted.includes('storyboard')) return 50;
+  if (state.referenceImageUri) return Math.round(10 + (40 * stills) / Math.max(1, n));
+  return state.plan ? 10 : state.status === 'queued' ? 0 : 5;
+}
+
+/**
+ * Maps a job row to the v2 body. Pure.
+ * @param estimatedCost the job's estimate (CostEstimator), USD
+ */
+export function toV2JobResponse(job: Job, baseUrl: string, estimatedCost: EstimatedCost, now: Date = new Date()): V2JobResponse {
+  const state = toState(job);
+  const links = v2Links(baseUrl, job.id);
+  const { stage, currentScene } = v2StageWord(state);
+  let t = 0;
+  const storyboard: V2StoryboardEntry[] = [];
+  for (const [i, scene] of (state.plan?.scenes ?? []).entries()) {
+    const start = t;
+    t += scene.duration;
+    const still = state.stills[i];
+    if (!still) continue;
+    storyboard.push({
+      sceneNumber: scene.scene_number,
+      imageUrl: links.storyboardImageUrl(scene.scene_number),
+      description: scene.visual_prompt,
+      onScreenText: scene.on_screen_text,
+      duration: scene.duration,
+      timestamp: Math.round(start * 100) / 100,
+      ...(still.cached !== undefined ? { cached: still.cached } : {}),
+    });
+  }
+  const cost = costBreakdown(state);
+  let remaining: number | null = null;
+  if (state.status === 'processing' || state.status === 'queued') {
+    const since = (job.startedAt ?? job.createdAt).getTime();
+    remaining = Math.max(2, Math.round((since + estimateJobSeconds(job.duration) * 1000 - now.getTime()) / 1000));
+  }
+  const exports: Record<string, string> = {};
+  if (job.result?.gif_uri) exports.gif = `${links.self}/exports/gif`;
+  if (job.result?.webm_uri) exports.webm = `${links.self}/exports/webm`;
+  return {
+    job_id: job.id,
+    status: toV2Status(job.status, job.approved),
+    approved: job.approved,
+    progress: { stage, percentage: v2Percentage(state), currentScene, estimatedTimeRemaining: remaining, cost: roundUsd(cost.total) },
+    storyboard,
+    estimatedCost,
+    cost,
+    results: job.result ? { videoUrl: links.data, thumbnailUrl: links.thumbnail, variations: [], exports } : null,
+    error: job.error,
+    refineCount: job.refineCount,
+    links: { self: links.self, approve: links.approve, render: links.render, refine: links.refine, cancel: links.cancel, data: links.data, thumbnail: links.thumbnail },
+    created_at: job.createdAt.toISOString(),
+    updated_at: job.updatedAt.toISOString(),
+  };
+}

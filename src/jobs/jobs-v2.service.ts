@@ -1,0 +1,202 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EVENT_SCHEMA_VERSION, PLATFORM_ASPECT_RATIO, toV2Status, type AdRequest, type AdRequestOptions, type CostQuote, type JobEvent } from '@app/contracts';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { AppError } from '../common/app-error';
+import { JetStreamService } from '../messaging/jetstream.service';
+import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
+import { MetricsService } from '../metrics/metrics.service';
+import { CostEstimator } from './cost-estimator';
+import type { V2GenerateDto, V2RefineDto } from './dto/v2-generate.dto';
+import { Job } from './job.entity';
+import { InvalidJobIdError, JobConflictError, JobFileNotReadyError, JobNotFoundError } from './job.errors';
+import { toV2JobResponse, type EstimatedCost, type V2JobResponse } from './job-response-v2';
+import { renderQuote, type Decision, type SagaCommand } from './job-saga';
+import { JobSagaHandler, toState } from './job-saga.handler';
+import { v2Links, type V2JobLinks } from './links';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `POST /api/v2/generate` answer (docs/api.md). */
+export interface V2CreatedJob {
+  job_id: string;
+  status: 'generating_storyboard';
+  estimatedCost: EstimatedCost;
+  links: Pick<V2JobLinks, 'self' | 'approve' | 'render' | 'refine' | 'cancel'>;
+  created_at: string;
+}
+
+/**
+ * The v2 use cases (docs/api.md, "v2"): a job that stops at its storyboard for review, approve, render with a
+ * quote check, refine, files. Every state change goes through the saga's commands; this service only reads
+ * rows and maps the saga's refusals onto error codes.
+ */
+@Injectable()
+export class JobsV2Service {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly nats: JetStreamService,
+    private readonly relay: OutboxRelay,
+    private readonly saga: JobSagaHandler,
+    private readonly metrics: MetricsService,
+    private readonly costs: CostEstimator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Creates a v2 job (not approved) and publishes `job.created` through the outbox. */
+  async create(dto: V2GenerateDto): Promise<V2CreatedJob> {
+    const id = randomUUID();
+    const now = new Date();
+    const aspectRatio = dto.aspectRatio ?? PLATFORM_ASPECT_RATIO[dto.platform!]!;
+    const brand = dto.brandGuidelines;
+    const request: AdRequest = {
+      prompt: dto.creativePrompt,
+      duration: dto.duration,
+      aspect_ratio: aspectRatio,
+      ...(brand && (brand.primaryColor || brand.secondaryColor || brand.style)
+        ? {
+            brand_guidelines: {
+              ...(brand.primaryColor ? { primary_color: brand.primaryColor } : {}),
+              ...(brand.secondaryColor ? { secondary_color: brand.secondaryColor } : {}),
+              ...(brand.style ? { style: brand.style } : {}),
+            },
+          }
+        : {}),
+    };
+    const options: AdRequestOptions = JSON.parse(
+      JSON.stringify({
+        videoName: dto.videoName,
+        campaignId: dto.campaignId,
+        clientId: dto.clientId,
+        platform: dto.platform,
+        keywords: dto.keywords,
+        stylePresets: dto.stylePresets,
+        audioControls: dto.audioControls,
+        exportFormats: dto.exportFormats,
+        numberOfVariations: dto.numberOfVariations,
+        assets: dto.assets?.map((a) => ({ id: a.id, ...(a.role ? { role: a.role } : {}) })),
+      }),
+    ) as AdRequestOptions;
+    await this.orm.em.fork().transactional(async (tx) => {
+      tx.persist(
+        tx.create(Job, {
+          id,
+          status: 'queued',
+          prompt: request.prompt,
+          duration: request.duration,
+          aspectRatio: request.aspect_ratio,
+          brandGuidelines: request.brand_guidelines ?? null,
+          apiVersion: 2,
+          options,
+          approved: false,
+          queuedAt: now,
+          createdAt: now,
+        }),
+      );
+      const eventId = `job.${id}.v1.created`;
+      const event: JobEvent<'created'> = {
+        event_id: eventId,
+        type: 'job.created',
+        schema_version: EVENT_SCHEMA_VERSION,
+        occurred_at: now.toISOString(),
+        job_id: id,
+        data: { request, api_version: 2, options },
+      };
+      enqueueOutbox(tx, eventId, this.nats.subjects.jobEvent('created', id), event);
+    });
+    this.relay.kick();
+    this.metrics.jobsCreated.inc();
+    const links = v2Links(this.config.publicBaseUrl, id);
+    const job = await this.find(id);
+    return {
+      job_id: id,
+      status: 'generating_storyboard',
+      estimatedCost: this.costs.estimateJob(toState(job)),
+      links: { self: links.self, approve: links.approve, render: links.render, refine: links.refine, cancel: links.cancel },
+      created_at: now.toISOString(),
+    };
+  }
+
+  /** @throws InvalidJobIdError, JobNotFoundError */
+  async get(jobId: string): Promise<V2JobResponse> {
+    const job = await this.find(jobId);
+    return toV2JobResponse(job, this.config.publicBaseUrl, this.costs.estimateJob(toState(job)));
+  }
+
+  /** Approves the storyboard. @throws JobConflictError (409) unless the job is storyboard_complete */
+  async approve(jobId: string): Promise<V2JobResponse> {
+    await this.command(jobId, { type: 'job.approve', event_id: `approve.${jobId}` });
+    return this.get(jobId);
+  }
+
+  /**
+   * Approves if needed and starts clips and composition.
+   * @returns the job body and the quote of what the render will spend (USD)
+   * @throws JobConflictError unless storyboard_complete, or with the quote when above `maxCostUsd`;
+   *   AppError COST_LIMIT_EXCEEDED when the quote would take the job past MAX_COST_PER_VIDEO
+   */
+  async render(jobId: string, maxCostUsd?: number): Promise<V2JobResponse & { quote: CostQuote }> {
+    const before = await this.find(jobId);
+    const quote = renderQuote(toState(before), { estimateStageCostUsd: (stage, state) => this.costs.estimate(stage, state) });
+    await this.command(jobId, { type: 'job.render', event_id: `render.${jobId}.${randomUUID()}`, ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) });
+    return { ...(await this.get(jobId)), quote };
+  }
+
+  /** Applies a refine. @throws AppError INVALID_INPUT naming each bad field; JobConflictError outside storyboard_complete/failed */
+  async refine(jobId: string, dto: V2RefineDto): Promise<V2JobResponse> {
+    await this.command(jobId, {
+      type: 'job.refine',
+      event_id: `refine.${jobId}.${randomUUID()}`,
+      ...(dto.creativePrompt !== undefined ? { creativePrompt: dto.creativePrompt } : {}),
+      ...(dto.scenes ? { scenes: dto.scenes.map((s) => ({ ...s })) } : {}),
+      ...(dto.regenerateScenes ? { regenerateScenes: dto.regenerateScenes } : {}),
+    });
+    return this.get(jobId);
+  }
+
+  /** Cancels the job (its cost kept) and removes its work files. @throws JobConflictError when it already finished */
+  async cancel(jobId: string): Promise<V2JobResponse> {
+    await this.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` });
+    await rm(path.join(this.config.artifactDir, 'jobs', jobId), { recursive: true, force: true }).catch(() => undefined);
+    return this.get(jobId);
+  }
+
+  /** Absolute path of a completed job's video or thumbnail. @throws JobFileNotReadyError until completed */
+  async filePath(jobId: string, file: 'video' | 'thumbnail'): Promise<string> {
+    const job = await this.find(jobId);
+    if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, file, toV2Status(job.status, job.approved));
+    return localPath(file === 'video' ? job.result.video_uri : job.result.thumbnail_uri);
+  }
+
+  /** Absolute path of scene `sceneNumber`'s storyboard still. @throws JobFileNotReadyError when the scene has none */
+  async stillPath(jobId: string, sceneNumber: number): Promise<string> {
+    const job = await this.find(jobId);
+    const still = Number.isInteger(sceneNumber) && sceneNumber >= 1 ? job.stills[sceneNumber - 1] : null;
+    if (!still) throw new JobFileNotReadyError(jobId, `storyboard image for scene ${sceneNumber}`, toV2Status(job.status, job.approved));
+    return localPath(still.image_uri);
+  }
+
+  private async command(jobId: string, command: SagaCommand): Promise<Decision> {
+    const job = await this.find(jobId);
+    const decision = await this.saga.command(jobId, command);
+    if (decision.kind !== 'rejected') return decision;
+    const status = toV2Status(job.status, job.approved);
+    if (decision.code === 'CONFLICT' && !decision.details) throw new JobConflictError(jobId, decision.reason, status);
+    throw new AppError(decision.code, decision.reason, { details: { job_id: jobId, status, ...decision.details } });
+  }
+
+  private async find(jobId: string): Promise<Job> {
+    if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
+    const job = await this.orm.em.fork().findOne(Job, jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    return job;
+  }
+}
+
+function localPath(uri: string): string {
+  return uri.startsWith('file://') ? fileURLToPath(uri) : uri;
+}
