@@ -33,6 +33,13 @@ export interface CrashTestOptions {
   keepData?: boolean;
   /** Extra environment of the worker processes (e.g. providers pointed at fake servers). */
   workerEnv?: NodeJS.ProcessEnv;
+  /**
+   * v2 jobs (storyboard review) created beside the v1 ones: the driver renders each once its storyboard is
+   * complete. With `targetedKills`, the worker holding a storyboard attempt of a v2 job is SIGKILLed once, and
+   * so is the worker holding a clip attempt of a rendering (approved) v2 job.
+   */
+  v2Jobs?: number;
+  targetedKills?: boolean;
 }
 
 /** What the run measured and which invariants failed (empty when all hold). */
@@ -43,6 +50,8 @@ export interface CrashTestReport {
   crashPointExits: number;
   restarts: number;
   serviceRestarts: string[];
+  /** Phases in which a worker was killed on purpose while holding that work (`storyboard`, `render`). */
+  targetedKills: string[];
   wallSeconds: number;
   violations: string[];
 }
@@ -71,7 +80,19 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     STAGE_SLOTS_VIDEO_GENERATION: '1',
   };
   const started = Date.now();
-  const report: CrashTestReport = { jobs: o.jobs, completed: 0, kills: 0, crashPointExits: 0, restarts: 0, serviceRestarts: [], wallSeconds: 0, violations: [] };
+  const v2Jobs = o.v2Jobs ?? 0;
+  const totalJobs = o.jobs + v2Jobs;
+  const report: CrashTestReport = {
+    jobs: totalJobs,
+    completed: 0,
+    kills: 0,
+    crashPointExits: 0,
+    restarts: 0,
+    serviceRestarts: [],
+    targetedKills: [],
+    wallSeconds: 0,
+    violations: [],
+  };
 
   // One API process (never killed: clients need it) and N orchestrator+stages workers.
   const procs = new Map<string, ChildProcess>();
@@ -115,7 +136,19 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     if (res.status !== 201) throw new Error(`job creation failed: ${res.status} ${await res.text()}`);
     jobIds.push(((await res.json()) as { job_id: string }).job_id);
   }
-  o.log(`created ${jobIds.length} jobs; ${o.workers} workers; crash points: ${o.crashPoints || 'none'}`);
+  const v2Ids: string[] = [];
+  for (let i = 0; i < v2Jobs; i++) {
+    const r = REQUESTS[i % REQUESTS.length];
+    const res = await fetch(`${base}/api/v2/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ creativePrompt: r.prompt, duration: r.duration, aspectRatio: r.aspect_ratio }),
+    });
+    if (res.status !== 201) throw new Error(`v2 job creation failed: ${res.status} ${await res.text()}`);
+    v2Ids.push(((await res.json()) as { job_id: string }).job_id);
+  }
+  jobIds.push(...v2Ids);
+  o.log(`created ${jobIds.length} jobs (${v2Ids.length} v2); ${o.workers} workers; crash points: ${o.crashPoints || 'none'}`);
 
   // A short-lived connection per look, so a PostgreSQL restart costs the driver nothing.
   const query = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> => {
@@ -132,6 +165,40 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     return Object.fromEntries(rows.map((x) => [x.status, Number(x.n)]));
   };
 
+  // v2 jobs: render each once its storyboard is complete (a client approving after review).
+  const rendered = new Set<string>();
+  const driveV2 = async (ids: string[]): Promise<void> => {
+    const rows = await query<{ id: string }>(`select id from jobs where id = any($1) and status = 'storyboard_complete'`, [ids]);
+    for (const { id } of rows) {
+      if (rendered.has(id)) continue;
+      const res = await fetch(`${base}/api/v2/jobs/${id}/render`, { method: 'POST' });
+      if (res.status === 200) rendered.add(id);
+    }
+  };
+  // Kill the worker that holds v2 work of each phase, once per phase: storyboard stills, then the clips of an approved job.
+  const targetedKill = async (): Promise<void> => {
+    for (const phase of ['storyboard', 'render'] as const) {
+      if (report.targetedKills.includes(phase)) continue;
+      const stage = phase === 'storyboard' ? 'storyboard' : 'video_generation';
+      const rows = await query<{ lease_owner: string }>(
+        `select a.lease_owner from stage_attempts a join jobs j on j.id = a.job_id
+          where a.status = 'running' and a.stage = $1 and j.api_version = 2 and a.lease_until > now()`,
+        [stage],
+      );
+      for (const row of rows) {
+        const pid = Number(row.lease_owner.split(':').pop());
+        const victim = [...procs.entries()].find(([name, c]) => name.startsWith('worker') && c.pid === pid && c.exitCode === null && c.signalCode === null);
+        if (!victim) continue;
+        victim[1].kill('SIGKILL');
+        report.kills += 1;
+        report.crashPointExits -= 1;
+        report.targetedKills.push(phase);
+        o.log(`killed ${victim[0]} while it held ${stage} work of a v2 job`);
+        break;
+      }
+    }
+  };
+
   // Random kills while jobs run; service restarts once each at about a third and two thirds of the way.
   let nextKill = Date.now() + o.killEverySeconds * 1000 * Math.random();
   let restartedNats = !o.restartServices;
@@ -141,12 +208,16 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
   for (;;) {
     counts = await statusCounts().catch(() => counts); // PostgreSQL restarting: keep the last figures
     const done = (counts.completed ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0);
-    if (done >= o.jobs) break;
+    if (done >= totalJobs) break;
     if (Date.now() > deadline) {
-      report.violations.push(`deadline: only ${done}/${o.jobs} jobs finished in ${o.timeoutSeconds} s (${JSON.stringify(counts)})`);
+      report.violations.push(`deadline: only ${done}/${totalJobs} jobs finished in ${o.timeoutSeconds} s (${JSON.stringify(counts)})`);
       break;
     }
-    const progress = done / o.jobs;
+    const progress = done / totalJobs;
+    if (v2Ids.length > 0) {
+      await driveV2(v2Ids).catch(() => undefined);
+      if (o.targetedKills) await targetedKill().catch(() => undefined);
+    }
     if (!restartedNats && progress >= 0.3) {
       restartedNats = true;
       restartNats(o.log);
@@ -205,18 +276,29 @@ export async function checkInvariants(pg: Client, jobIds: string[]): Promise<str
   const dupCauses = await q(`select job_id, cause_event_id, count(*) as n from job_transitions group by job_id, cause_event_id having count(*) > 1`);
   for (const d of dupCauses) v.push(`job ${d.job_id}: event ${d.cause_event_id} applied ${d.n} times`);
 
-  // Each stage result applied once: 3 stage completions + one per scene.
+  // Each stage result applied once: 3 stage completions + one storyboard still and one clip per scene.
   const applied = await q(
     `select j.id, j.scenes_total, count(t.id) filter (where t.cause_event_id like 'res.%') as results
        from jobs j left join job_transitions t on t.job_id = j.id group by j.id, j.scenes_total`,
   );
   for (const a of applied) {
-    if (Number(a.results) !== 3 + Number(a.scenes_total)) v.push(`job ${a.id}: ${a.results} stage results applied, expected ${3 + Number(a.scenes_total)}`);
+    const expected = 3 + 2 * Number(a.scenes_total);
+    if (Number(a.results) !== expected) v.push(`job ${a.id}: ${a.results} stage results applied, expected ${expected}`);
   }
   const costMismatch = await q(
-    `select id from jobs where cost_total <> cost_prompt_parsing + cost_image_generation + cost_video_generation + cost_composition`,
+    `select id from jobs where cost_total <> cost_prompt_parsing + cost_image_generation + cost_storyboard + cost_video_generation + cost_composition`,
   );
   for (const c of costMismatch) v.push(`job ${c.id}: cost_total is not the sum of its stages`);
+  // Cost counted once: each stage's cost column is the sum of the costs its succeeded attempts reported.
+  const billed = await q(
+    `select j.id, a.stage, sum((a.outcome->'data'->>'cost_usd')::numeric) as reported,
+            case a.stage when 'prompt_parsing' then j.cost_prompt_parsing when 'image_generation' then j.cost_image_generation
+                         when 'storyboard' then j.cost_storyboard when 'video_generation' then j.cost_video_generation
+                         else j.cost_composition end as recorded
+       from jobs j join stage_attempts a on a.job_id = j.id and a.status = 'succeeded'
+      group by j.id, a.stage, j.cost_prompt_parsing, j.cost_image_generation, j.cost_storyboard, j.cost_video_generation, j.cost_composition`,
+  );
+  for (const b of billed) if (Math.abs(Number(b.reported) - Number(b.recorded)) > 1e-6) v.push(`job ${b.id}: ${b.stage} recorded $${b.recorded}, its attempts reported $${b.reported}`);
 
   const compositionRequests = await q(
     `select j.id, (select count(*) from outbox o where o.subject like '%.stage.req.composition.' || j.id::text) as n from jobs j`,

@@ -38,4 +38,23 @@ describe('crash safety (short form)', () => {
     expect(report.completed).toBe(4);
     expect(report.kills + report.crashPointExits).toBeGreaterThanOrEqual(2);
   }, 300_000);
+
+  it('should finish v2 jobs whose workers are killed during storyboard generation and during the render, counting each cost once', async () => {
+    if (!existsSync(main)) throw new Error('dist/src/main.js is missing: run `npm run build` (npm test does it)');
+    const report = await runCrashTest({
+      jobs: 0,
+      v2Jobs: 2,
+      targetedKills: true,
+      workers: 2,
+      killEverySeconds: 3600,
+      restartServices: false,
+      timeoutSeconds: 270,
+      crashPoints: '',
+      workerEnv: { IMAGE_PROVIDER: 'http', VIDEO_PROVIDER: 'http', IMAGE_GEN_URL: team.url, VIDEO_GEN_URL: team.url },
+      log: () => undefined,
+    });
+    expect(report.violations).toEqual([]);
+    expect(report.completed).toBe(2);
+    expect(report.targetedKills.sort()).toEqual(['render', 'storyboard']);
+  }, 300_000);
 });
