@@ -4,7 +4,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { STAGES, type AdRequest, type AspectRatio, type JobEvent } from '@app/contracts';
+import { STAGES, V1_STAGES, type AdRequest, type AspectRatio, type JobEvent } from '@app/contracts';
 import { ConfigError, loadConfig } from '../config/app.config';
 import { createApp } from './bootstrap';
 import { AppError } from './common/app-error';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const format = ' {stage} |{bar}| {note}';
   const bars = new MultiBar({ clearOnComplete: false, hideCursor: true, format, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
   // One bar per stage; video generation counts clips, the others go from waiting to running to done.
-  const stageBars = Object.fromEntries(STAGES.map((s) => [s, bars.create(1, 0, { stage: s.padEnd(17), note: 'waiting' }, { format })]));
+  const stageBars = Object.fromEntries(V1_STAGES.map((s) => [s, bars.create(1, 0, { stage: s.padEnd(17), note: 'waiting' }, { format })]));
 
   // Live job events from the stream's subjects (core NATS sees JetStream publishes), polling as a fallback.
   const sub = nats.connection.subscribe(nats.subjects.jobEvent('stage_completed', created.job_id));

@@ -149,4 +149,11 @@ describe('REST API v1', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/generate-ad', '/api/v1/jobs/{job_id}', '/health']));
     expect((await fetch(`${t.baseUrl}/docs`)).status).toBe(200);
   });
+
+  it('should show the v2 API in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v2/generate', '/api/v2/jobs/{job_id}', '/api/v2/jobs/{job_id}/render', '/api/v2/jobs/{job_id}/refine', '/api/v2/jobs/{job_id}/storyboard/{scene_number}']),
+    );
+  });
 });

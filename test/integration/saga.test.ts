@@ -67,8 +67,15 @@ describe('job saga on PostgreSQL', () => {
     const image = completion(jobId, 'image_generation', afterPlan.attempts.image_generation, { image_uri: 'file:///tmp/ref.png', seed: 1, width: 1080, height: 1920 });
     expect((await saga.handleEvent(SAGA_RESULTS_DURABLE, image)).kind).toBe('applied');
 
-    const fanned = await row(jobId);
+    // The storyboard: one still per scene (a v1 job is approved up front, so the clips follow).
     const n = plan.scenes.length;
+    for (let i = 0; i < n; i++) {
+      const current = await row(jobId);
+      const still = completion(jobId, 'storyboard', current.attempts[`storyboard.${i}`], { image_uri: `file:///tmp/still-${i}.png`, seed: i, width: 1080, height: 1920 }, i);
+      expect((await saga.handleEvent(SAGA_RESULTS_DURABLE, still)).kind).toBe('applied');
+    }
+
+    const fanned = await row(jobId);
     const clips = plan.scenes.map((s, i) =>
       completion(jobId, 'video_generation', fanned.attempts[`video_generation.${i}`], { clip_uri: `file:///tmp/${i}.mp4`, duration: s.duration, resolution: '1080x1920' }, i),
     );

@@ -68,7 +68,7 @@ describe('v2 storyboard review on local providers', () => {
     const body = await json<{ error: { code: string; details: { fields: Record<string, string[]> } } }>(res);
     expect(body.error.code).toBe('INVALID_INPUT');
     expect(Object.keys(body.error.details.fields).sort()).toEqual(
-      ['audioControls.musicVolume', 'brandGuidelines.primaryColor', 'creativePrompt', 'duration', 'numberOfVariations', 'platform', 'aspectRatio'].sort(),
+      ['audioControls.musicVolume', 'brandGuidelines.primaryColor', 'creativePrompt', 'duration', 'numberOfVariations', 'platform'].sort(),
     );
   });
 
@@ -172,5 +172,11 @@ describe('v2 storyboard review on local providers', () => {
     const gone = await get(second.job_id);
     expect(gone).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED', details: { reason: 'approval_expired' } } });
     expect(await clipWork(second.job_id)).toEqual({ attempts: 0, requests: 0 });
+  }, 900_000);
+
+  it('should name aspectRatio when neither it nor a platform default is given', async () => {
+    const res = await post(`${t.baseUrl}/api/v2/generate`, { creativePrompt: 'A custom ad for a coffee shop downtown', duration: 15, platform: 'custom' });
+    expect(res.status).toBe(400);
+    expect(Object.keys((await json<{ error: { details: { fields: object } } }>(res)).error.details.fields)).toEqual(['aspectRatio']);
   });
 });
