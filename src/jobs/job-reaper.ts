@@ -69,8 +69,8 @@ export class JobReaper {
     }
 
     const quietBefore = new Date(now.getTime() - (DUPLICATE_WINDOW_SECONDS + 2 * this.config.stageLeaseSeconds) * 1000);
-    const quiet: Array<{ id: string; attempts: Record<string, string>; clips: unknown[]; current_stage: string | null }> = await em.execute(
-      `select id, attempts, clips, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
+    const quiet: Array<{ id: string; attempts: Record<string, string>; clips: unknown[]; stills: unknown[]; current_stage: string | null }> = await em.execute(
+      `select id, attempts, clips, stills, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
       [quietBefore],
     );
     const redriven: string[] = [];
@@ -78,7 +78,7 @@ export class JobReaper {
       for (const [key, attemptId] of Object.entries(job.attempts)) {
         const [stage, scene] = key.split('.');
         if (stage !== job.current_stage) continue;
-        if (scene !== undefined && job.clips[Number(scene)]) continue;
+        if (scene !== undefined && (stage === 'storyboard' ? job.stills : job.clips)[Number(scene)]) continue;
         const rows: unknown[] = await em.execute(
           `update outbox set published_at = null, claimed_until = null where id = ? and published_at < ? returning id`,
           [`req.${attemptId}`, quietBefore],
