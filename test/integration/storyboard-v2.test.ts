@@ -139,7 +139,7 @@ describe('v2 storyboard review on local providers', () => {
     const rendering = await json<V2Body>(render);
     expect(rendering).toMatchObject({ approved: true, quote: { total: 0, currency: 'USD' } });
     expect(['generating_video', 'completed']).toContain(rendering.status);
-    const done = await pollUntil(() => get(a.job_id), (x) => ['completed', 'failed', 'cancelled'].includes(x.status), 300_000, 1000);
+    const done = await pollUntil(() => get(a.job_id), (x) => ['completed', 'failed', 'cancelled'].includes(x.status), 720_000, 1000);
     expect(done.error).toBeNull();
     expect(done).toMatchObject({ status: 'completed', progress: { stage: 'completed', percentage: 100 }, results: { videoUrl: `${t.baseUrl}/api/v2/jobs/${a.job_id}/data` } });
     expect(done.cost).toMatchObject({ total: 0, storyboard: 0, video_generation: 0, composition: 0 });
@@ -172,7 +172,7 @@ describe('v2 storyboard review on local providers', () => {
     const gone = await get(second.job_id);
     expect(gone).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED', details: { reason: 'approval_expired' } } });
     expect(await clipWork(second.job_id)).toEqual({ attempts: 0, requests: 0 });
-  }, 900_000);
+  }, 1_200_000);
 
   it('should name aspectRatio when neither it nor a platform default is given', async () => {
     const res = await post(`${t.baseUrl}/api/v2/generate`, { creativePrompt: 'A custom ad for a coffee shop downtown', duration: 15, platform: 'custom' });
