@@ -14,9 +14,10 @@ import {
   type CompositionText,
 } from '../../media/composition.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
-import { probeMedia, verifyAd } from '../../media/ffprobe';
+import { probeMedia, verifyAd, type MediaProbe } from '../../media/ffprobe';
+import type { ClipShape } from '../../media/clip-fit';
 import { normalisationGainDb, parseEbur128Summary } from '../../media/loudness';
-import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET } from '../../media/music-bed';
+import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET, isSilentMusic } from '../../media/music-bed';
 import { safeAreaFor, type BoxPx } from '../../media/safe-area';
 import { renderCtaCard, renderTextCard, type CtaCardStyle, type TextCardStyle } from '../../media/text-card.renderer';
 import { planTimeline, round3, XFADE_TRANSITION, type SceneSlot } from '../../media/timeline';
@@ -118,21 +119,29 @@ export class LocalCompositor extends Compositor {
     const slots = planTimeline(plan);
     const clipPaths = input.clips.map((c) => localPathOf(c.clip_uri, 'COMPOSITION_FAILED'));
     const look = brandLookFor(plan, input.brand_guidelines);
+    const sources = await Promise.all(clipPaths.map((p, i) => probeClip(p, i + 1, input.clips[i].clip_uri)));
     const tmpDir = await mkdtemp(join(ctx.workDir, `.compose-${ctx.attemptId}-`));
     const heartbeat = (): void => ctx.heartbeat();
     try {
       const bedPath = join(tmpDir, 'music.wav');
+      // A user who asked for no music gets a silent track: no bed, no loudness target (docs/design/composition.md).
+      const silent = isSilentMusic(plan.audio);
       // The music pass (ffmpeg, one core) and the text cards (canvas, the other core) run side by side.
       const [music, cards] = await Promise.all([
-        this.runner.run(
-          buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
-          { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
-        ),
+        silent
+          ? Promise.resolve(null)
+          : this.runner.run(
+              buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
+              { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
+            ),
         this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir),
       ]);
       const texts = cards.map((c) => c.text);
-      const loudness = parseEbur128Summary(music.stderrTail);
-      if (!loudness) throw new AppError('COMPOSITION_FAILED', 'music bed loudness measurement missing', { details: { stderr: music.stderrTail } });
+      const loudness = music ? parseEbur128Summary(music.stderrTail) : null;
+      // A bed that ran but measured nothing is too quiet to hear (a volume near 0): the ad is silent too.
+      if (music && !loudness && !/Summary:/.test(music.stderrTail)) {
+        throw new AppError('COMPOSITION_FAILED', 'music bed loudness measurement missing', { details: { stderr: music.stderrTail } });
+      }
       throwIfAborted(ctx.signal);
 
       const graphPath = join(tmpDir, 'graph.txt');
@@ -141,11 +150,17 @@ export class LocalCompositor extends Compositor {
         widthPx,
         heightPx,
         durationSeconds: input.duration,
-        clips: slots.map((s, i) => ({ path: clipPaths[i], seconds: s.clipSeconds, graded: input.clips[i].color_grade === plan.visual_direction.color_grade })),
+        clips: slots.map((s, i) => ({
+          path: clipPaths[i],
+          seconds: s.clipSeconds,
+          graded: input.clips[i].color_grade === plan.visual_direction.color_grade,
+          shape: sources[i].shape,
+          sourceSeconds: sources[i].seconds,
+        })),
         transitions: slots.slice(0, -1).map((s, k) => ({ xfade: XFADE_TRANSITION[plan.scenes[k].transition], seconds: s.transitionOutSeconds })),
         texts,
-        musicPath: bedPath,
-        musicGainDb: normalisationGainDb(loudness, DEFAULT_LOUDNESS_TARGET),
+        musicPath: loudness ? bedPath : null,
+        musicGainDb: loudness ? normalisationGainDb(loudness, DEFAULT_LOUDNESS_TARGET) : 0,
         grade: plan.visual_direction.color_grade,
         fadeSeconds: AD_FADE_SECONDS,
         graphPath,
@@ -194,7 +209,14 @@ export class LocalCompositor extends Compositor {
         processingTimeSeconds: (Date.now() - started) / 1000,
         provider: this.name,
         attempts: 1,
-        metadata: { renderSeconds: render.wallSeconds, musicSeconds: music.wallSeconds, measuredLufs: loudness.integratedLufs, measuredTruePeakDbtp: loudness.truePeakDbtp, textBoxes: cards.map((c) => c.box) },
+        metadata: {
+          renderSeconds: render.wallSeconds,
+          musicSeconds: music?.wallSeconds ?? 0,
+          measuredLufs: loudness?.integratedLufs ?? null,
+          measuredTruePeakDbtp: loudness?.truePeakDbtp ?? null,
+          silent: !loudness,
+          textBoxes: cards.map((c) => c.box),
+        },
       };
     } catch (err) {
       if (err instanceof AppError) throw err;
@@ -284,6 +306,40 @@ export class LocalCompositor extends Compositor {
     await rename(tmp, out);
     return pathToFileURL(out).href;
   }
+}
+
+/** What the compositor needs of a clip: its picture's shape and its length (seconds; undefined when unstated). */
+interface ClipSource {
+  shape: ClipShape;
+  seconds: number | undefined;
+}
+
+/**
+ * Probes one clip before the render, so a file that is not a video fails with a clear reason instead of an
+ * ffmpeg error mid-render, and so the graph can fit, rotate and slow it (docs/design/composition.md).
+ * @throws AppError `COMPOSITION_FAILED` with `details.reason` `INVALID_MEDIA` (unreadable, or no picture)
+ */
+async function probeClip(path: string, sceneNumber: number, uri: string): Promise<ClipSource> {
+  let probe: MediaProbe;
+  try {
+    probe = await probeMedia(path);
+  } catch (err) {
+    throw new AppError('COMPOSITION_FAILED', `the clip of scene ${sceneNumber} is not a media file ffprobe can read`, {
+      details: { reason: 'INVALID_MEDIA', scene_number: sceneNumber, clip_uri: uri, last_error: (err as Error).message.slice(-300) },
+      cause: err,
+    });
+  }
+  const video = probe.streams.find((st) => st.type === 'video' && st.widthPx && st.heightPx);
+  if (!video?.widthPx || !video.heightPx) {
+    throw new AppError('COMPOSITION_FAILED', `the clip of scene ${sceneNumber} has no picture`, {
+      details: { reason: 'INVALID_MEDIA', scene_number: sceneNumber, clip_uri: uri, format: probe.formatName, streams: probe.streams.map((st) => st.codec) },
+    });
+  }
+  const seconds = video.durationSeconds ?? (probe.durationSeconds > 0 ? probe.durationSeconds : undefined);
+  return {
+    shape: { widthPx: video.widthPx, heightPx: video.heightPx, rotationDegrees: video.rotationDegrees, sampleAspectRatio: video.sampleAspectRatio },
+    seconds,
+  };
 }
 
 /** Distance a slide-up card travels, pixels: 3 % of the safe area's height, even (chroma rows come in pairs). Pure. */
