@@ -40,9 +40,15 @@ export interface LocalCompositorOptions {
   exportGif: boolean;
   /** Also write `final.webm` (VP9 realtime, Opus). Default: env `EXPORT_WEBM`, else false. */
   exportWebm: boolean;
+  /**
+   * Output frame size as a fraction of the aspect's delivery size (1 = OUTPUT_SIZE_PX), text sizes and the safe
+   * area scaled with it. Below 1 only for previews and for tests that render many plans cheaply.
+   */
+  frameScale: number;
 }
 
 const DEFAULTS: Omit<LocalCompositorOptions, 'exportGif' | 'exportWebm'> = {
+  frameScale: 1,
   preset: 'veryfast',
   crf: 21,
   minTimeoutMs: 180_000,
@@ -115,7 +121,8 @@ export class LocalCompositor extends Compositor {
     if (input.clips.length !== plan.scenes.length) {
       throw new AppError('COMPOSITION_FAILED', `got ${input.clips.length} clips for ${plan.scenes.length} scenes`);
     }
-    const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
+    const scale = this.options.frameScale;
+    const { widthPx, heightPx } = scaledSize(OUTPUT_SIZE_PX[input.aspect_ratio], scale);
     const slots = planTimeline(plan);
     const clipPaths = input.clips.map((c) => localPathOf(c.clip_uri, 'COMPOSITION_FAILED'));
     const look = brandLookFor(plan, input.brand_guidelines);
@@ -134,7 +141,7 @@ export class LocalCompositor extends Compositor {
               buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
               { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
             ),
-        this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir),
+        this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir, scale),
       ]);
       const texts = cards.map((c) => c.text);
       const loudness = music ? parseEbur128Summary(music.stderrTail) : null;
@@ -199,7 +206,7 @@ export class LocalCompositor extends Compositor {
           video_uri: pathToFileURL(videoPath).href,
           thumbnail_uri: pathToFileURL(thumbPath).href,
           duration: probe.durationSeconds,
-          resolution: resolutionOf(input.aspect_ratio),
+          resolution: scale === 1 ? resolutionOf(input.aspect_ratio) : `${widthPx}x${heightPx}`,
           file_size_bytes: size,
           scenes: plan.scenes.length,
           ...(gifUri ? { gif_uri: gifUri } : {}),
@@ -239,8 +246,9 @@ export class LocalCompositor extends Compositor {
     durationSeconds: number,
     look: BrandLook,
     dir: string,
+    scale = 1,
   ): Promise<Array<{ text: CompositionText; box: BoxPx & { startSeconds: number; endSeconds: number } }>> {
-    const safe = safeAreaFor(aspect);
+    const safe = scaleBox(safeAreaFor(aspect), scale);
     const landscape = aspect === '16:9';
     const maxWidth = landscape ? Math.round(safe.widthPx * 0.58) : safe.widthPx;
     const ctaWidth = landscape ? Math.round(safe.widthPx * 0.62) : safe.widthPx;
@@ -252,8 +260,8 @@ export class LocalCompositor extends Compositor {
         const path = join(dir, `text-${i + 1}.png`);
         const card =
           i === last
-            ? await renderCtaCard({ productName: plan.product.name, offer: plan.product.offer, callToAction: plan.call_to_action }, ctaWidth, ctaCardStyle(look), path)
-            : await renderTextCard(scene.on_screen_text, maxWidth, textCardStyle(look, i === 0), path);
+            ? await renderCtaCard({ productName: plan.product.name, offer: plan.product.offer, callToAction: plan.call_to_action }, ctaWidth, scaleCtaStyle(ctaCardStyle(look), scale), path)
+            : await renderTextCard(scene.on_screen_text, maxWidth, scaleTextStyle(textCardStyle(look, i === 0), scale), path);
         const centred = safe.xPx + Math.round((safe.widthPx - card.widthPx) / 4) * 2;
         const x = landscape && i !== last ? safe.xPx : centred;
         const y = safe.yPx + safe.heightPx - card.heightPx - slideUpPx;
@@ -306,6 +314,30 @@ export class LocalCompositor extends Compositor {
     await rename(tmp, out);
     return pathToFileURL(out).href;
   }
+}
+
+const even = (x: number): number => Math.max(2, 2 * Math.round(x / 2));
+
+/** A frame size times `scale`, in even pixels. Pure. */
+export function scaledSize(size: { widthPx: number; heightPx: number }, scale: number): { widthPx: number; heightPx: number } {
+  return scale === 1 ? size : { widthPx: even(size.widthPx * scale), heightPx: even(size.heightPx * scale) };
+}
+
+function scaleBox(box: BoxPx, scale: number): BoxPx {
+  if (scale === 1) return box;
+  return { xPx: even(box.xPx * scale), yPx: even(box.yPx * scale), widthPx: even(box.widthPx * scale), heightPx: even(box.heightPx * scale) };
+}
+
+function scaleTextStyle(style: TextCardStyle, scale: number): TextCardStyle {
+  if (scale === 1) return style;
+  const px = (x: number): number => Math.max(6, Math.round(x * scale));
+  return { ...style, maxFontPx: px(style.maxFontPx), minFontPx: Math.min(px(style.minFontPx), px(style.maxFontPx)), letterSpacingPx: Math.round(style.letterSpacingPx * scale) };
+}
+
+function scaleCtaStyle(style: CtaCardStyle, scale: number): CtaCardStyle {
+  if (scale === 1) return style;
+  const px = (x: number): number => Math.max(6, Math.round(x * scale));
+  return { ...style, maxNamePx: px(style.maxNamePx), minNamePx: Math.min(px(style.minNamePx), px(style.maxNamePx)), letterSpacingPx: Math.round(style.letterSpacingPx * scale) };
 }
 
 /** What the compositor needs of a clip: its picture's shape and its length (seconds; undefined when unstated). */
