@@ -68,7 +68,7 @@ function specFor(g: GeneratedPlan, shape: ClipShapeList, seconds: Array<number |
 describe('every plan valid under the schema (property tests)', () => {
   // The soak (`npm run soak:plans`) reads this line.
   afterAll(() => {
-    if (process.env.PLAN_PROPERTY_RUNS) console.log(`plans through the builders: ${RUNS} per property, all passed`);
+    if (process.env.PLAN_PROPERTY_RUNS) process.stdout.write(`plans through the builders: ${RUNS} per property, all passed\n`);
   });
   it('should lay every plan on a timeline that lasts exactly the request, with text windows inside their scenes', () => {
     fc.assert(
