@@ -11,9 +11,9 @@ import { OUTPUT_SIZE_PX, type AspectRatio } from '@app/contracts';
 const dir = path.join(os.tmpdir(), `ads-fake-media-${process.pid}`);
 const cache = new Map<string, Promise<string>>();
 
-function ffmpeg(args: string[]): Promise<void> {
+function ffmpeg(args: string[], timeoutMs = 120_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('ffmpeg', ['-y', '-hide_banner', '-loglevel', 'error', ...args], { timeout: 120_000 }, (err, _out, stderr) =>
+    execFile('ffmpeg', ['-y', '-hide_banner', '-loglevel', 'error', ...args], { timeout: timeoutMs }, (err, _out, stderr) =>
       err ? reject(new Error(`ffmpeg failed: ${stderr || err.message}`)) : resolve(),
     );
   });
@@ -94,9 +94,9 @@ export const CLIP_FIXTURES = {
     args: ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30,hue=h=45', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-metadata:s:v:0', 'rotate=90'],
   },
   'h264-short-1.5s-1080x1920': { ext: '.mp4', args: ['-f', 'lavfi', '-i', 'testsrc2=size=1080x1920:rate=30,hue=h=135', '-t', '1.5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] },
-  'hevc-10bit-1920x1080': {
+  'hevc-10bit-1280x720': {
     ext: '.mp4',
-    args: ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30,hue=h=200', '-t', '3', '-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'],
+    args: ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30,hue=h=200', '-t', '2', '-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'],
   },
   'vp9-opus-webm-512x512': {
     ext: '.webm',
@@ -120,7 +120,8 @@ export type ClipFixture = keyof typeof CLIP_FIXTURES;
 /** The clip fixture `kind`, made on first use. */
 export function fixtureClip(kind: ClipFixture): Promise<string> {
   const { ext, args } = CLIP_FIXTURES[kind];
-  return once(`fixture-${kind}`, (f) => ffmpeg([...args, f]), ext);
+  // HEVC and 4K encodes are slow on a loaded 2-core machine: a longer limit than the small fakes'.
+  return once(`fixture-${kind}`, (f) => ffmpeg([...args, f], 600_000), ext);
 }
 
 /** Still images real image models return: PNG with alpha, WebP, and a JPEG whose EXIF says "rotate 90° clockwise". */

@@ -35,7 +35,8 @@ const clipOf = (file: string): VideoGenerationOutput => ({ clip_uri: pathToFileU
 
 async function compose(plan: AdPlan, clips: VideoGenerationOutput[], aspect: AspectRatio): Promise<{ file: string; problems: string[]; checkAdFailures: string[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clip-shapes-'));
-  const { output } = await new LocalCompositor(undefined, { exportGif: false, exportWebm: false }).compose(
+  // The render's own limit (3 min) is for a service; six helpers share this test machine's two cores.
+  const { output } = await new LocalCompositor(undefined, { exportGif: false, exportWebm: false, minTimeoutMs: 900_000 }).compose(
     { plan, clips, duration: 15, aspect_ratio: aspect, brand_guidelines: null },
     testContext(dir),
   );
@@ -48,7 +49,7 @@ async function compose(plan: AdPlan, clips: VideoGenerationOutput[], aspect: Asp
 describe('clips and images of any shape', () => {
   const cases: Array<[AspectRatio, ClipFixture[]]> = [
     ['9:16', ['h264-24fps-1080x1920', 'h264-25fps-audio-1280x720', 'h264-vfr-720x1280', 'h264-rotated-1280x720-as-portrait', 'h264-short-1.5s-1080x1920']],
-    ['16:9', ['hevc-10bit-1920x1080', 'vp9-opus-webm-512x512', 'h264-4k-3840x2160', 'h264-long-12s-640x360', 'h264-ultrawide-2560x1080']],
+    ['16:9', ['hevc-10bit-1280x720', 'vp9-opus-webm-512x512', 'h264-4k-3840x2160', 'h264-long-12s-640x360', 'h264-ultrawide-2560x1080']],
     ['1:1', ['h264-60fps-mov-1080x1080', 'h264-4x3-pcm-mov-640x480', 'h264-anamorphic-720x576-sar16x11']],
   ];
 
@@ -59,7 +60,7 @@ describe('clips and images of any shape', () => {
     const result = await compose(plan, files.map(clipOf), aspect);
     expect(result.problems).toEqual([]);
     expect(result.checkAdFailures).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   it('should make clips from PNG-with-alpha, WebP and EXIF-rotated JPEG references and compose them', async () => {
     const kinds: ImageFixture[] = ['png-alpha', 'webp', 'jpeg-exif-rotated'];
