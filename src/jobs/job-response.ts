@@ -1,4 +1,4 @@
-import { toV1Status, V1_STAGES, type CostBreakdown, type JobError, type JobResult, type StageName } from '@app/contracts';
+import { toV1Status, V1_STAGES, type CostBreakdown, type JobError, type JobResult, type PlanAdjustment, type StageName } from '@app/contracts';
 import { costBreakdown, toJobResult, v1Costs, v1StageOf, type JobState } from './job-saga';
 import { resultUrls, toState } from './job-saga.handler';
 import type { Job } from './job.entity';
@@ -29,6 +29,8 @@ export interface JobResponse {
   cost: CostBreakdown;
   result: JobResult | null;
   error: JobError | null;
+  /** What arithmetic fixed in the planner's answer (docs/design/plan-repair.md); present once a plan exists. */
+  plan_adjustments?: PlanAdjustment[];
   created_at: string;
   updated_at: string;
   completed_at?: string;
@@ -87,6 +89,7 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),
   };
+  if (job.parsedData) body.plan_adjustments = job.parsedData.adjustments ?? [];
   if (job.completedAt) body.completed_at = job.completedAt.toISOString();
   if (job.failedAt) body.failed_at = job.failedAt.toISOString();
   if (job.cancelledAt) body.cancelled_at = job.cancelledAt.toISOString();

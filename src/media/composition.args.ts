@@ -1,5 +1,6 @@
 import type { ColorGrade } from '@app/contracts';
 import { fmt, OUTPUT_FPS } from './clip.args';
+import { buildClipPrefilters, buildFitChains, clipFitFor, type ClipShape } from './clip-fit';
 import { GRADE_LUMA_PIVOT, GRADE_PRESETS } from './grade';
 import { buildGainFilter } from './loudness';
 
@@ -9,6 +10,10 @@ export interface CompositionClip {
   seconds: number;
   /** The clip's pixels already carry the spec's grade (VideoGenerationOutput.color_grade): do not grade it again. */
   graded?: boolean;
+  /** The clip's probed picture shape: picks cover-crop or fit-over-blur (clip-fit.ts). Absent: cover. */
+  shape?: ClipShape;
+  /** The clip's probed length, seconds: a clip shorter than `seconds` is slowed to fit. Absent: not slowed. */
+  sourceSeconds?: number;
 }
 
 /** Transition between clip k and k+1: an xfade transition name and its length, seconds (0 for a cut). */
@@ -56,8 +61,8 @@ export interface CompositionSpec {
   /** `clips.length - 1` transitions. */
   transitions: CompositionTransition[];
   texts: CompositionText[];
-  /** Music bed WAV (already faded and at its mix level). */
-  musicPath: string;
+  /** Music bed WAV (already faded and at its mix level); null for a silent ad (a silent AAC track, no gain). */
+  musicPath: string | null;
   /** Gain that normalises the bed, dB, from its measured loudness (loudness.ts). */
   musicGainDb: number;
   grade: ColorGrade;
@@ -117,8 +122,13 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
     const head = i > 0 ? frames(spec.transitions[i - 1].seconds) : 0;
     const tail = i < n - 1 ? frames(spec.transitions[i].seconds) : 0;
     const parts = [head > 0 ? 'h' : '', 'b', tail > 0 ? 't' : ''].filter(Boolean);
+    const pre = buildClipPrefilters(clip.shape ?? {}, clip.sourceSeconds, clip.seconds, 1 / OUTPUT_FPS);
+    const fit = clip.shape ? clipFitFor(clip.shape, W, H) : 'cover';
+    // Cover without prefilters is one chain (the common case: provider clips at the ad's size).
+    const fitted = buildFitChains(`[${i}:v]`, fit, W, H, pre, String(i), fit === 'cover' ? '' : `[f${i}]`);
+    if (fit !== 'cover') lines.push(...fitted);
     const normalise =
-      `[${i}:v]scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},fps=${OUTPUT_FPS},format=yuv420p,setsar=1,` +
+      `${fit === 'cover' ? fitted[0] : `[f${i}]`}${fit === 'cover' ? ',' : ''}fps=${OUTPUT_FPS},format=yuv420p,setsar=1,` +
       (grade && !clip.graded ? `${grade},` : '') +
       `tpad=stop_mode=clone:stop_duration=${fmt(clip.seconds)},trim=end_frame=${total},setpts=PTS-STARTPTS`;
     if (parts.length === 1) {
@@ -162,7 +172,11 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
   } else {
     lines.push(`${finish}[vout]`);
   }
-  lines.push(`[${n}:a]${buildGainFilter(spec.musicGainDb)},apad,atrim=duration=${d}[aout]`);
+  lines.push(
+    spec.musicPath === null
+      ? `[${n}:a]aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,atrim=duration=${d}[aout]`
+      : `[${n}:a]${buildGainFilter(spec.musicGainDb)},apad,atrim=duration=${d}[aout]`,
+  );
   return lines.join(';\n') + '\n';
 }
 
@@ -175,7 +189,8 @@ export function buildCompositionArgs(spec: CompositionSpec): string[] {
     '-loglevel', 'warning',
     '-y',
     ...spec.clips.flatMap((c) => ['-i', c.path]),
-    '-i', spec.musicPath,
+    // A silent ad still carries an AAC track (players and platforms expect one): digital silence from anullsrc.
+    ...(spec.musicPath === null ? ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'] : ['-i', spec.musicPath]),
     ...spec.texts.flatMap((t) => ['-i', t.path]),
     '-filter_complex_script', spec.graphPath,
     '-map', '[vout]',

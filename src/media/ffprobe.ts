@@ -19,6 +19,10 @@ export interface ProbedStream {
   /** Stream duration, seconds, when the container states it. */
   durationSeconds?: number;
   colorSpace?: string;
+  /** Display rotation, degrees counter-clockwise as ffprobe reports it (display matrix or `rotate` tag); absent when 0. */
+  rotationDegrees?: number;
+  /** Sample (pixel) aspect ratio, width / height of one pixel; absent when square or unstated. */
+  sampleAspectRatio?: number;
 }
 
 /** What {@link probeMedia} returns. */
@@ -111,7 +115,21 @@ function toStream(s: Record<string, unknown>): ProbedStream {
   if (channels !== undefined) stream.channels = channels;
   const duration = num(s.duration);
   if (duration !== undefined) stream.durationSeconds = duration;
+  const rotation = rotationOf(s);
+  if (rotation) stream.rotationDegrees = rotation;
+  const sar = typeof s.sample_aspect_ratio === 'string' ? parseRate(s.sample_aspect_ratio.replace(':', '/')) : undefined;
+  if (sar && Math.abs(sar - 1) > 1e-3) stream.sampleAspectRatio = sar;
   return stream;
+}
+
+/** Rotation of a stream from its display-matrix side data, else its legacy `rotate` tag; 0 when none. */
+function rotationOf(s: Record<string, unknown>): number {
+  const side = Array.isArray(s.side_data_list) ? (s.side_data_list as Array<Record<string, unknown>>) : [];
+  const matrix = side.find((d) => typeof d.rotation === 'number' || typeof d.rotation === 'string');
+  const fromMatrix = matrix ? num(matrix.rotation) : undefined;
+  if (fromMatrix !== undefined) return fromMatrix;
+  const tags = (s.tags ?? {}) as Record<string, unknown>;
+  return num(tags.rotate) ?? 0;
 }
 
 /** Top-level ISO-BMFF box types in file order (at most `limit`), as check-ad reads them. */

@@ -159,6 +159,17 @@ export function buildMusicBedGraph(spec: MusicBedSpec): string {
   ].join(';\n');
 }
 
+/** Mood words that ask for no music. */
+const SILENT_MOOD = /\b(?:mute|muted|silent|silence|no music|without music)\b/i;
+
+/**
+ * True when the plan asks for no music: `music_volume` 0 (or less) or a mood such as "silent" / "no music".
+ * Such an ad gets a silent AAC track and no loudness target (docs/design/composition.md, "Silent ads"). Pure.
+ */
+export function isSilentMusic(audio: { mood: string; music_volume: number }): boolean {
+  return !(audio.music_volume > 0) || SILENT_MOOD.test(audio.mood);
+}
+
 /** Loudness target: −14 LUFS integrated, true peak −1.5 dBTP (0.5 dB of margin under the −1 dBTP ceiling for the AAC encoder). */
 export interface LoudnessTarget {
   integratedLufs: number;

@@ -18,9 +18,12 @@ describe('HTTP contract mappers', () => {
     expect(mapped.plan!.hook).toBe(scenes[0].on_screen_text);
   });
 
-  it('should report a plan whose durations do not add up', () => {
+  it('should rescale a plan whose durations do not add up, and report one arithmetic cannot fix', () => {
     const plan = makeAdPlan({ durationSeconds: 15, aspectRatio: '1:1' });
-    expect(toAdPlan({ ...plan, scenes: plan.scenes.map((s) => ({ ...s, duration: 1 })) }, REQ).plan).toBeNull();
+    const rescaled = toAdPlan({ ...plan, scenes: plan.scenes.map((s) => ({ ...s, duration: 1 })) }, REQ).plan;
+    expect(rescaled!.scenes.map((s) => s.duration)).toEqual([5, 5, 5]);
+    expect(rescaled!.adjustments![0]).toMatchObject({ kind: 'durations_rescaled', from: [1, 1, 1], to: [5, 5, 5] });
+    expect(toAdPlan({ ...plan, scenes: plan.scenes.map((s) => ({ ...s, duration: 'long' })) }, REQ).plan).toBeNull();
   });
 
   it('should build /compose scenes on the plan timeline', () => {

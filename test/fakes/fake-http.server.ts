@@ -27,8 +27,10 @@ export type Fault =
   | '422'
   /** 404 model or route not found. */
   | '404'
-  /** OpenAI: a plan that breaks `validateAdPlan` (durations off), for the repair path. */
-  | 'invalid_plan';
+  /** OpenAI: a plan that breaks `validateAdPlan` beyond arithmetic (durations off, hook too long), for the repair path. */
+  | 'invalid_plan'
+  /** OpenAI: a schema-valid plan with wrong duration sums, overlays outside their scenes, off numbering (arithmetic repair). */
+  | 'wrong_sums';
 
 /** Transient faults the random rate draws from. */
 export const RANDOM_TRANSIENT: readonly Fault[] = ['500', '503', '429', 'reset'];

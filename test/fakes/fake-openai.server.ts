@@ -6,7 +6,9 @@ import { FakeHttpServer, json, type FakeServerOptions } from './fake-http.server
  * Fake OpenAI chat completions (https://platform.openai.com/docs/api-reference/chat/create):
  * `POST /v1/chat/completions` with a bearer key, answering a `chat.completion` whose
  * `choices[0].message.content` is an ad plan as JSON for the duration the user message asks, plus `usage`.
- * Fault key: `chat`. `content_policy` answers a refusal; `invalid_plan` a plan whose durations are off.
+ * Fault key: `chat`. `content_policy` answers a refusal; `invalid_plan` a plan whose durations are off by 1 s each and whose hook is too long;
+ * `wrong_sums` a plan valid under the JSON schema whose durations sum to 1.5× the request, with overlays
+ * outside their scenes, numbers from 2 and a short-hand colour (what arithmetic repair fixes).
  */
 export class FakeOpenAiServer extends FakeHttpServer {
   /** Tokens reported per completion. */
@@ -29,8 +31,14 @@ export class FakeOpenAiServer extends FakeHttpServer {
       if (req.fault === 'content_policy') {
         content = null;
         refusal = "I'm sorry, I can't help with that request.";
+      } else if (req.fault === 'wrong_sums') {
+        const scenes = plan.scenes.map((s, i) => ({ ...s, scene_number: i + 2, duration: s.duration * 1.5 }));
+        const overlays = plan.text_overlays.map((o, i) => ({ ...o, scene_number: i + 2, start_time: o.start_time + 40, end_time: o.end_time + 45 }));
+        const palette = ['#fa0', ...plan.visual_direction.palette.slice(1)];
+        content = JSON.stringify({ ...plan, scenes, text_overlays: overlays, visual_direction: { ...plan.visual_direction, palette } });
       } else if (req.fault === 'invalid_plan') {
-        content = JSON.stringify({ ...plan, scenes: plan.scenes.map((s) => ({ ...s, duration: s.duration + 1 })) });
+        // Durations arithmetic can fix, and a hook over 80 characters it cannot: the one repair call is needed.
+        content = JSON.stringify({ ...plan, hook: 'x'.repeat(81), scenes: plan.scenes.map((s) => ({ ...s, duration: s.duration + 1 })) });
       }
       json(res, 200, {
         id: `chatcmpl-${this.calls.length}`,

@@ -1,4 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import type { PlanAdjustment } from './plan-repair';
 
 /**
  * Advertising frameworks a plan follows (seed 004, "LLM enhancement": PAS, BAB or AIDA).
@@ -103,6 +104,11 @@ export interface AdPlan {
   };
   /** One overlay per scene, times in seconds from the start of the ad. */
   text_overlays: Array<{ scene_number: number; text: string; start_time: number; end_time: number }>;
+  /**
+   * What the planner's arithmetic repair changed in the model's answer (`repairAdPlan`); absent when nothing
+   * was. Not part of {@link AD_PLAN_JSON_SCHEMA}: the model never writes it. Shown as the job's `plan_adjustments`.
+   */
+  adjustments?: PlanAdjustment[];
 }
 
 const str = { type: 'string' } as const;
@@ -199,6 +205,11 @@ let compiled: ValidateFunction | undefined;
  */
 export function validateAdPlan(candidate: unknown, durationSeconds: number): string[] {
   compiled ??= new Ajv({ allErrors: true, strict: false }).compile(AD_PLAN_JSON_SCHEMA);
+  // A stored plan may carry the repair's record; the schema (what the model writes) does not have it.
+  if (typeof candidate === 'object' && candidate !== null && 'adjustments' in candidate) {
+    const { adjustments: _adjustments, ...rest } = candidate as Record<string, unknown>;
+    candidate = rest;
+  }
   if (!compiled(candidate)) {
     return (compiled.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
   }

@@ -7,6 +7,7 @@ export * from './ad-request';
 export * from './errors';
 export * from './events';
 export * from './job-status';
+export * from './plan-repair';
 export * from './stage-io';
 export * from './stages';
 export * from './subjects';

@@ -4,7 +4,7 @@ import {
   MOTIONS,
   SCENE_ROLES,
   TRANSITIONS,
-  validateAdPlan,
+  acceptAdPlan,
   type AdPlan,
   type CompositionInput,
   type Framework,
@@ -63,7 +63,9 @@ export function toParseRequest(input: PromptParsingInput): Record<string, unknow
  * @returns the plan, or the problems that make it unusable
  */
 export function toAdPlan(result: unknown, input: PromptParsingInput): { plan: AdPlan; problems: [] } | { plan: null; problems: string[] } {
-  if (validateAdPlan(result, input.duration).length === 0) return { plan: result as AdPlan, problems: [] };
+  // Arithmetic repair first (docs/design/plan-repair.md); the record travels in plan.adjustments.
+  const direct = acceptAdPlan(result, input.duration);
+  if (direct.plan) return { plan: direct.plan, problems: [] };
   if (typeof result !== 'object' || result === null) return { plan: null, problems: ['result is not an object'] };
   const r = result as Omit<Partial<AdPlan>, 'scenes'> & { scenes?: Array<Record<string, unknown>> };
   if (!Array.isArray(r.scenes)) return { plan: null, problems: ['result has no scenes'] };
@@ -104,8 +106,8 @@ export function toAdPlan(result: unknown, input: PromptParsingInput): { plan: Ad
     audio: r.audio as AdPlan['audio'],
     text_overlays: overlays,
   };
-  const problems = validateAdPlan(plan, input.duration);
-  return problems.length === 0 ? { plan, problems: [] } : { plan: null, problems };
+  const filled = acceptAdPlan(plan, input.duration);
+  return filled.plan ? { plan: filled.plan, problems: [] } : { plan: null, problems: filled.problems };
 }
 
 /** `POST /generate-image` body (seed: `{prompt, style, visual_direction}`). */

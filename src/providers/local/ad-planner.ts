@@ -276,10 +276,13 @@ export interface OfferInfo {
 }
 
 /**
- * Finds the offer in a prompt. Recognised, in priority order: discounts ("50% OFF", "save 20%", "up to 30% off",
- * "$10 off", "save $20", "half price", BOGO), freebies ("free shipping", "14-day free trial"), promo codes
- * ("code SAVE20"), and time-saving claims ("saves teams 5 hours every week"). A bare percentage such as
- * "100% recycled" is not an offer. At most two offers are combined with " + ".
+ * Finds the offer in a prompt, in the prompt's own words (docs/design/offline-planner.md: an ad states no offer,
+ * code, price or claim the prompt did not give). Recognised, in priority order: discounts ("50% OFF", "save 20%",
+ * "up to 30% off", "15% discount", "$10 off", "save $20", "half price", "BOGO"), freebies ("free shipping",
+ * "14-day free trial"), promo codes ("code SAVE20": a token with a letter, never a number such as "code 100%"),
+ * and time-saving claims ("saves teams 5 hours every week"). A bare percentage such as "100% recycled" is not an
+ * offer. The badge is the matched words with their case changed, nothing added. At most two offers are combined
+ * with " + ".
  */
 export function extractOffer(prompt: string): OfferInfo {
   const text = normalizeText(prompt);
@@ -290,24 +293,26 @@ export function extractOffer(prompt: string): OfferInfo {
 
   for (const m of text.matchAll(/(\bup to\s+)?(\d{1,3}(?:\.\d+)?)\s?%(\s*(?:off|discount|sale)\b)?/giu)) {
     const before = text.slice(Math.max(0, m.index - 16), m.index);
-    const triggered = /\b(?:save|saving|get|take|enjoy|extra|flat)\s*$/i.test(before);
-    if (!m[3] && !triggered && !m[1]) continue;
+    const save = /\bsave\s*$/i.exec(before);
+    // "up to 30% faster" or "get 20% more" state no discount: only "off", "discount", "sale" or "save" make one.
+    if (!m[3] && !save) continue;
     const upTo = m[1] ? 'up to ' : '';
-    add(`${upTo}${m[2]}% off`, `${capitalize(upTo)}${m[2]}% OFF`);
+    const word = m[3] ? m[3].trim().toLowerCase() : '';
+    if (word) add(`${upTo}${m[2]}% ${word}`, `${capitalize(upTo)}${m[2]}% ${word.toUpperCase()}`);
+    else add(`save ${upTo}${m[2]}%`, `Save ${upTo}${m[2]}%`);
   }
   for (const m of text.matchAll(/([$€£]\s?\d+(?:[.,]\d{1,2})?)\s*off\b/giu))
     add(`${m[1]} off`, `${m[1]} OFF`);
   for (const m of text.matchAll(/\bsave\s+(up to\s+)?([$€£]\s?\d+(?:[.,]\d{1,2})?)/giu)) {
     add(`save ${m[1] ?? ''}${m[2]}`.replace(/\s+/g, ' '), `Save ${m[1] ?? ''}${m[2]}`.replace(/\s+/g, ' '));
   }
-  if (/\bhalf[- ](?:price|off)\b/i.test(text)) add('50% off', '50% OFF');
-  if (/\b(?:bogo|buy one,? get one)\b/i.test(text)) add('buy one, get one free', 'Buy one, get one free');
+  const half = /\bhalf[- ](?:price|off)\b/i.exec(text);
+  if (half) add(half[0].toLowerCase(), capitalize(half[0].toLowerCase()));
+  const bogo = /\b(?:bogo|buy one,? get one(?: free)?)\b/i.exec(text);
+  if (bogo) add(bogo[0].toLowerCase(), /^bogo$/i.test(bogo[0]) ? 'BOGO' : capitalize(bogo[0].toLowerCase()));
 
-  const trial = /\b(?:(\d{1,3})[- ]day free trial|free (\d{1,3})[- ]day trial)\b/i.exec(text);
-  if (trial) {
-    const days = trial[1] ?? trial[2] ?? '';
-    add(`${days}-day free trial`, `${days}-day free trial`);
-  }
+  const trial = /\b(?:\d{1,3}[- ]day free trial|free \d{1,3}[- ]day trial)\b/i.exec(text);
+  if (trial) add(trial[0].toLowerCase(), trial[0].toLowerCase());
   for (const m of text.matchAll(
     /\bfree\s+(shipping|delivery|returns?|trial|gifts?|samples?|consultation|installation|upgrades?)\b/giu,
   )) {
@@ -317,8 +322,13 @@ export function extractOffer(prompt: string): OfferInfo {
   }
   if (/\bfirst month free\b/i.test(text)) add('first month free', 'First month free');
 
-  const code = /\b(?:promo code|discount code|coupon code|coupon|code)\s*:?\s*([A-Z0-9]{3,15})\b/.exec(text);
-  if (code) add(`code ${code[1]}`, `Code ${code[1]}`);
+  // "QR code", "dress code", "zip code" name no promo code; a code is a token with a letter ("SAVE20", "FRESH").
+  for (const m of text.matchAll(/(?<!\b(?:qr|dress|zip|post|area|source|country|colou?r)\s+)\b(?:promo code|discount code|coupon code|voucher code|coupon|code)\s*:?\s*([A-Z0-9][A-Z0-9-]{2,14})\b(?!\s?%)/giu)) {
+    const token = m[1] ?? '';
+    if (!/[A-Z]/.test(token) || token !== token.toUpperCase()) continue;
+    add(`code ${token}`, `Code ${token}`);
+    break;
+  }
 
   const benefitMatch = BENEFIT_PATTERN.exec(text);
   const benefit = benefitMatch?.[1] ? normalizeText(benefitMatch[1]).toLowerCase() : null;
@@ -397,8 +407,10 @@ function stripQuotes(text: string): string {
 /** Reads the product phrase that follows one intro match, or null when it is only filler. */
 function readProductPhrase(remainder: string): ProductInfo | null {
   // The product clause ends at a spaced dash or any punctuation/symbol (emoji, %, :, \ ...).
-  const clause =
-    (stripQuotes(remainder).split(/\s[-–—]+\s/u)[0] ?? '').match(/^[\p{L}\p{N}\s'’&+-]*/u)?.[0] ?? '';
+  const head = stripQuotes(remainder).split(/\s[-–—]+\s/u)[0] ?? '';
+  let clause = head.match(/^[\p{L}\p{N}\s'’&+-]*/u)?.[0] ?? '';
+  // A number cut from its "%" ("QR code 100% arabica") would state another number: drop it with its sign.
+  if (/^\s?%/u.test(head.slice(clause.length))) clause = clause.replace(/\s*\p{N}+\s*$/u, '');
   const raw = clause.split(/\s+/).filter(Boolean);
   let stop = raw.findIndex((w, i) => i > 0 && PHRASE_STOP_WORDS.has(w.toLowerCase()));
   if (stop < 0) stop = raw.length;

@@ -14,9 +14,10 @@ import {
   type CompositionText,
 } from '../../media/composition.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
-import { probeMedia, verifyAd } from '../../media/ffprobe';
+import { probeMedia, verifyAd, type MediaProbe } from '../../media/ffprobe';
+import type { ClipShape } from '../../media/clip-fit';
 import { normalisationGainDb, parseEbur128Summary } from '../../media/loudness';
-import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET } from '../../media/music-bed';
+import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET, isSilentMusic } from '../../media/music-bed';
 import { safeAreaFor, type BoxPx } from '../../media/safe-area';
 import { renderCtaCard, renderTextCard, type CtaCardStyle, type TextCardStyle } from '../../media/text-card.renderer';
 import { planTimeline, round3, XFADE_TRANSITION, type SceneSlot } from '../../media/timeline';
@@ -39,9 +40,15 @@ export interface LocalCompositorOptions {
   exportGif: boolean;
   /** Also write `final.webm` (VP9 realtime, Opus). Default: env `EXPORT_WEBM`, else false. */
   exportWebm: boolean;
+  /**
+   * Output frame size as a fraction of the aspect's delivery size (1 = OUTPUT_SIZE_PX), text sizes and the safe
+   * area scaled with it. Below 1 only for previews and for tests that render many plans cheaply.
+   */
+  frameScale: number;
 }
 
 const DEFAULTS: Omit<LocalCompositorOptions, 'exportGif' | 'exportWebm'> = {
+  frameScale: 1,
   preset: 'veryfast',
   crf: 21,
   minTimeoutMs: 180_000,
@@ -114,25 +121,34 @@ export class LocalCompositor extends Compositor {
     if (input.clips.length !== plan.scenes.length) {
       throw new AppError('COMPOSITION_FAILED', `got ${input.clips.length} clips for ${plan.scenes.length} scenes`);
     }
-    const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
+    const scale = this.options.frameScale;
+    const { widthPx, heightPx } = scaledSize(OUTPUT_SIZE_PX[input.aspect_ratio], scale);
     const slots = planTimeline(plan);
     const clipPaths = input.clips.map((c) => localPathOf(c.clip_uri, 'COMPOSITION_FAILED'));
     const look = brandLookFor(plan, input.brand_guidelines);
+    const sources = await Promise.all(clipPaths.map((p, i) => probeClip(p, i + 1, input.clips[i].clip_uri)));
     const tmpDir = await mkdtemp(join(ctx.workDir, `.compose-${ctx.attemptId}-`));
     const heartbeat = (): void => ctx.heartbeat();
     try {
       const bedPath = join(tmpDir, 'music.wav');
+      // A user who asked for no music gets a silent track: no bed, no loudness target (docs/design/composition.md).
+      const silent = isSilentMusic(plan.audio);
       // The music pass (ffmpeg, one core) and the text cards (canvas, the other core) run side by side.
       const [music, cards] = await Promise.all([
-        this.runner.run(
-          buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
-          { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
-        ),
-        this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir),
+        silent
+          ? Promise.resolve(null)
+          : this.runner.run(
+              buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
+              { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
+            ),
+        this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir, scale),
       ]);
       const texts = cards.map((c) => c.text);
-      const loudness = parseEbur128Summary(music.stderrTail);
-      if (!loudness) throw new AppError('COMPOSITION_FAILED', 'music bed loudness measurement missing', { details: { stderr: music.stderrTail } });
+      const loudness = music ? parseEbur128Summary(music.stderrTail) : null;
+      // A bed that ran but measured nothing is too quiet to hear (a volume near 0): the ad is silent too.
+      if (music && !loudness && !/Summary:/.test(music.stderrTail)) {
+        throw new AppError('COMPOSITION_FAILED', 'music bed loudness measurement missing', { details: { stderr: music.stderrTail } });
+      }
       throwIfAborted(ctx.signal);
 
       const graphPath = join(tmpDir, 'graph.txt');
@@ -141,11 +157,17 @@ export class LocalCompositor extends Compositor {
         widthPx,
         heightPx,
         durationSeconds: input.duration,
-        clips: slots.map((s, i) => ({ path: clipPaths[i], seconds: s.clipSeconds, graded: input.clips[i].color_grade === plan.visual_direction.color_grade })),
+        clips: slots.map((s, i) => ({
+          path: clipPaths[i],
+          seconds: s.clipSeconds,
+          graded: input.clips[i].color_grade === plan.visual_direction.color_grade,
+          shape: sources[i].shape,
+          sourceSeconds: sources[i].seconds,
+        })),
         transitions: slots.slice(0, -1).map((s, k) => ({ xfade: XFADE_TRANSITION[plan.scenes[k].transition], seconds: s.transitionOutSeconds })),
         texts,
-        musicPath: bedPath,
-        musicGainDb: normalisationGainDb(loudness, DEFAULT_LOUDNESS_TARGET),
+        musicPath: loudness ? bedPath : null,
+        musicGainDb: loudness ? normalisationGainDb(loudness, DEFAULT_LOUDNESS_TARGET) : 0,
         grade: plan.visual_direction.color_grade,
         fadeSeconds: AD_FADE_SECONDS,
         graphPath,
@@ -184,7 +206,7 @@ export class LocalCompositor extends Compositor {
           video_uri: pathToFileURL(videoPath).href,
           thumbnail_uri: pathToFileURL(thumbPath).href,
           duration: probe.durationSeconds,
-          resolution: resolutionOf(input.aspect_ratio),
+          resolution: scale === 1 ? resolutionOf(input.aspect_ratio) : `${widthPx}x${heightPx}`,
           file_size_bytes: size,
           scenes: plan.scenes.length,
           ...(gifUri ? { gif_uri: gifUri } : {}),
@@ -194,7 +216,14 @@ export class LocalCompositor extends Compositor {
         processingTimeSeconds: (Date.now() - started) / 1000,
         provider: this.name,
         attempts: 1,
-        metadata: { renderSeconds: render.wallSeconds, musicSeconds: music.wallSeconds, measuredLufs: loudness.integratedLufs, measuredTruePeakDbtp: loudness.truePeakDbtp, textBoxes: cards.map((c) => c.box) },
+        metadata: {
+          renderSeconds: render.wallSeconds,
+          musicSeconds: music?.wallSeconds ?? 0,
+          measuredLufs: loudness?.integratedLufs ?? null,
+          measuredTruePeakDbtp: loudness?.truePeakDbtp ?? null,
+          silent: !loudness,
+          textBoxes: cards.map((c) => c.box),
+        },
       };
     } catch (err) {
       if (err instanceof AppError) throw err;
@@ -217,8 +246,9 @@ export class LocalCompositor extends Compositor {
     durationSeconds: number,
     look: BrandLook,
     dir: string,
+    scale = 1,
   ): Promise<Array<{ text: CompositionText; box: BoxPx & { startSeconds: number; endSeconds: number } }>> {
-    const safe = safeAreaFor(aspect);
+    const safe = scaleBox(safeAreaFor(aspect), scale);
     const landscape = aspect === '16:9';
     const maxWidth = landscape ? Math.round(safe.widthPx * 0.58) : safe.widthPx;
     const ctaWidth = landscape ? Math.round(safe.widthPx * 0.62) : safe.widthPx;
@@ -230,8 +260,8 @@ export class LocalCompositor extends Compositor {
         const path = join(dir, `text-${i + 1}.png`);
         const card =
           i === last
-            ? await renderCtaCard({ productName: plan.product.name, offer: plan.product.offer, callToAction: plan.call_to_action }, ctaWidth, ctaCardStyle(look), path)
-            : await renderTextCard(scene.on_screen_text, maxWidth, textCardStyle(look, i === 0), path);
+            ? await renderCtaCard({ productName: plan.product.name, offer: plan.product.offer, callToAction: plan.call_to_action }, ctaWidth, scaleCtaStyle(ctaCardStyle(look), scale), path)
+            : await renderTextCard(scene.on_screen_text, maxWidth, scaleTextStyle(textCardStyle(look, i === 0), scale), path);
         const centred = safe.xPx + Math.round((safe.widthPx - card.widthPx) / 4) * 2;
         const x = landscape && i !== last ? safe.xPx : centred;
         const y = safe.yPx + safe.heightPx - card.heightPx - slideUpPx;
@@ -284,6 +314,64 @@ export class LocalCompositor extends Compositor {
     await rename(tmp, out);
     return pathToFileURL(out).href;
   }
+}
+
+const even = (x: number): number => Math.max(2, 2 * Math.round(x / 2));
+
+/** A frame size times `scale`, in even pixels. Pure. */
+export function scaledSize(size: { widthPx: number; heightPx: number }, scale: number): { widthPx: number; heightPx: number } {
+  return scale === 1 ? size : { widthPx: even(size.widthPx * scale), heightPx: even(size.heightPx * scale) };
+}
+
+function scaleBox(box: BoxPx, scale: number): BoxPx {
+  if (scale === 1) return box;
+  return { xPx: even(box.xPx * scale), yPx: even(box.yPx * scale), widthPx: even(box.widthPx * scale), heightPx: even(box.heightPx * scale) };
+}
+
+function scaleTextStyle(style: TextCardStyle, scale: number): TextCardStyle {
+  if (scale === 1) return style;
+  const px = (x: number): number => Math.max(6, Math.round(x * scale));
+  return { ...style, maxFontPx: px(style.maxFontPx), minFontPx: Math.min(px(style.minFontPx), px(style.maxFontPx)), letterSpacingPx: Math.round(style.letterSpacingPx * scale) };
+}
+
+function scaleCtaStyle(style: CtaCardStyle, scale: number): CtaCardStyle {
+  if (scale === 1) return style;
+  const px = (x: number): number => Math.max(6, Math.round(x * scale));
+  return { ...style, maxNamePx: px(style.maxNamePx), minNamePx: Math.min(px(style.minNamePx), px(style.maxNamePx)), letterSpacingPx: Math.round(style.letterSpacingPx * scale) };
+}
+
+/** What the compositor needs of a clip: its picture's shape and its length (seconds; undefined when unstated). */
+interface ClipSource {
+  shape: ClipShape;
+  seconds: number | undefined;
+}
+
+/**
+ * Probes one clip before the render, so a file that is not a video fails with a clear reason instead of an
+ * ffmpeg error mid-render, and so the graph can fit, rotate and slow it (docs/design/composition.md).
+ * @throws AppError `COMPOSITION_FAILED` with `details.reason` `INVALID_MEDIA` (unreadable, or no picture)
+ */
+async function probeClip(path: string, sceneNumber: number, uri: string): Promise<ClipSource> {
+  let probe: MediaProbe;
+  try {
+    probe = await probeMedia(path);
+  } catch (err) {
+    throw new AppError('COMPOSITION_FAILED', `the clip of scene ${sceneNumber} is not a media file ffprobe can read`, {
+      details: { reason: 'INVALID_MEDIA', scene_number: sceneNumber, clip_uri: uri, last_error: (err as Error).message.slice(-300) },
+      cause: err,
+    });
+  }
+  const video = probe.streams.find((st) => st.type === 'video' && st.widthPx && st.heightPx);
+  if (!video?.widthPx || !video.heightPx) {
+    throw new AppError('COMPOSITION_FAILED', `the clip of scene ${sceneNumber} has no picture`, {
+      details: { reason: 'INVALID_MEDIA', scene_number: sceneNumber, clip_uri: uri, format: probe.formatName, streams: probe.streams.map((st) => st.codec) },
+    });
+  }
+  const seconds = video.durationSeconds ?? (probe.durationSeconds > 0 ? probe.durationSeconds : undefined);
+  return {
+    shape: { widthPx: video.widthPx, heightPx: video.heightPx, rotationDegrees: video.rotationDegrees, sampleAspectRatio: video.sampleAspectRatio },
+    seconds,
+  };
 }
 
 /** Distance a slide-up card travels, pixels: 3 % of the safe area's height, even (chroma rows come in pairs). Pure. */

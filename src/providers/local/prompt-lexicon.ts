@@ -335,7 +335,7 @@ export const CATEGORY_PROFILES: readonly CategoryProfile[] = [
     agitate: 'Deadlines slip. Focus disappears.',
     before: 'Before: scattered tools and chaos',
     after: 'After: one calm, clear workflow',
-    cta: 'Start your free trial',
+    cta: 'Get started today',
   },
   {
     category: 'coffee & beverages',
@@ -543,10 +543,10 @@ export const ROLE_COPY: Readonly<
     elegant: ['Elegance you can feel', 'Made to be noticed'],
     energetic: ['Go further, faster', 'Every step, stronger'],
     warm: ['Comfort in every moment', 'Made to be shared'],
-    confident: ['More done. Less stress.', 'Trusted by {audience}'],
-    playful: ['Joy, unboxed', 'Smiles guaranteed'],
+    confident: ['More done. Less stress.', 'Built for {audience}'],
+    playful: ['Joy, unboxed', 'Made to make you smile'],
     calm: ['Your moment of calm', 'Feel the difference'],
-    default: ['You deserve {name}', 'Loved by {audience}'],
+    default: ['You deserve {name}', 'Made with {audience} in mind'],
   },
   solution: {
     default: ['{name} fixes that', 'Finally, it just works'],

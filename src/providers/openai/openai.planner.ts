@@ -1,6 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { AD_PLAN_JSON_SCHEMA, validateAdPlan, type AdPlan, type PromptParsingInput } from '@app/contracts';
+import { acceptAdPlan, AD_PLAN_JSON_SCHEMA, type AdPlan, type PromptParsingInput } from '@app/contracts';
 import { openAiCostUsd, type OpenAiPrice, type OpenAiSettings } from '../../../config/providers.config';
 import { PromptPlanner, type ProviderContext, type ProviderResult } from '../ports';
 import { ProviderError, faultOfStatus, parseRetryAfterMs } from '../provider.errors';
@@ -37,7 +37,8 @@ type Candidate = { kind: 'json'; value: unknown; raw: string } | { kind: 'unpars
 /**
  * Ad planning with OpenAI chat completions and a strict JSON-schema structured output of the ad plan
  * (https://platform.openai.com/docs/guides/structured-outputs). The answer is checked with the same
- * `validateAdPlan` the local planner satisfies; on problems ONE repair call sends them back, then the stage
+ * `validateAdPlan` the local planner satisfies, after `repairAdPlan` has fixed what arithmetic can (durations,
+ * overlay times, numbering, colours; recorded in `plan.adjustments`); on remaining problems ONE repair call sends them back, then the stage
  * fails with `PROMPT_PARSING_FAILED`. The SDK's own retries are off (`maxRetries: 0`): the resilience policy
  * retries. Cost: `usage` tokens × the model's price per 1M tokens, billed per call (repairs included).
  */
@@ -72,15 +73,17 @@ export class OpenAiPromptPlanner extends PromptPlanner {
     for (let round = 0; round < 2; round++) {
       const candidate = await policy.execute(tally, ctx.signal, (signal) => this.complete(messages, signal, tally));
       ctx.heartbeat();
-      problems = candidate.kind === 'json' ? validateAdPlan(candidate.value, input.duration) : ['the answer is not valid JSON'];
-      if (problems.length === 0) {
+      // Arithmetic first (docs/design/plan-repair.md): only what it cannot fix goes back to the model.
+      const accepted = candidate.kind === 'json' ? acceptAdPlan(candidate.value, input.duration) : null;
+      problems = accepted ? accepted.problems : ['the answer is not valid JSON'];
+      if (accepted?.plan) {
         return {
-          output: (candidate as { value: AdPlan }).value,
+          output: accepted.plan,
           costUsd: tally.costUsd,
           processingTimeSeconds: (Date.now() - started) / 1000,
           provider: this.name,
           attempts: tally.attempts,
-          metadata: { model: this.settings.model, repaired: round > 0 },
+          metadata: { model: this.settings.model, repaired: round > 0, adjusted: accepted.adjustments.length },
         };
       }
       messages.push({ role: 'assistant', content: candidate.raw }, { role: 'user', content: repairMessage(problems, input.duration) });
