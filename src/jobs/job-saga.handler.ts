@@ -233,6 +233,7 @@ export function toState(job: Job): JobState {
     result: job.result,
     error: job.error,
     version: job.version,
+    estimatedCompletionAt: job.estimatedCompletionAt?.toISOString() ?? null,
   };
 }
 
@@ -259,6 +260,7 @@ function writeState(job: Job, next: JobState, now: Date): void {
   job.result = next.result;
   job.error = next.error;
   job.lastProgressAt = now;
+  if (next.estimatedCompletionAt !== undefined) job.estimatedCompletionAt = next.estimatedCompletionAt ? new Date(next.estimatedCompletionAt) : null;
   if (wasStatus === 'queued' && next.status === 'processing') job.startedAt = now;
   if (next.status === 'completed') job.completedAt = now;
   if (next.status === 'failed') job.failedAt = now;

@@ -1,0 +1,115 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Push instead of poll (docs/events.md):
+ * - `jobs.estimated_completion_at`: the completion estimate progress ticks refine (written by the saga only);
+ * - webhook endpoints (registered ones, and the per-job ones asked for on create, `job_id` set), their
+ *   deliveries (one row per endpoint and event: the durable retry schedule, polled with SKIP LOCKED) and every
+ *   attempt; `client_id` columns are the owner once API clients exist (null until then);
+ * - the metrics endpoint's indexes and the per-hour stage-duration rollup, so `GET /api/v1/metrics` stays
+ *   under 100 ms with 100 000 jobs (`npm run bench:metrics`).
+ */
+export class Migration20261202040000_push extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table jobs add column estimated_completion_at timestamptz');
+
+    this.addSql(`
+      create table webhook_endpoints (
+        id uuid primary key,
+        client_id text,
+        job_id uuid,
+        url text not null,
+        description text,
+        event_types text[],
+        secrets jsonb not null default '[]',
+        enabled boolean not null default true,
+        disabled_reason text,
+        failing_since timestamptz,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`);
+    this.addSql('create unique index idx_webhook_endpoints_job on webhook_endpoints (job_id) where job_id is not null');
+    this.addSql('create index idx_webhook_endpoints_registered on webhook_endpoints (created_at) where job_id is null');
+
+    this.addSql(`
+      create table webhook_deliveries (
+        id bigserial primary key,
+        endpoint_id uuid not null references webhook_endpoints (id) on delete cascade,
+        client_id text,
+        event_id text not null,
+        event_type text not null,
+        job_id uuid,
+        payload jsonb not null,
+        status varchar(16) not null default 'pending',
+        attempts integer not null default 0,
+        next_attempt_at timestamptz not null default now(),
+        claimed_until timestamptz,
+        last_status_code integer,
+        last_error text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        delivered_at timestamptz,
+        unique (endpoint_id, event_id)
+      )`);
+    this.addSql(`create index idx_webhook_deliveries_due on webhook_deliveries (next_attempt_at, id) where status = 'pending'`);
+    this.addSql('create index idx_webhook_deliveries_endpoint on webhook_deliveries (endpoint_id, id desc)');
+
+    this.addSql(`
+      create table webhook_attempts (
+        id bigserial primary key,
+        delivery_id bigint not null references webhook_deliveries (id) on delete cascade,
+        attempt integer not null,
+        started_at timestamptz not null default now(),
+        duration_ms integer not null,
+        outcome varchar(16) not null,
+        response_status integer,
+        response_excerpt text,
+        error text,
+        address text
+      )`);
+    this.addSql('create index idx_webhook_attempts_delivery on webhook_attempts (delivery_id, id)');
+
+    // Metrics: an index-only scan over the window for the job figures, and the failed jobs by code.
+    this.addSql('create index idx_jobs_metrics on jobs (created_at) include (status, cost_total, completed_at)');
+    this.addSql(`create index idx_jobs_failed_code on jobs (created_at, (error->>'code')) where status = 'failed'`);
+
+    // Stage durations per hour in log buckets (ratio 2^(1/8), about 4.4 % wide), kept by a statement-level
+    // trigger as attempts succeed: percentiles over a month read a few thousand rows, not every attempt.
+    this.addSql(`
+      create table stage_duration_rollup (
+        hour timestamptz not null,
+        stage varchar(32) not null,
+        bucket integer not null,
+        n bigint not null,
+        primary key (hour, stage, bucket)
+      )`);
+    this.addSql(`
+      create function stage_duration_bucket(d interval) returns integer language sql immutable as
+        $$ select floor(8 * log(2, greatest(1, extract(epoch from d) * 1000)::numeric))::integer $$`);
+    this.addSql(`
+      create function stage_duration_rollup_insert() returns trigger language plpgsql as $$
+      begin
+        insert into stage_duration_rollup (hour, stage, bucket, n)
+          select date_trunc('hour', n.updated_at), n.stage, stage_duration_bucket(n.updated_at - n.created_at), count(*)
+            from new_rows n where n.status = 'succeeded' group by 1, 2, 3
+          on conflict (hour, stage, bucket) do update set n = stage_duration_rollup.n + excluded.n;
+        return null;
+      end $$`);
+    this.addSql(`
+      create function stage_duration_rollup_update() returns trigger language plpgsql as $$
+      begin
+        insert into stage_duration_rollup (hour, stage, bucket, n)
+          select date_trunc('hour', n.updated_at), n.stage, stage_duration_bucket(n.updated_at - n.created_at), count(*)
+            from new_rows n join old_rows o on o.attempt_id = n.attempt_id
+           where n.status = 'succeeded' and o.status <> 'succeeded' group by 1, 2, 3
+          on conflict (hour, stage, bucket) do update set n = stage_duration_rollup.n + excluded.n;
+        return null;
+      end $$`);
+    this.addSql(`
+      create trigger stage_attempts_rollup_insert after insert on stage_attempts
+        referencing new table as new_rows for each statement execute function stage_duration_rollup_insert()`);
+    this.addSql(`
+      create trigger stage_attempts_rollup_update after update on stage_attempts
+        referencing old table as old_rows new table as new_rows for each statement execute function stage_duration_rollup_update()`);
+  }
+}
