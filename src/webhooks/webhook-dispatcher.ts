@@ -107,9 +107,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const hook = event.type === 'job.created' ? (event as JobEvent<'created'>).data.webhook : undefined;
       if (hook) {
         await tx.execute(
-          `insert into webhook_endpoints (id, job_id, url, event_types) values (?, ?, ?, ?)
+          `insert into webhook_endpoints (id, job_id, url, event_types) values (?, ?, ?, (select array_agg(x) from jsonb_array_elements_text(?::jsonb) x))
              on conflict (job_id) where job_id is not null do nothing`,
-          [randomUUID(), event.job_id, hook.url, hook.event_types?.length ? hook.event_types : null],
+          [randomUUID(), event.job_id, hook.url, JSON.stringify(hook.event_types ?? [])],
         );
       }
       const endpoints: Array<{ id: string; client_id: string | null; event_types: string[] | null }> = await tx.execute(

@@ -86,8 +86,8 @@ export class WebhooksService {
     const secret = dto.secret ?? newSecret();
     const secrets: EndpointSecret[] = [{ secret, created_at: new Date().toISOString(), expires_at: null }];
     await this.orm.em.fork().execute(
-      `insert into webhook_endpoints (id, url, description, event_types, secrets, enabled) values (?, ?, ?, ?, ?::jsonb, ?)`,
-      [id, dto.url, dto.description ?? null, dto.event_types?.length ? dto.event_types : null, JSON.stringify(secrets), dto.enabled ?? true],
+      `insert into webhook_endpoints (id, url, description, event_types, secrets, enabled) values (?, ?, ?, (select array_agg(x) from jsonb_array_elements_text(?::jsonb) x), ?::jsonb, ?)`,
+      [id, dto.url, dto.description ?? null, JSON.stringify(dto.event_types ?? []), JSON.stringify(secrets), dto.enabled ?? true],
     );
     return { ...(await this.get(id)), secret };
   }
@@ -122,14 +122,14 @@ export class WebhooksService {
     }
     const enabling = dto.enabled === true && !row.enabled;
     await this.orm.em.fork().execute(
-      `update webhook_endpoints set url = ?, description = ?, event_types = ?, enabled = ?, secrets = ?::jsonb,
+      `update webhook_endpoints set url = ?, description = ?, event_types = (select array_agg(x) from jsonb_array_elements_text(?::jsonb) x), enabled = ?, secrets = ?::jsonb,
          disabled_reason = case when ? then null else disabled_reason end,
          failing_since = case when ? then null else failing_since end, updated_at = now()
        where id = ?`,
       [
         dto.url ?? row.url,
         dto.description ?? row.description,
-        dto.event_types !== undefined ? (dto.event_types?.length ? dto.event_types : null) : row.event_types,
+        JSON.stringify((dto.event_types !== undefined ? dto.event_types : row.event_types) ?? []),
         dto.enabled ?? row.enabled,
         JSON.stringify(secrets),
         enabling,
