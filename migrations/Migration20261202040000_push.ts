@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * - webhook endpoints (registered ones, and the per-job ones asked for on create, `job_id` set), their
  *   deliveries (one row per endpoint and event: the durable retry schedule, polled with SKIP LOCKED) and every
  *   attempt; `client_id` columns are the owner once API clients exist (null until then);
- * - the metrics endpoint's indexes and the per-hour stage-duration rollup, so `GET /api/v1/metrics` stays
+ * - the metrics endpoint's per-hour rollups of job figures and stage durations (kept by triggers), so `GET /api/v1/metrics` stays
  *   under 100 ms with 100 000 jobs (`npm run bench:metrics`).
  */
 export class Migration20261202040000_push extends Migration {
@@ -72,6 +72,76 @@ export class Migration20261202040000_push extends Migration {
     // Metrics: an index-only scan over the window for the job figures, and the failed jobs by code.
     this.addSql('create index idx_jobs_metrics on jobs (created_at) include (status, cost_total, completed_at)');
     this.addSql(`create index idx_jobs_failed_code on jobs (created_at, (error->>'code')) where status = 'failed'`);
+
+    // Job figures per creation hour, kept by triggers on jobs (an aggregated statement trigger on insert, a
+    // row trigger on the updates that change a figure: status to or from completed/failed, cost, completion
+    // time; progress ticks touch none of them). The endpoint reads whole hours here and the two partial
+    // hours at the window's edges from the jobs themselves, so its figures stay exact.
+    this.addSql(`
+      create table job_rollup_hourly (
+        hour timestamptz primary key,
+        total bigint not null default 0,
+        completed bigint not null default 0,
+        failed bigint not null default 0,
+        cost_usd numeric(18,6) not null default 0,
+        completed_seconds double precision not null default 0
+      )`);
+    this.addSql(`
+      create table job_failures_hourly (
+        hour timestamptz not null,
+        code text not null,
+        n bigint not null,
+        primary key (hour, code)
+      )`);
+    this.addSql(`
+      create function job_rollup_insert() returns trigger language plpgsql as $$
+      begin
+        insert into job_rollup_hourly (hour, total, completed, failed, cost_usd, completed_seconds)
+          select date_trunc('hour', n.created_at), count(*), count(*) filter (where n.status = 'completed'),
+                 count(*) filter (where n.status = 'failed'), coalesce(sum(n.cost_total), 0),
+                 coalesce(sum(extract(epoch from (n.completed_at - n.created_at))) filter (where n.status = 'completed'), 0)
+            from new_rows n group by 1
+          on conflict (hour) do update set total = job_rollup_hourly.total + excluded.total,
+            completed = job_rollup_hourly.completed + excluded.completed, failed = job_rollup_hourly.failed + excluded.failed,
+            cost_usd = job_rollup_hourly.cost_usd + excluded.cost_usd,
+            completed_seconds = job_rollup_hourly.completed_seconds + excluded.completed_seconds;
+        insert into job_failures_hourly (hour, code, n)
+          select date_trunc('hour', n.created_at), coalesce(n.error->>'code', 'UNKNOWN'), count(*) from new_rows n where n.status = 'failed' group by 1, 2
+          on conflict (hour, code) do update set n = job_failures_hourly.n + excluded.n;
+        return null;
+      end $$`);
+    this.addSql(`
+      create function job_rollup_update() returns trigger language plpgsql as $$
+      declare
+        h timestamptz := date_trunc('hour', new.created_at);
+        d_completed integer := (new.status = 'completed')::integer - (old.status = 'completed')::integer;
+        d_failed integer := (new.status = 'failed')::integer - (old.status = 'failed')::integer;
+        d_seconds double precision :=
+          case when new.status = 'completed' then coalesce(extract(epoch from (new.completed_at - new.created_at)), 0) else 0 end
+          - case when old.status = 'completed' then coalesce(extract(epoch from (old.completed_at - old.created_at)), 0) else 0 end;
+      begin
+        insert into job_rollup_hourly (hour, completed, failed, cost_usd, completed_seconds)
+          values (h, d_completed, d_failed, new.cost_total - old.cost_total, d_seconds)
+          on conflict (hour) do update set completed = job_rollup_hourly.completed + excluded.completed,
+            failed = job_rollup_hourly.failed + excluded.failed, cost_usd = job_rollup_hourly.cost_usd + excluded.cost_usd,
+            completed_seconds = job_rollup_hourly.completed_seconds + excluded.completed_seconds;
+        if old.status = 'failed' then
+          update job_failures_hourly set n = n - 1 where hour = h and code = coalesce(old.error->>'code', 'UNKNOWN');
+        end if;
+        if new.status = 'failed' then
+          insert into job_failures_hourly (hour, code, n) values (h, coalesce(new.error->>'code', 'UNKNOWN'), 1)
+            on conflict (hour, code) do update set n = job_failures_hourly.n + 1;
+        end if;
+        return null;
+      end $$`);
+    this.addSql(`
+      create trigger jobs_rollup_insert after insert on jobs
+        referencing new table as new_rows for each statement execute function job_rollup_insert()`);
+    this.addSql(`
+      create trigger jobs_rollup_update after update on jobs for each row
+        when (old.status is distinct from new.status or old.cost_total is distinct from new.cost_total
+              or old.completed_at is distinct from new.completed_at or old.error is distinct from new.error)
+        execute function job_rollup_update()`);
 
     // Stage durations per hour in log buckets (ratio 2^(1/8), about 4.4 % wide), kept by a statement-level
     // trigger as attempts succeed: percentiles over a month read a few thousand rows, not every attempt.

@@ -9,6 +9,8 @@ interface Fixture {
   /** Seconds from creation to completion (completed jobs). */
   durationSeconds?: number;
   code?: string;
+  /** Written as queued first and moved to its final state by an update, as the saga does. */
+  viaUpdate?: boolean;
 }
 
 /**
@@ -21,10 +23,10 @@ describe('GET /api/v1/metrics', () => {
 
   const fixtures: Fixture[] = [
     { hoursAgo: 0.5, status: 'completed', costUsd: 1.2, durationSeconds: 200 },
-    { hoursAgo: 2, status: 'completed', costUsd: 2.4, durationSeconds: 300 },
+    { hoursAgo: 2, status: 'completed', costUsd: 2.4, durationSeconds: 300, viaUpdate: true },
     { hoursAgo: 5, status: 'completed', costUsd: 1.5, durationSeconds: 250 },
     { hoursAgo: 7, status: 'failed', costUsd: 0.6, code: 'VIDEO_GENERATION_FAILED' },
-    { hoursAgo: 9, status: 'failed', costUsd: 0.1, code: 'TIMEOUT' },
+    { hoursAgo: 9, status: 'failed', costUsd: 0.1, code: 'TIMEOUT', viaUpdate: true },
     { hoursAgo: 11, status: 'failed', costUsd: 0.7, code: 'VIDEO_GENERATION_FAILED' },
     { hoursAgo: 13, status: 'cancelled', costUsd: 0.3 },
     { hoursAgo: 20, status: 'processing', costUsd: 0.9 },
@@ -44,10 +46,15 @@ describe('GET /api/v1/metrics', () => {
     for (const f of fixtures) {
       const id = randomUUID();
       const created = new Date(now - f.hoursAgo * 3600_000);
+      const final = [f.status, f.costUsd, f.durationSeconds ? new Date(created.getTime() + f.durationSeconds * 1000) : null, f.code ? JSON.stringify({ code: f.code, message: 'x', failed_stage: null, details: {} }) : null];
       await em.execute(
-        `insert into jobs (id, status, prompt, duration, aspect_ratio, cost_total, created_at, completed_at, error) values (?, ?, 'metrics fixture', 15, '9:16', ?, ?, ?, ?)`,
-        [id, f.status, f.costUsd, created, f.durationSeconds ? new Date(created.getTime() + f.durationSeconds * 1000) : null, f.code ? JSON.stringify({ code: f.code, message: 'x', failed_stage: null, details: {} }) : null],
+        `insert into jobs (id, status, cost_total, completed_at, error, prompt, duration, aspect_ratio, created_at) values (?, ?, ?, ?, ?, 'metrics fixture', 15, '9:16', ?)`,
+        [id, ...(f.viaUpdate ? ['queued', 0, null, null] : final), created],
       );
+      if (f.viaUpdate) {
+        await em.execute(`update jobs set status = 'processing', cost_total = ? where id = ?`, [f.costUsd / 2, id]);
+        await em.execute(`update jobs set status = ?, cost_total = ?, completed_at = ?, error = ? where id = ?`, [...final, id]);
+      }
     }
     for (const [i, seconds] of [...compositionSeconds, 400].entries()) {
       const finished = new Date(now - (i === 3 ? 30 : 1) * 3600_000);
