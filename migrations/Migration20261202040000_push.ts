@@ -153,6 +153,15 @@ export class Migration20261202040000_push extends Migration {
         n bigint not null,
         primary key (hour, stage, bucket)
       )`);
+    // The same per UTC day, for the whole days of long windows (a month reads about 30 × 4 × 15 rows).
+    this.addSql(`
+      create table stage_duration_daily (
+        day timestamptz not null,
+        stage varchar(32) not null,
+        bucket integer not null,
+        n bigint not null,
+        primary key (day, stage, bucket)
+      )`);
     this.addSql(`
       create function stage_duration_bucket(d interval) returns integer language sql immutable as
         $$ select floor(8 * log(2, greatest(1, extract(epoch from d) * 1000)::numeric))::integer $$`);
@@ -163,6 +172,10 @@ export class Migration20261202040000_push extends Migration {
           select date_trunc('hour', n.updated_at), n.stage, stage_duration_bucket(n.updated_at - n.created_at), count(*)
             from new_rows n where n.status = 'succeeded' group by 1, 2, 3
           on conflict (hour, stage, bucket) do update set n = stage_duration_rollup.n + excluded.n;
+        insert into stage_duration_daily (day, stage, bucket, n)
+          select date_trunc('day', n.updated_at, 'UTC'), n.stage, stage_duration_bucket(n.updated_at - n.created_at), count(*)
+            from new_rows n where n.status = 'succeeded' group by 1, 2, 3
+          on conflict (day, stage, bucket) do update set n = stage_duration_daily.n + excluded.n;
         return null;
       end $$`);
     this.addSql(`
@@ -173,6 +186,11 @@ export class Migration20261202040000_push extends Migration {
             from new_rows n join old_rows o on o.attempt_id = n.attempt_id
            where n.status = 'succeeded' and o.status <> 'succeeded' group by 1, 2, 3
           on conflict (hour, stage, bucket) do update set n = stage_duration_rollup.n + excluded.n;
+        insert into stage_duration_daily (day, stage, bucket, n)
+          select date_trunc('day', n.updated_at, 'UTC'), n.stage, stage_duration_bucket(n.updated_at - n.created_at), count(*)
+            from new_rows n join old_rows o on o.attempt_id = n.attempt_id
+           where n.status = 'succeeded' and o.status <> 'succeeded' group by 1, 2, 3
+          on conflict (day, stage, bucket) do update set n = stage_duration_daily.n + excluded.n;
         return null;
       end $$`);
     this.addSql(`
