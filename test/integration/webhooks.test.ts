@@ -158,6 +158,32 @@ describe('webhooks', () => {
     }
   });
 
+  it('should disable an endpoint that answers 410 Gone and announce it with webhook.endpoint_disabled', async () => {
+    const created = await api('POST', '/api/v1/webhooks', { url: `${hookUrl}/gone`, event_types: ['job.started'] });
+    const endpointId = created.json.id as string;
+    receiver.respond = (hook) => (hook.headers['webhook-id'].endsWith('.started') ? 410 : 200);
+    try {
+      await jobWithThreeEvents();
+      const endpoint = await pollUntil(() => api('GET', `/api/v1/webhooks/${endpointId}`), (r) => r.json.enabled === false, 20_000);
+      expect(endpoint.json.disabled_reason).toMatch(/410/);
+      const announced: Array<{ payload: { type: string; data: { endpoint_id: string } } }> = await orm.em
+        .fork()
+        .execute(`select payload from outbox where subject like ?`, [`%.evt.webhook.endpoint_disabled.${endpointId}`]);
+      expect(announced.map((a) => a.payload)).toEqual([expect.objectContaining({ type: 'webhook.endpoint_disabled', data: expect.objectContaining({ endpoint_id: endpointId }) })]);
+      const deliveries = (await api('GET', `/api/v1/webhooks/${endpointId}/deliveries`)).json.deliveries as Array<{ status: string; attempts: number }>;
+      expect(deliveries[0]).toMatchObject({ status: 'failed', attempts: 1 });
+      // Re-enabled and recovered: the failed delivery goes out again.
+      receiver.respond = () => 200;
+      expect((await api('PATCH', `/api/v1/webhooks/${endpointId}`, { enabled: true })).json.enabled).toBe(true);
+      const recovered = await api('POST', `/api/v1/webhooks/${endpointId}/recover`, { since: new Date(Date.now() - 3600_000).toISOString() });
+      expect(recovered.json).toEqual({ requeued: 1 });
+      await pollUntil(() => api('GET', `/api/v1/webhooks/${endpointId}/deliveries`), (r) => (r.json.deliveries as Array<{ status: string }>)[0].status === 'delivered', 20_000);
+    } finally {
+      receiver.respond = () => 200;
+      await api('DELETE', `/api/v1/webhooks/${endpointId}`);
+    }
+  });
+
   it('should list, read, update and delete registered endpoints and validate their input', async () => {
     const bad = await api('POST', '/api/v1/webhooks', { url: 'ftp://example.com/x', event_types: ['Not A Type'] });
     expect(bad.status).toBe(400);
