@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { STAGES, type StageName } from '@app/contracts';
 import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
+import { loadPushConfig, type PushConfig } from './push.config';
 
 /** Process roles (issue #4): any mix can run in one process; the default runs all of them. */
 export const ROLES = ['api', 'orchestrator', 'stages'] as const;
@@ -59,6 +60,8 @@ export interface AppConfig {
   stageConcurrency: Record<StageName, number>;
   logLevel: string;
   providers: ProvidersConfig;
+  /** Webhooks and event streams (docs/events.md). */
+  push: PushConfig;
 }
 
 const DEFAULT_STAGE_SLOTS: Record<StageName, number> = {
@@ -131,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST ?? '0.0.0.0';
   const providers = loadProvidersConfig(env);
   problems.push(...providers.problems);
+  const push = loadPushConfig(env);
+  problems.push(...push.problems);
 
   const config: AppConfig = {
     port,
@@ -158,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ) as Record<StageName, number>,
     logLevel,
     providers: providers.config,
+    push: push.config,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,7 @@ import { Migration20261122000000_initial } from '../migrations/Migration20261122
 import { Migration20261122020000_stage_attempt_carry } from '../migrations/Migration20261122020000_stage_attempt_carry';
 import { Migration20261122030000_outbox_seq } from '../migrations/Migration20261122030000_outbox_seq';
 import { Migration20261202010000_storyboard } from '../migrations/Migration20261202010000_storyboard';
+import { Migration20261202040000_push } from '../migrations/Migration20261202040000_push';
 
 /** Every entity, listed once for the app, the migrator and tests. */
 export const ENTITIES = [Job, JobTransition, OutboxMessage, StageAttempt];
@@ -36,6 +37,7 @@ export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
         { name: 'Migration20261122020000_stage_attempt_carry', class: Migration20261122020000_stage_attempt_carry },
         { name: 'Migration20261122030000_outbox_seq', class: Migration20261122030000_outbox_seq },
         { name: 'Migration20261202010000_storyboard', class: Migration20261202010000_storyboard },
+        { name: 'Migration20261202040000_push', class: Migration20261202040000_push },
       ],
     },
   });

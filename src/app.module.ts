@@ -11,6 +11,9 @@ import { JobsModule } from './jobs/jobs.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { StagesModule } from './stages/stages.module';
+import { JobEventsModule } from './job-events/job-events.module';
+import { JobMetricsModule } from './job-metrics/job-metrics.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Config and the root logger, visible to every module. */
 @Global()
@@ -53,6 +56,9 @@ export class AppModule {
         MessagingModule,
         HealthModule,
         JobsModule.register(has('api')),
+        WebhooksModule.register(has('api')),
+        JobEventsModule.register(has('api')),
+        ...(has('api') ? [JobMetricsModule] : []),
         ...(has('stages') ? [StagesModule] : []),
       ],
       providers: [AppLifecycle],

@@ -66,7 +66,9 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
   let eta: string | null = null;
   if (job.status === 'queued' || job.status === 'processing') {
     const startMs = (job.startedAt ?? job.createdAt).getTime();
-    eta = new Date(Math.max(startMs + estimate, now.getTime() + 2000)).toISOString();
+    // A measured estimate (progress ticks) beats the fixed fit once there is one.
+    const expectedMs = job.estimatedCompletionAt?.getTime() ?? startMs + estimate;
+    eta = new Date(Math.max(expectedMs, now.getTime() + 2000)).toISOString();
   } else if (job.completedAt) {
     eta = job.completedAt.toISOString();
   }

@@ -249,6 +249,7 @@ export function toState(job: Job): JobState {
     result: job.result,
     error: job.error,
     version: job.version,
+    estimatedCompletionAt: job.estimatedCompletionAt?.toISOString() ?? null,
   };
 }
 
@@ -289,6 +290,7 @@ function writeState(job: Job, next: JobState, now: Date): void {
   if (wasStatus === 'queued' && next.status === 'processing') job.startedAt ??= now;
   if (next.status === 'failed' && next.error) job.failedAt = now;
   else if (next.status !== 'failed') job.failedAt = null;
+  if (next.estimatedCompletionAt !== undefined) job.estimatedCompletionAt = next.estimatedCompletionAt ? new Date(next.estimatedCompletionAt) : null;
   if (next.status === 'completed') job.completedAt = now;
   if (next.status === 'cancelled') {
     job.cancelledAt = now;

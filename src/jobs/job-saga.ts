@@ -32,6 +32,7 @@ import {
   type VideoGenerationOutput,
 } from '@app/contracts';
 import { roundUsd } from '../common/money';
+import { stageProgress } from './job-progress';
 
 /**
  * Job statuses: the one union of `@app/contracts` (re-exported under the saga's old name for its callers).
@@ -82,6 +83,8 @@ export interface JobState {
   result: CompositionOutput | null;
   error: JobError | null;
   version: number;
+  /** ISO-8601 UTC completion estimate refined by progress ticks (job-progress.ts); absent or null before one. */
+  estimatedCompletionAt?: string | null;
 }
 
 /** A message to write to the outbox: deterministic id (also the Nats-Msg-Id), subject and payload. */
@@ -306,6 +309,8 @@ export function decide(state: JobState, input: SagaInbound | SagaCommand, ctx: S
       return stageCompleted(state, input, ctx);
     case 'stage.failed':
       return stageFailed(state, input, ctx);
+    case 'stage.progress':
+      return stageProgress(state, input, ctx);
     default:
       return { kind: 'ignored', reason: `unknown input type ${(input as { type: string }).type}` };
   }

@@ -65,7 +65,8 @@ export class Job {
     | 'lastProgressAt'
     | 'completedAt'
     | 'failedAt'
-    | 'cancelledAt';
+    | 'cancelledAt'
+    | 'estimatedCompletionAt';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -214,6 +215,10 @@ export class Job {
 
   @Property({ type: 'datetime', nullable: true })
   cancelledAt: Date | null = null;
+
+  /** Completion estimate refined from measured stage speeds by progress ticks (docs/events.md, "Progress"). */
+  @Property({ type: 'datetime', nullable: true })
+  estimatedCompletionAt: Date | null = null;
 }
 
 /** One state change of a job (table `job_transitions`): the audit trail the crash test checks for duplicates. */

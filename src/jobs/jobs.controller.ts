@@ -28,7 +28,7 @@ export class JobsController {
       duration: body.duration,
       aspect_ratio: body.aspect_ratio,
       brand_guidelines: body.brand_guidelines ?? null,
-    });
+    }, body.webhook_url ? { url: body.webhook_url, event_types: body.webhook_events ?? null } : undefined);
   }
 
   @Get('api/v1/jobs')

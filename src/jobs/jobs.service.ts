@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent } from '@app/contracts';
+import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent, type JobWebhookRequest } from '@app/contracts';
+import { AppError } from '../common/app-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
@@ -40,8 +41,13 @@ export class JobsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Creates a queued job and publishes `job.created` (through the outbox). */
-  async create(request: AdRequest): Promise<CreatedJob> {
+  /**
+   * Creates a queued job and publishes `job.created` (through the outbox). A `webhook` rides on that event;
+   * the webhook module registers and calls it (docs/events.md, "Webhooks").
+   * @throws AppError INVALID_INPUT when the webhook is plain http (unless allowed) or no signing secret is set
+   */
+  async create(request: AdRequest, webhook?: JobWebhookRequest): Promise<CreatedJob> {
+    if (webhook) this.checkWebhook(webhook);
     const em = this.orm.em.fork();
     const id = randomUUID();
     const now = new Date();
@@ -69,7 +75,7 @@ export class JobsService {
         schema_version: EVENT_SCHEMA_VERSION,
         occurred_at: now.toISOString(),
         job_id: id,
-        data: { request: clean },
+        data: { request: clean, ...(webhook ? { webhook } : {}) },
       };
       enqueueOutbox(tx, eventId, this.nats.subjects.jobEvent('created', id), event);
     });
@@ -142,6 +148,12 @@ export class JobsService {
     if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, file, job.status);
     const uri = file === 'video' ? job.result.video_uri : job.result.thumbnail_uri;
     return uri.startsWith('file://') ? fileURLToPath(uri) : uri;
+  }
+
+  private checkWebhook(webhook: JobWebhookRequest): void {
+    const bad = (message: string): AppError => new AppError('INVALID_INPUT', message, { details: { fields: { webhook_url: [message] } } });
+    if (!this.config.push.signingSecret) throw bad('webhook_url needs WEBHOOK_SIGNING_SECRET on this deployment');
+    if (!webhook.url.startsWith('https:') && !this.config.push.allowHttp) throw bad('webhook_url must use https');
   }
 
   private async find(jobId: string): Promise<Job> {

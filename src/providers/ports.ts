@@ -32,6 +32,12 @@ export interface ProviderContext {
   resumeToken: string | null;
   /** Persist a resume token before waiting on a remote job. */
   saveResumeToken(token: string): Promise<void>;
+  /**
+   * Report the fraction (0..1) of this call's work done, as often as convenient: the stage runner throttles
+   * it to at most one progress event a second per job (docs/events.md, "Progress"). Optional for callers
+   * outside the runner.
+   */
+  reportProgress?(fraction: number): void;
 }
 
 /**

@@ -26,6 +26,7 @@ import { runPullConsumer, type RunningConsumer, type Settlement } from '../messa
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderContext } from '../providers/ports';
 import { STAGE_HANDLERS, type StageHandler } from './stage-handler';
+import { ProgressReporter } from './progress-reporter';
 import { roundUsd } from '../common/money';
 
 /** Codes a failed stage may report as they are; anything else becomes the stage's own failure code. */
@@ -84,6 +85,7 @@ export class StageRunner {
   private readonly inFlight = new Map<string, Set<AbortController>>();
   private subscriptions: Subscription[] = [];
   private readonly owner = `${os.hostname()}:${process.pid}`;
+  private readonly progress: ProgressReporter;
 
   constructor(
     private readonly orm: MikroORM,
@@ -98,6 +100,7 @@ export class StageRunner {
       if (this.handlers.has(h.stage)) throw new Error(`two handlers for stage ${h.stage}`);
       this.handlers.set(h.stage, h);
     }
+    this.progress = new ProgressReporter(nats, logger);
     const missing = STAGES.filter((s) => !this.handlers.has(s));
     if (missing.length > 0) throw new Error(`no handler for stage(s): ${missing.join(', ')}`);
   }
@@ -236,6 +239,7 @@ export class StageRunner {
         crashPoint('stage.after-submit-before-token');
         await em.fork().execute(`update stage_attempts set resume_token = ?, updated_at = now() where attempt_id = ?`, [token, attemptId]);
       },
+      reportProgress: this.progress.forAttempt(req, Date.now()),
     };
 
     const started = Date.now();
@@ -294,7 +298,10 @@ export class StageRunner {
     } finally {
       clearInterval(beat);
       set.delete(ac);
-      if (set.size === 0) this.inFlight.delete(jobId);
+      if (set.size === 0) {
+        this.inFlight.delete(jobId);
+        this.progress.release(jobId);
+      }
     }
   }
 

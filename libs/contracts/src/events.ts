@@ -67,6 +67,24 @@ export type StageFailed = EventEnvelope<
   }
 >;
 
+/**
+ * A stage's progress inside one attempt (`<p>.evt.stage.progress.<stage>.<jobId>`), at most one a second per
+ * job. `fraction` is 0..1 of this attempt's work (a scene's clip for video_generation); `remaining_seconds`
+ * is the worker's estimate from the speed it measured so far (elapsed × (1 − f) / f), null before any
+ * measurable progress. The id is `prog.<attempt>.<permille>`, so a re-sent tick is a duplicate.
+ */
+export type StageProgress = EventEnvelope<
+  'stage.progress',
+  {
+    stage: StageName;
+    attempt_id: string;
+    scene_index: number | null;
+    fraction: number;
+    elapsed_seconds: number;
+    remaining_seconds: number | null;
+  }
+>;
+
 /** Itemised cost in USD (seed 000, "Get Job Status" `cost`). */
 export type CostBreakdown = Partial<Record<StageName, number>> & { total: number };
 
@@ -112,8 +130,11 @@ export interface RefineChanges {
 
 /** Payload data per job event type (`<p>.evt.job.<type>.<jobId>`), for other services. */
 export interface JobEventData {
-  /** `api_version` and `options` are present for v2 jobs only (v1's event is unchanged). */
-  created: { request: AdRequest; api_version?: 2; options?: AdRequestOptions };
+  /**
+   * `api_version` and `options` are present for v2 jobs only (v1's event is unchanged); `webhook` is the
+   * per-job webhook asked for on create (docs/events.md, "Webhooks"), absent when none.
+   */
+  created: { request: AdRequest; api_version?: 2; options?: AdRequestOptions; webhook?: JobWebhookRequest };
   started: { version: number };
   stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown };
   stage_failed: { version: number; stage: StageName; scene_index: number | null; error: JobError };
@@ -123,6 +144,8 @@ export interface JobEventData {
   approved: { version: number };
   /** The storyboard was refined; `refine_count` counts refines of this job so far. */
   refined: { version: number; refine_count: number; changes: RefineChanges };
+  /** Progress inside a stage; `estimated_completion_time` ISO-8601 UTC, refined from the measured speed. */
+  progress: { version: number; stage: StageName; scene_index: number | null; percentage: number; estimated_completion_time: string | null };
   completed: { version: number; result: JobResult; cost: CostBreakdown };
   failed: { version: number; error: JobError; cost: CostBreakdown };
   cancelled: { version: number; cost: CostBreakdown };
@@ -135,7 +158,7 @@ export interface JobEventData {
 export type JobEvent<T extends JobEventType = JobEventType> = EventEnvelope<`job.${T}`, JobEventData[T]>;
 
 /** Any message the saga consumes. */
-export type SagaInbound = JobEvent<'created'> | StageCompleted | StageFailed;
+export type SagaInbound = JobEvent<'created'> | StageCompleted | StageFailed | StageProgress;
 
 const num = { type: 'number' } as const;
 const int = { type: 'integer', minimum: 0 } as const;
@@ -224,3 +247,15 @@ export function validateJobEventData(type: keyof typeof JOB_EVENT_DATA_SCHEMAS, 
   if (validate(data)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 }
+
+/**
+ * A webhook a client attached to one job at creation: called for that job's events only, signed with the
+ * deployment's secret. `event_types` null means every job event type (docs/events.md).
+ */
+export interface JobWebhookRequest {
+  url: string;
+  event_types: string[] | null;
+}
+
+/** Terminal job event types: a job's event stream ends after one of these. */
+export const TERMINAL_JOB_EVENT_TYPES: readonly string[] = ['job.completed', 'job.failed', 'job.cancelled'];

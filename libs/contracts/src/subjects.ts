@@ -9,7 +9,11 @@ import type { StageName } from './stages';
  * |-------------------|----------------------------------------------------|-----------|
  * | `<P>_WORK`        | `<p>.stage.req.<stage>.<jobId>[.<scene>]`          | WorkQueue |
  * | `<P>_EVENTS`      | `<p>.evt.stage.<completed|failed>.<stage>.<jobId>` | Limits    |
+ * |                   | `<p>.evt.stage.progress.<stage>.<jobId>`           |           |
  * |                   | `<p>.evt.job.<type>.<jobId>`                       |           |
+ * |                   | `<p>.evt.webhook.<type>.<endpointId>`              |           |
+ *
+ * Events, payloads and the webhook and SSE views of them: docs/events.md.
  */
 export class Subjects {
   constructor(readonly prefix: string) {
@@ -52,6 +56,14 @@ export class Subjects {
     return `${this.prefix}.evt.stage.${outcome}.${stage}.${jobId}`;
   }
 
+  /**
+   * A stage's progress tick (`<p>.evt.stage.progress.<stage>.<jobId>`): published by the worker directly (not
+   * through the outbox: a lost tick is superseded by the next), applied by the saga under its own guard.
+   */
+  stageProgress(stage: StageName, jobId: string): string {
+    return `${this.prefix}.evt.stage.progress.${stage}.${jobId}`;
+  }
+
   /** Filter of the saga's consumer of stage results. */
   get stageResultFilter(): string {
     return `${this.prefix}.evt.stage.>`;
@@ -67,14 +79,19 @@ export class Subjects {
     return `${this.prefix}.evt.job.>`;
   }
 
+  /** Filter of every job event of one job (`<p>.evt.job.*.<jobId>`): what a job's event stream replays. */
+  jobEventsOf(jobId: string): string {
+    return `${this.prefix}.evt.job.*.${jobId}`;
+  }
+
+  /** An event about a webhook endpoint (`<p>.evt.webhook.<type>.<endpointId>`), e.g. `endpoint_disabled`. */
+  webhookEvent(type: 'endpoint_disabled', endpointId: string): string {
+    return `${this.prefix}.evt.webhook.${type}.${endpointId}`;
+  }
+
   /** Filter of the saga's consumer of job commands it reacts to (`job.created`, `job.cancel_requested`). */
   get jobCreatedFilter(): string {
     return `${this.prefix}.evt.job.created.>`;
-  }
-
-  /** Core-NATS (not persisted) subject for a job's live progress ticks. */
-  progress(jobId: string): string {
-    return `${this.prefix}.progress.${jobId}`;
   }
 
   /** Core-NATS subject on which the saga asks stage workers to abort a job's work. */
@@ -97,6 +114,7 @@ export const JOB_EVENT_TYPES = [
   'storyboard_completed',
   'approved',
   'refined',
+  'progress',
   'completed',
   'failed',
   'cancelled',

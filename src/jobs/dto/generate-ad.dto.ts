@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type, plainToInstance } from 'class-transformer';
-import { validateSync, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { validateSync, ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import {
   ASPECT_RATIOS,
   MAX_DURATION_SECONDS,
@@ -60,6 +60,19 @@ export class GenerateAdDto {
   @ValidateNested()
   @Type(() => BrandGuidelinesDto)
   brand_guidelines?: BrandGuidelinesDto | null;
+
+  @ApiPropertyOptional({ example: 'https://hooks.example.com/ads', description: "Called with this job's events, signed per Standard Webhooks (docs/events.md)" })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'webhook_url must be an http(s) URL' })
+  @MaxLength(2048)
+  webhook_url?: string;
+
+  @ApiPropertyOptional({ example: ['job.completed', 'job.failed'], description: 'Event types sent to webhook_url (`job.*` for all, the default)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^\*$/, { each: true, message: 'webhook_events entries look like job.completed or job.*' })
+  webhook_events?: string[];
 }
 
 /** Query of `GET /api/v1/jobs` (seed 000, "List Jobs"). */

@@ -95,7 +95,10 @@ export class LocalClipGenerator extends ClipGenerator {
         errorCode: 'VIDEO_GENERATION_FAILED',
         timeoutMs: this.options.timeoutMs,
         signal: ctx.signal,
-        onProgress: () => ctx.heartbeat(),
+        onProgress: (outTimeSeconds) => {
+          ctx.heartbeat();
+          ctx.reportProgress?.(outTimeSeconds / input.clip_duration);
+        },
         label: `clip ${n}`,
         input: kenBurnsFrames(stillYuv, cameraPathFor(input.scene.motion), frames),
       });

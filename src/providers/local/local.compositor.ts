@@ -82,6 +82,13 @@ export const AD_FADE_SECONDS = 0.3;
 /** Text card fade, seconds: gentle, so the card never reads as a scene change. */
 const TEXT_FADE_SECONDS = 0.4;
 export const FINAL_VIDEO_FILE = 'final.mp4';
+/**
+ * Shares of the composition's wall time reported as progress: the music pass and text cards before the
+ * render, the render itself (by ffmpeg's output time); verification and exports take the rest (README,
+ * "Measured figures": the render is about 95 % of a composition).
+ */
+const COMPOSE_PREPARE_FRACTION = 0.04;
+const COMPOSE_RENDER_FRACTION = 0.94;
 export const THUMBNAIL_FILE = 'thumbnail.jpg';
 
 /**
@@ -177,12 +184,16 @@ export class LocalCompositor extends Compositor {
         thumbnail: { atSeconds: thumbnailTime(texts, slots), path: join(tmpDir, 'thumb.jpg') },
       };
       await writeFile(graphPath, buildCompositionGraph(spec));
+      ctx.reportProgress?.(COMPOSE_PREPARE_FRACTION);
       const render = await this.runner.run(buildCompositionArgs(spec), {
         errorCode: 'COMPOSITION_FAILED',
         timeoutMs: Math.max(this.options.minTimeoutMs, input.duration * 8000),
         stallTimeoutMs: this.options.stallTimeoutMs,
         signal: ctx.signal,
-        onProgress: heartbeat,
+        onProgress: (outTimeSeconds) => {
+          heartbeat();
+          ctx.reportProgress?.(COMPOSE_PREPARE_FRACTION + (COMPOSE_RENDER_FRACTION * outTimeSeconds) / input.duration);
+        },
         label: 'composition',
       });
 
