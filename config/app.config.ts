@@ -17,6 +17,15 @@ export interface AppConfig {
   /** Base URL clients use to reach this API; result URLs are built on it. */
   publicBaseUrl: string;
   databaseUrl: string;
+  /**
+   * PostgreSQL the REST read path queries (a streaming replica in production; reads then lag the primary by
+   * the replication delay). Unset: `databaseUrl`. See docs/design/performance.md.
+   */
+  databaseReadUrl?: string;
+  /** Connections of the read path's own pool (`DB_READ_POOL_MAX`). */
+  databaseReadPoolMax: number;
+  /** Connections of the ORM's pool, used by the saga, the stage runner and the outbox relay (`DB_POOL_MAX`). */
+  databasePoolMax: number;
   /** Run pending migrations at startup (under an advisory lock, so many processes may start at once). */
   migrateOnStart: boolean;
   natsServers: string[];
@@ -115,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ad_orchestrator';
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: expected a postgresql:// URL');
+  if (env.DATABASE_READ_URL?.trim() && !/^postgres(ql)?:\/\//.test(env.DATABASE_READ_URL.trim())) problems.push('DATABASE_READ_URL: expected a postgresql:// URL');
   const natsServers = (env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()).filter(Boolean);
   const natsPrefix = env.NATS_PREFIX ?? 'ads';
   if (!/^[a-z][a-z0-9_-]*$/i.test(natsPrefix)) problems.push(`NATS_PREFIX: expected letters, digits, _ or -, got "${natsPrefix}"`);
@@ -132,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     roles: roles as Role[],
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl,
+    databaseReadUrl: env.DATABASE_READ_URL?.trim() || undefined,
+    databaseReadPoolMax: int('DB_READ_POOL_MAX', 10, 1, 500),
+    databasePoolMax: int('DB_POOL_MAX', 10, 1, 500),
     migrateOnStart: bool('DB_MIGRATE_ON_START', true),
     natsServers,
     natsPrefix,

@@ -1,7 +1,7 @@
 import { STAGES, type CostBreakdown, type JobError, type JobResult, type StageName } from '@app/contracts';
 import { costBreakdown, toJobResult, type JobState } from './job-saga';
-import { resultUrls, toState } from './job-saga.handler';
-import type { Job } from './job.entity';
+import { resultUrls } from './job-saga.handler';
+import type { JobStatusFields } from './job-status.reader';
 import { roundUsd } from '../common/money';
 
 /**
@@ -36,13 +36,27 @@ export interface JobResponse {
   cancelled_at?: string;
 }
 
+/** Cost per stage, USD, from the row's cost columns. */
+function stageCosts(job: JobStatusFields): JobState['costs'] {
+  return {
+    prompt_parsing: Number(job.costPromptParsing),
+    image_generation: Number(job.costImageGeneration),
+    video_generation: Number(job.costVideoGeneration),
+    composition: Number(job.costComposition),
+  };
+}
+
 /**
- * Maps a job row to the seed's status body. Pure.
+ * Maps a job's status fields (a `Job` entity or the read path's narrow row) to the seed's status body. Pure.
  * @param baseUrl public base URL for result links
  * @param now clock, for the completion estimate
  */
-export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date()): JobResponse {
-  const state: JobState = toState(job);
+export function toJobResponse(job: JobStatusFields, baseUrl: string, now: Date = new Date()): JobResponse {
+  const state: Pick<JobState, 'stagesCompleted' | 'currentStage' | 'costs'> = {
+    stagesCompleted: job.stagesCompleted as StageName[],
+    currentStage: job.currentStage,
+    costs: stageCosts(job),
+  };
   const completed = state.stagesCompleted;
   const remaining = STAGES.filter((s) => !completed.includes(s));
   let currentStage: string | null = state.currentStage;

@@ -5,6 +5,7 @@ import { JobReaper } from './job-reaper';
 import { JobSagaHandler } from './job-saga.handler';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
+import { JobStatusReader } from './job-status.reader';
 import { SagaConsumer } from './saga.consumer';
 
 /** Jobs: REST controllers, the job entity, the saga (pure decide() + handler) and its consumer. */
@@ -16,7 +17,7 @@ export class JobsModule {
       module: JobsModule,
       imports: [MessagingModule],
       controllers: withApi ? [JobsController] : [],
-      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper],
+      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper, JobStatusReader],
       exports: [JobsService, SagaConsumer, JobSagaHandler, JobReaper],
     };
   }
