@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   await cannon(url, { connections, seconds: 2 });
   results.fixed = { status: await cannon(url, { connections, seconds, rate }) };
   results.saturated = { status: await cannon(url, { connections, seconds }) };
-  if (etag) results['304'] = { status: await cannon(url, { connections, seconds, headers: { 'if-none-match': etag } }) };
+  if (etag) results['conditional 304'] = { status: await cannon(url, { connections, seconds, headers: { 'if-none-match': etag } }) };
   results.list = { status: await cannon(`${base}/api/v1/jobs?limit=20`, { connections, seconds }) };
   out(`load average after the status runs ${load()}`);
   await stopChild(api, values.profile ? 'SIGUSR2' : 'SIGINT');
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     await cannon(bareUrl, { connections, seconds: 2 });
     results.fixed.bare = await cannon(bareUrl, { connections, seconds, rate });
     results.saturated.bare = await cannon(bareUrl, { connections, seconds });
-    if (etag) results['304'].bare = await cannon(bareUrl, { connections, seconds, headers: { 'if-none-match': etag } });
+    if (etag) results['conditional 304'].bare = await cannon(bareUrl, { connections, seconds, headers: { 'if-none-match': etag } });
     await stopChild(api);
   }
   out(`load average at the end ${load()}`);
@@ -110,8 +110,8 @@ async function main(): Promise<void> {
       `| ${name} | ${f(s.p50)} | ${f(b?.p50)} | ${f(b ? s.p50 / b.p50 : undefined, 2)} | ${f(s.p99)} | ${f(b?.p99)} | ${f(b ? s.p99 / b.p99 : undefined, 2)} | ${f(s.rps, 0)} | ${f(b?.rps, 0)} | ${f(b ? s.rps / b.rps : undefined, 2)} | ${s.non2xx} | ${s.errors} |`,
     );
   }
-  if (results['304']) {
-    const r304 = results['304'].status!;
+  if (results['conditional 304']) {
+    const r304 = results['conditional 304'].status!;
     const r200 = results.saturated.status!;
     out(`304 vs 200 (status route, saturated): ${f(r304.rps, 0)} vs ${f(r200.rps, 0)} req/s (${f(r304.rps / r200.rps, 2)}×), p50 ${f(r304.p50)} vs ${f(r200.p50)} ms`);
   }
