@@ -31,6 +31,14 @@ export interface AppConfig {
   natsServers: string[];
   /** Prefix of every subject and stream name (see libs/contracts subjects.ts). */
   natsPrefix: string;
+  /** Replicas of both streams (`NATS_STREAM_REPLICAS`): 1 on one server, 3 in a 3-node cluster. */
+  natsStreamReplicas: number;
+  /** Replicas of the durable consumers (`NATS_CONSUMER_REPLICAS`); 0 = the stream's. */
+  natsConsumerReplicas: number;
+  /** `max_ack_pending` of each durable consumer (`NATS_MAX_ACK_PENDING`). */
+  natsMaxAckPending: number;
+  /** Saga messages one orchestrator process handles at once, per consumer (`SAGA_SLOTS`). */
+  sagaSlots: number;
   /** Retention of the event stream, seconds. */
   eventRetentionSeconds: number;
   /** Root of the artifact store (reference images, clips, finished ads). */
@@ -148,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrateOnStart: bool('DB_MIGRATE_ON_START', true),
     natsServers,
     natsPrefix,
+    natsStreamReplicas: int('NATS_STREAM_REPLICAS', 1, 1, 5),
+    natsConsumerReplicas: int('NATS_CONSUMER_REPLICAS', 0, 0, 5),
+    natsMaxAckPending: int('NATS_MAX_ACK_PENDING', 1000, 1, 100_000),
+    sagaSlots: int('SAGA_SLOTS', 4, 1, 256),
     eventRetentionSeconds: int('EVENT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     artifactDir: path.resolve(env.ARTIFACT_DIR ?? 'data/artifacts'),
     maxParallelVideoGenerations: int('MAX_PARALLEL_VIDEO_GENERATIONS', 4, 1, 32),
@@ -160,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stageTransientRetries: int('STAGE_TRANSIENT_RETRIES', 2, 0, 10),
     stageTransientRetryDelaySeconds: num('STAGE_TRANSIENT_RETRY_DELAY_SECONDS', 5, 0),
     stageConcurrency: Object.fromEntries(
-      STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 64)]),
+      STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 1024)]),
     ) as Record<StageName, number>,
     logLevel,
     providers: providers.config,
