@@ -18,11 +18,28 @@ export interface AppConfig {
   /** Base URL clients use to reach this API; result URLs are built on it. */
   publicBaseUrl: string;
   databaseUrl: string;
+  /**
+   * PostgreSQL the REST read path queries (a streaming replica in production; reads then lag the primary by
+   * the replication delay). Unset: `databaseUrl`. See docs/design/performance.md.
+   */
+  databaseReadUrl?: string;
+  /** Connections of the read path's own pool (`DB_READ_POOL_MAX`). */
+  databaseReadPoolMax: number;
+  /** Connections of the ORM's pool, used by the saga, the stage runner and the outbox relay (`DB_POOL_MAX`). */
+  databasePoolMax: number;
   /** Run pending migrations at startup (under an advisory lock, so many processes may start at once). */
   migrateOnStart: boolean;
   natsServers: string[];
   /** Prefix of every subject and stream name (see libs/contracts subjects.ts). */
   natsPrefix: string;
+  /** Replicas of both streams (`NATS_STREAM_REPLICAS`): 1 on one server, 3 in a 3-node cluster. */
+  natsStreamReplicas: number;
+  /** Replicas of the durable consumers (`NATS_CONSUMER_REPLICAS`); 0 = the stream's. */
+  natsConsumerReplicas: number;
+  /** `max_ack_pending` of each durable consumer (`NATS_MAX_ACK_PENDING`). */
+  natsMaxAckPending: number;
+  /** Saga messages one orchestrator process handles at once, per consumer (`SAGA_SLOTS`). */
+  sagaSlots: number;
   /** Retention of the event stream, seconds. */
   eventRetentionSeconds: number;
   /** Root of the artifact store (reference images, clips, finished ads). */
@@ -124,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const databaseUrl = env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ad_orchestrator';
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: expected a postgresql:// URL');
+  if (env.DATABASE_READ_URL?.trim() && !/^postgres(ql)?:\/\//.test(env.DATABASE_READ_URL.trim())) problems.push('DATABASE_READ_URL: expected a postgresql:// URL');
   const natsServers = (env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()).filter(Boolean);
   const natsPrefix = env.NATS_PREFIX ?? 'ads';
   if (!/^[a-z][a-z0-9_-]*$/i.test(natsPrefix)) problems.push(`NATS_PREFIX: expected letters, digits, _ or -, got "${natsPrefix}"`);
@@ -143,9 +161,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     roles: roles as Role[],
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl,
+    databaseReadUrl: env.DATABASE_READ_URL?.trim() || undefined,
+    databaseReadPoolMax: int('DB_READ_POOL_MAX', 10, 1, 500),
+    databasePoolMax: int('DB_POOL_MAX', 10, 1, 500),
     migrateOnStart: bool('DB_MIGRATE_ON_START', true),
     natsServers,
     natsPrefix,
+    natsStreamReplicas: int('NATS_STREAM_REPLICAS', 1, 1, 5),
+    natsConsumerReplicas: int('NATS_CONSUMER_REPLICAS', 0, 0, 5),
+    natsMaxAckPending: int('NATS_MAX_ACK_PENDING', 1000, 1, 100_000),
+    sagaSlots: int('SAGA_SLOTS', 4, 1, 256),
     eventRetentionSeconds: int('EVENT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     artifactDir: path.resolve(env.ARTIFACT_DIR ?? 'data/artifacts'),
     maxParallelVideoGenerations: int('MAX_PARALLEL_VIDEO_GENERATIONS', 4, 1, 32),
@@ -159,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stageTransientRetries: int('STAGE_TRANSIENT_RETRIES', 2, 0, 10),
     stageTransientRetryDelaySeconds: num('STAGE_TRANSIENT_RETRY_DELAY_SECONDS', 5, 0),
     stageConcurrency: Object.fromEntries(
-      STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 64)]),
+      STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 1024)]),
     ) as Record<StageName, number>,
     logLevel,
     providers: providers.config,

@@ -1,4 +1,6 @@
 import { inspect } from 'node:util';
+import { loadSimLatencies } from '../src/providers/sim/sim-latency';
+import type { SimSettings } from '../src/providers/sim/sim.providers';
 
 /**
  * Provider choice per stage and everything the hosted / remote providers need (issue #3): keys, URLs, models,
@@ -16,10 +18,16 @@ export const VIDEO_PROVIDERS = ['local', 'replicate', 'http'] as const;
 /** Composition providers (Replicate has no compositor: composition is ffmpeg, local or the team's service). */
 export const COMPOSITION_PROVIDERS = ['local', 'http'] as const;
 
-export type PromptParserProvider = (typeof PROMPT_PARSER_PROVIDERS)[number];
-export type ImageProvider = (typeof IMAGE_PROVIDERS)[number];
-export type VideoProvider = (typeof VIDEO_PROVIDERS)[number];
-export type CompositionProvider = (typeof COMPOSITION_PROVIDERS)[number];
+/**
+ * Every stage also accepts `sim`: waits only, for benchmarks and tests (src/providers/sim,
+ * docs/design/performance.md). Not listed with the production providers in messages.
+ */
+export const SIM_PROVIDER = 'sim';
+
+export type PromptParserProvider = (typeof PROMPT_PARSER_PROVIDERS)[number] | typeof SIM_PROVIDER;
+export type ImageProvider = (typeof IMAGE_PROVIDERS)[number] | typeof SIM_PROVIDER;
+export type VideoProvider = (typeof VIDEO_PROVIDERS)[number] | typeof SIM_PROVIDER;
+export type CompositionProvider = (typeof COMPOSITION_PROVIDERS)[number] | typeof SIM_PROVIDER;
 
 /** Stage names as the price and timeout tables use them (same strings as `@app/contracts` STAGES). */
 export type ProviderStage = 'prompt_parsing' | 'image_generation' | 'storyboard' | 'video_generation' | 'composition';
@@ -159,6 +167,8 @@ export interface ProvidersConfig {
   http: HttpContractSettings;
   resilience: ResilienceSettings;
   prices: PriceTables;
+  /** Latencies of the `sim` providers (`SIM_LATENCY_<STAGE>`, docs/design/performance.md). */
+  sim: SimSettings;
 }
 
 /**
@@ -200,6 +210,7 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
   const problems: string[] = [];
   const pick = <T extends string>(name: string, allowed: readonly T[]): T => {
     const value = (env[name] ?? 'local').trim().toLowerCase();
+    if (value === SIM_PROVIDER) return value as T;
     if (!(allowed as readonly string[]).includes(value)) {
       problems.push(`${name}: unsupported provider "${value}" (supported: ${allowed.join(', ')})`);
       return 'local' as T;
@@ -322,8 +333,23 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
     for (const m of replicate.videoModels) if (!replicatePrices[m]) problems.push(`REPLICATE_PRICES_JSON: no price for model "${m}"`);
   }
 
+  const sim = loadSimLatencies(env);
+  problems.push(...sim.problems);
+
   return {
-    config: { promptParser, image, storyboard, video, composition, openai, replicate, http, resilience, prices: { openai: openaiPrices, replicate: replicatePrices, http: httpPrices } },
+    config: {
+      promptParser,
+      image,
+      storyboard,
+      video,
+      composition,
+      openai,
+      replicate,
+      http,
+      resilience,
+      prices: { openai: openaiPrices, replicate: replicatePrices, http: httpPrices },
+      sim: { latency: sim.latency, defaultLatency: sim.defaultLatency },
+    },
     problems,
   };
 }

@@ -1,6 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { mikroOrmOptions } from '../config/mikro-orm.config';
@@ -44,14 +43,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.register(config, logger),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger,
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-            customProps: () => ({ component: 'http' }),
-          },
-        }),
-        MikroOrmModule.forRoot(mikroOrmOptions(config.databaseUrl)),
+        // No per-request ORM context: every use forks its own EntityManager, and reads use their own pool
+        // (docs/design/performance.md). Request logging is a Fastify hook (src/common/http-logging.ts).
+        MikroOrmModule.forRoot({ ...mikroOrmOptions(config.databaseUrl, config.databasePoolMax), registerRequestContext: false }),
         MetricsModule,
         MessagingModule,
         HealthModule,

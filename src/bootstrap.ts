@@ -4,12 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { mkdirSync } from 'node:fs';
 import type { AppConfig } from '../config/app.config';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { createRootLogger } from './common/logger';
+import { PinoNestLogger, registerRequestLogging } from './common/http-logging';
 import { createValidationPipe } from './common/validation';
 import { SERVICE_VERSION } from './common/version';
 import { MetricsService } from './metrics/metrics.service';
@@ -28,7 +28,7 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(new PinoNestLogger(root));
   app.useGlobalFilters(new AppExceptionFilter(root));
   app.useGlobalPipes(createValidationPipe());
   // v2 routes live under /api/v2 by URI versioning; v1's controller keeps its own unversioned paths.
@@ -37,6 +37,7 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   app.enableCors();
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestLogging(fastify, root);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions?.url ?? 'unknown';

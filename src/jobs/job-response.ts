@@ -1,7 +1,7 @@
 import { toV1Status, V1_STAGES, type CostBreakdown, type JobError, type JobResult, type PlanAdjustment, type StageName } from '@app/contracts';
 import { costBreakdown, toJobResult, v1Costs, v1StageOf, type JobState } from './job-saga';
-import { resultUrls, toState } from './job-saga.handler';
-import type { Job } from './job.entity';
+import { resultUrls } from './job-saga.handler';
+import type { JobStatusFields } from './job-status.reader';
 import { roundUsd } from '../common/money';
 
 /**
@@ -38,13 +38,28 @@ export interface JobResponse {
   cancelled_at?: string;
 }
 
+/** Cost per stage, USD, from the row's cost columns. */
+function stageCosts(job: JobStatusFields): JobState['costs'] {
+  return {
+    prompt_parsing: Number(job.costPromptParsing),
+    image_generation: Number(job.costImageGeneration),
+    storyboard: Number(job.costStoryboard),
+    video_generation: Number(job.costVideoGeneration),
+    composition: Number(job.costComposition),
+  };
+}
+
 /**
- * Maps a job row to the seed's status body. Pure.
+ * Maps a job's status fields (a `Job` entity or the read path's narrow row) to the seed's status body. Pure.
  * @param baseUrl public base URL for result links
  * @param now clock, for the completion estimate
  */
-export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date()): JobResponse {
-  const state: JobState = toState(job);
+export function toJobResponse(job: JobStatusFields, baseUrl: string, now: Date = new Date()): JobResponse {
+  const state: Pick<JobState, 'stagesCompleted' | 'currentStage' | 'costs'> = {
+    stagesCompleted: job.stagesCompleted as StageName[],
+    currentStage: job.currentStage,
+    costs: stageCosts(job),
+  };
   // v1 knows four stages: the storyboard's stills are part of image_generation (docs/api.md, "v1").
   const completed = state.stagesCompleted.filter((s) => s !== 'storyboard' && !(s === 'image_generation' && state.currentStage === 'storyboard'));
   const remaining = V1_STAGES.filter((s) => !completed.includes(s));
@@ -91,7 +106,7 @@ export function toJobResponse(job: Job, baseUrl: string, now: Date = new Date())
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),
   };
-  if (job.parsedData) body.plan_adjustments = job.parsedData.adjustments ?? [];
+  if (job.hasPlan) body.plan_adjustments = job.planAdjustments ?? [];
   if (job.completedAt) body.completed_at = job.completedAt.toISOString();
   if (job.failedAt) body.failed_at = job.failedAt.toISOString();
   if (job.cancelledAt) body.cancelled_at = job.cancelledAt.toISOString();

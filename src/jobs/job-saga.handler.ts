@@ -75,6 +75,7 @@ export class JobSagaHandler {
     let decision: Decision = { kind: 'ignored', reason: 'not processed' };
     let promoted = 0;
     let finished: { status: string; createdAt: Date } | null = null;
+    const endTimer = this.metrics.sagaTransaction.startTimer({ type });
     await em.transactional(async (tx) => {
       if (inbox) {
         const rows: unknown[] = await tx.execute(
@@ -105,6 +106,7 @@ export class JobSagaHandler {
         promoted = await this.promoteQueued(tx);
       }
     });
+    endTimer();
     return this.afterCommit(jobId, type, decision as Decision, promoted, finished);
   }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import send from '@fastify/send';
@@ -7,6 +8,7 @@ import * as path from 'node:path';
 import { GenerateAdDto, ListJobsQueryDto } from './dto/generate-ad.dto';
 import { JobsService } from './jobs.service';
 import { JobFileMissingError } from './job.errors';
+import { JOB_LIST_ROUTE_SCHEMA, JOB_STATUS_ROUTE_SCHEMA } from './job-response.schema';
 
 /**
  * REST API v1 (seed 000, "API Specification"; docs/api.md, "v1"), plus cancellation (issue #4). The v2 API
@@ -32,16 +34,21 @@ export class JobsController {
   }
 
   @Get('api/v1/jobs')
-  @ApiOperation({ summary: 'List jobs, newest first.' })
-  list(@Query() q: ListJobsQueryDto) {
-    return this.jobs.list(q);
+  @RouteSchema(JOB_LIST_ROUTE_SCHEMA)
+  @ApiOperation({ summary: 'List jobs, newest first. ETag; If-None-Match answers 304 when the page is unchanged.' })
+  async list(@Query() q: ListJobsQueryDto, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply) {
+    const { etag, body } = await this.jobs.listConditional(q, ifNoneMatch);
+    return sendConditional(reply, etag, body);
   }
 
   @Get('api/v1/jobs/:job_id')
-  @ApiOperation({ summary: 'Job status: progress, cost per stage, result or error.' })
+  @RouteSchema(JOB_STATUS_ROUTE_SCHEMA)
+  @ApiOperation({ summary: 'Job status: progress, cost per stage, result or error. ETag = job version; If-None-Match answers 304.' })
+  @ApiResponse({ status: 304, description: 'Not modified since the ETag given in If-None-Match' })
   @ApiResponse({ status: 404, description: 'NOT_FOUND' })
-  get(@Param('job_id') jobId: string) {
-    return this.jobs.get(jobId);
+  async get(@Param('job_id') jobId: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply) {
+    const { etag, body } = await this.jobs.getConditional(jobId, ifNoneMatch);
+    return sendConditional(reply, etag, body);
   }
 
   @Post('api/v1/jobs/:job_id/cancel')
@@ -64,6 +71,16 @@ export class JobsController {
   async thumbnail(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return sendFile(req, reply, await this.jobs.filePath(jobId, 'thumbnail'));
   }
+}
+
+/**
+ * Sends a read route's answer: `ETag` and `Cache-Control: no-cache` (caches may keep it but must revalidate:
+ * a job changes while it runs), then the body, or an empty `304` when the client's copy is current.
+ * The body goes through the route's response schema (src/jobs/job-response.schema.ts).
+ */
+function sendConditional(reply: FastifyReply, etag: string, body: object | null): FastifyReply {
+  void reply.header('etag', etag).header('cache-control', 'no-cache');
+  return body === null ? reply.code(304).send() : reply.send(body);
 }
 
 /** Streams a file with @fastify/send (Range, If-Modified-Since, ETag, content type by extension). */

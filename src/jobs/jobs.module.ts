@@ -7,6 +7,7 @@ import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 import { JobsV2Controller } from './jobs-v2.controller';
 import { JobsV2Service } from './jobs-v2.service';
+import { JobStatusReader } from './job-status.reader';
 import { SagaConsumer } from './saga.consumer';
 
 /** Jobs: REST controllers, the job entity, the saga (pure decide() + handler) and its consumer. */
@@ -18,7 +19,7 @@ export class JobsModule {
       module: JobsModule,
       imports: [MessagingModule],
       controllers: withApi ? [JobsController, JobsV2Controller] : [],
-      providers: [JobsService, JobsV2Service, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper],
+      providers: [JobsService, JobsV2Service, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper, JobStatusReader],
       exports: [JobsService, SagaConsumer, JobSagaHandler, JobReaper],
     };
   }

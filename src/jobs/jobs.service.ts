@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent, type JobWebhookRequest } from '@app/contracts';
+import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent, type JobWebhookRequest, type StageName } from '@app/contracts';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { JetStreamService } from '../messaging/jetstream.service';
@@ -15,6 +15,7 @@ import { InvalidJobIdError, JobConflictError, JobFileNotReadyError, JobNotFoundE
 import { estimateJobSeconds, toJobResponse, type JobResponse } from './job-response';
 import { JobSagaHandler } from './job-saga.handler';
 import { v1StageOf } from './job-saga';
+import { JobStatusReader, etagMatches, jobEtag, listEtag, type JobReadFilter } from './job-status.reader';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,6 +25,14 @@ export interface CreatedJob {
   status: 'queued';
   created_at: string;
   estimated_completion_time: string;
+}
+
+/** `GET /api/v1/jobs` body (seed 000, "List Jobs"). */
+export interface JobList {
+  jobs: Array<{ job_id: string; status: string; created_at: string; cost_total: number; current_stage: string | null; percentage: number }>;
+  total: number;
+  limit: number;
+  offset: number;
 }
 
 /**
@@ -39,6 +48,7 @@ export class JobsService {
     private readonly saga: JobSagaHandler,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reader: JobStatusReader,
   ) {}
 
   /**
@@ -90,36 +100,68 @@ export class JobsService {
   }
 
   /**
+   * The status body, read from the columns it needs only (no entity hydrated).
    * @throws InvalidJobIdError for a malformed id, JobNotFoundError for an unknown one
    */
-  async get(jobId: string): Promise<JobResponse> {
-    return toJobResponse(await this.find(jobId), this.config.publicBaseUrl);
+  async get(jobId: string, filter: JobReadFilter = {}): Promise<JobResponse> {
+    if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
+    const row = await this.reader.status(jobId, filter);
+    if (!row) throw new JobNotFoundError(jobId);
+    return toJobResponse(row, this.config.publicBaseUrl);
+  }
+
+  /**
+   * The status read behind `GET /api/v1/jobs/{job_id}` with its ETag (the job's version). When
+   * `ifNoneMatch` names the current version, only the version is read and `body` is null (a `304`).
+   * @throws InvalidJobIdError for a malformed id, JobNotFoundError for an unknown one
+   */
+  async getConditional(jobId: string, ifNoneMatch: string | undefined, filter: JobReadFilter = {}): Promise<{ etag: string; body: JobResponse | null }> {
+    if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
+    if (ifNoneMatch) {
+      const version = await this.reader.version(jobId, filter);
+      if (version === null) throw new JobNotFoundError(jobId);
+      const etag = jobEtag(version);
+      if (etagMatches(ifNoneMatch, etag)) return { etag, body: null };
+    }
+    const row = await this.reader.status(jobId, filter);
+    if (!row) throw new JobNotFoundError(jobId);
+    return { etag: jobEtag(row.version), body: toJobResponse(row, this.config.publicBaseUrl) };
   }
 
   /** Newest first (seed 000, "List Jobs"). */
-  async list(q: { status?: JobStatus; limit?: number; offset?: number }): Promise<{
-    jobs: Array<{ job_id: string; status: string; created_at: string; cost_total: number; current_stage: string | null; percentage: number }>;
-    total: number;
-    limit: number;
-    offset: number;
-  }> {
+  async list(q: { status?: JobStatus; limit?: number; offset?: number }, filter: JobReadFilter = {}): Promise<JobList> {
+    return (await this.listConditional(q, undefined, filter)).body!;
+  }
+
+  /**
+   * A page of jobs, newest first, with its ETag (a digest of the total and the listed jobs' versions);
+   * `body` is null when `ifNoneMatch` names it (a `304`).
+   */
+  async listConditional(
+    q: { status?: JobStatus; limit?: number; offset?: number },
+    ifNoneMatch: string | undefined,
+    filter: JobReadFilter = {},
+  ): Promise<{ etag: string; body: JobList | null }> {
     const limit = q.limit ?? 20;
     const offset = q.offset ?? 0;
-    const [rows, total] = await this.orm.em
-      .fork()
-      .findAndCount(Job, q.status ? { status: q.status } : {}, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, offset });
+    const { rows, total } = await this.reader.list({ status: q.status, limit, offset }, filter);
+    const etag = listEtag(total, limit, offset, rows);
+    if (etagMatches(ifNoneMatch, etag)) return { etag, body: null };
     return {
-      jobs: rows.map((j) => ({
-        job_id: j.id,
-        status: toV1Status(j.status),
-        created_at: j.createdAt.toISOString(),
-        cost_total: Number(j.costTotal),
-        current_stage: j.currentStage && v1StageOf(j.currentStage),
-        percentage: j.progressPercentage,
-      })),
-      total,
-      limit,
-      offset,
+      etag,
+      body: {
+        jobs: rows.map((j) => ({
+          job_id: j.id,
+          status: toV1Status(j.status),
+          created_at: j.createdAt.toISOString(),
+          cost_total: j.costTotal,
+          current_stage: j.currentStage && v1StageOf(j.currentStage as StageName),
+          percentage: j.progressPercentage,
+        })),
+        total,
+        limit,
+        offset,
+      },
     };
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { SagaInbound } from '@app/contracts';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
@@ -24,6 +25,7 @@ export class SagaConsumer {
     private readonly nats: JetStreamService,
     private readonly saga: JobSagaHandler,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Provisions the durables and starts pulling. */
@@ -37,7 +39,7 @@ export class SagaConsumer {
           js: this.nats.js,
           stream: s.eventStream,
           durable,
-          slots: 4,
+          slots: this.config.sagaSlots,
           logger: this.logger,
           handler: async (msg) => this.handle(durable, msg.json<SagaInbound>()),
         }),

@@ -117,7 +117,9 @@ export class JetStreamService implements OnApplicationShutdown {
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(30_000),
       max_deliver: -1,
-      max_ack_pending: 1000,
+      max_ack_pending: this.config.natsMaxAckPending,
+      // 0 = as many as the stream (R3 in a 3-node cluster); see docs/design/performance.md.
+      num_replicas: this.config.natsConsumerReplicas,
       ...opts,
     };
     try {
@@ -155,7 +157,7 @@ export class JetStreamService implements OnApplicationShutdown {
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-      num_replicas: 1,
+      num_replicas: this.config.natsStreamReplicas,
     };
     try {
       await this.manager.streams.info(cfg.name);

@@ -33,13 +33,17 @@ export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
     loops.push(
       (async () => {
         let backoffMs = 250;
+        // Looked up once, not per message: the lookup is a JetStream API round trip (consumer info), which
+        // with hundreds of slots cost more than the pulls themselves (docs/design/performance.md).
+        let consumer: Awaited<ReturnType<JetStreamClient['consumers']['get']>> | null = null;
         while (!stopped) {
           let msg: JsMsg | null = null;
           try {
-            const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
+            consumer ??= await opts.js.consumers.get(opts.stream, opts.durable);
             msg = await consumer.next({ expires: 2000 });
             backoffMs = 250;
           } catch (err) {
+            consumer = null; // the consumer may have been recreated (broker restart): look it up again
             if (stopped) break;
             opts.logger.warn({ durable: opts.durable, err: (err as Error).message }, 'pull failed; retrying');
             await sleep(backoffMs);

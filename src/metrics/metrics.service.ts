@@ -80,6 +80,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** One saga transaction (inbox, row lock, decide, writes, commit), by inbound type (docs/design/performance.md). */
+  readonly sagaTransaction = new Histogram({
+    name: 'ad_saga_transaction_seconds',
+    help: 'Duration of one saga transaction, from begin to commit.',
+    labelNames: ['type'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   readonly httpDuration = new Histogram({
     name: 'ad_http_request_duration_seconds',
     help: 'REST request latency by route and status class.',

@@ -21,6 +21,7 @@ import { ReplicateImageGenerator } from './replicate/replicate-image.generator';
 import { ReplicateSceneStillGenerator } from './replicate/replicate-scene-still.generator';
 import { ReplicateClient } from './replicate/replicate.client';
 import { ProviderResilience } from './resilience';
+import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromptPlanner } from './sim/sim.providers';
 
 /**
  * Binds each stage's port to the provider configured for it (config/providers.config.ts): local (offline, no
@@ -42,36 +43,48 @@ import { ProviderResilience } from './resilience';
       inject: [APP_CONFIG, ROOT_LOGGER, MetricsService],
     },
     { provide: ReplicateClient, useFactory: (config: AppConfig) => new ReplicateClient(config.providers.replicate), inject: [APP_CONFIG] },
+    { provide: SimEngine, useFactory: (config: AppConfig) => new SimEngine(config.providers.sim), inject: [APP_CONFIG] },
     { provide: HttpContractClient, useFactory: (resilience: ProviderResilience) => new HttpContractClient(resilience), inject: [ProviderResilience] },
     {
       provide: PromptPlanner,
-      useFactory: (config: AppConfig, local: LocalPromptPlanner, resilience: ProviderResilience, http: HttpContractClient): PromptPlanner => {
+      useFactory: (config: AppConfig, local: LocalPromptPlanner, resilience: ProviderResilience, http: HttpContractClient, sim: SimEngine): PromptPlanner => {
         const p = config.providers;
         switch (p.promptParser) {
           case 'openai':
             return new OpenAiPromptPlanner(p.openai, p.prices.openai[p.openai.model], resilience);
           case 'http':
             return new HttpPromptPlanner(http, p.http);
+          case 'sim':
+            return new SimPromptPlanner(sim);
           default:
             return local;
         }
       },
-      inject: [APP_CONFIG, LocalPromptPlanner, ProviderResilience, HttpContractClient],
+      inject: [APP_CONFIG, LocalPromptPlanner, ProviderResilience, HttpContractClient, SimEngine],
     },
     {
       provide: ImageGenerator,
-      useFactory: (config: AppConfig, local: LocalImageGenerator, resilience: ProviderResilience, http: HttpContractClient, replicate: ReplicateClient): ImageGenerator => {
+      useFactory: (
+        config: AppConfig,
+        local: LocalImageGenerator,
+        resilience: ProviderResilience,
+        http: HttpContractClient,
+        replicate: ReplicateClient,
+        sim: SimEngine,
+      ): ImageGenerator => {
         const p = config.providers;
         switch (p.image) {
           case 'replicate':
             return new ReplicateImageGenerator(replicate, p.replicate, p.prices.replicate, resilience);
           case 'http':
             return new HttpImageGenerator(http, p.http);
+          case 'sim':
+            return new SimImageGenerator(sim);
           default:
             return local;
         }
       },
-      inject: [APP_CONFIG, LocalImageGenerator, ProviderResilience, HttpContractClient, ReplicateClient],
+      inject: [APP_CONFIG, LocalImageGenerator, ProviderResilience, HttpContractClient, ReplicateClient, SimEngine],
     },
     {
       provide: SceneStillGenerator,
@@ -96,24 +109,37 @@ import { ProviderResilience } from './resilience';
     },
     {
       provide: ClipGenerator,
-      useFactory: (config: AppConfig, local: LocalClipGenerator, resilience: ProviderResilience, http: HttpContractClient, replicate: ReplicateClient): ClipGenerator => {
+      useFactory: (
+        config: AppConfig,
+        local: LocalClipGenerator,
+        resilience: ProviderResilience,
+        http: HttpContractClient,
+        replicate: ReplicateClient,
+        sim: SimEngine,
+      ): ClipGenerator => {
         const p = config.providers;
         switch (p.video) {
           case 'replicate':
             return new ReplicateClipGenerator(replicate, p.replicate, p.prices.replicate, resilience);
           case 'http':
             return new HttpClipGenerator(http, p.http);
+          case 'sim':
+            return new SimClipGenerator(sim);
           default:
             return local;
         }
       },
-      inject: [APP_CONFIG, LocalClipGenerator, ProviderResilience, HttpContractClient, ReplicateClient],
+      inject: [APP_CONFIG, LocalClipGenerator, ProviderResilience, HttpContractClient, ReplicateClient, SimEngine],
     },
     {
       provide: Compositor,
-      useFactory: (config: AppConfig, local: LocalCompositor, http: HttpContractClient): Compositor =>
-        config.providers.composition === 'http' ? new HttpCompositor(http, config.providers.http) : local,
-      inject: [APP_CONFIG, LocalCompositor, HttpContractClient],
+      useFactory: (config: AppConfig, local: LocalCompositor, http: HttpContractClient, sim: SimEngine): Compositor =>
+        config.providers.composition === 'http'
+          ? new HttpCompositor(http, config.providers.http)
+          : config.providers.composition === 'sim'
+            ? new SimCompositor(sim)
+            : local,
+      inject: [APP_CONFIG, LocalCompositor, HttpContractClient, SimEngine],
     },
   ],
   exports: [PromptPlanner, ImageGenerator, SceneStillGenerator, ClipGenerator, Compositor],

@@ -1,0 +1,346 @@
+/**
+ * Orchestration bench (issue #16): the saga, the outbox relay, JetStream and the stage runner measured alone,
+ * every stage on the `sim` providers (waits only, no CPU). One API process (`ROLES=api`) and N
+ * `orchestrator,stages` processes on the run's own database and NATS prefix.
+ *
+ *   (a) one job, parse 2 s, image 5 s, clips 20–40 s, compose 10 s: wall time against the critical path
+ *       (from the attempts' own durations) and the overhead of each stage transition (previous result
+ *       committed → next attempt claimed by a worker: relay publish, saga transaction, relay publish, pull);
+ *   (b) many jobs in flight (MAX_CONCURRENT_JOBS=1000, clip parallelism 4, short sim latencies): stage
+ *       transitions/s, saga transaction p99, outbox lag p99, per-transition overhead p50/p99, and RSS and
+ *       event-loop delay of the workers sampled through the run; first with 10 jobs, then with `--jobs`;
+ *   (c) the same many-jobs run with 1 and with 2 worker processes: the throughput ratio.
+ *
+ * Usage (after `npm run build`):
+ *   node dist/scripts/bench-orchestration.js [--case a,b,c] [--jobs 200] [--full] [--workers 1]
+ * `--full` runs (b) with 1 000 jobs. The machine's load average is printed beside the figures; on a shared
+ * machine compare ratios of one run. See docs/design/performance.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { createRunEnv, REPO_ROOT, type RunEnv } from './support/run-env';
+
+const MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
+const SIM_ENV = { PROMPT_PARSER_PROVIDER: 'sim', IMAGE_PROVIDER: 'sim', VIDEO_PROVIDER: 'sim', COMPOSITION_PROVIDER: 'sim' };
+const REQUEST = { prompt: 'Launch video for a sustainable sneaker line made from recycled ocean plastic', duration: 30, aspect_ratio: '9:16' };
+
+interface Cluster {
+  base: string;
+  workerPorts: number[];
+  stop(): Promise<void>;
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      case: { type: 'string', default: 'a,b,c' },
+      jobs: { type: 'string', default: '200' },
+      full: { type: 'boolean', default: false },
+      workers: { type: 'string', default: '1' },
+    },
+  });
+  const cases = new Set(values.case!.split(','));
+  const jobs = values.full ? 1000 : Number(values.jobs);
+  const workers = Number(values.workers);
+  out(`machine: ${os.cpus().length} cores, load average ${load()}`);
+
+  if (cases.has('a')) await caseSingleJob(workers);
+  if (cases.has('b')) {
+    const small = await caseManyJobs(10, workers, 'b: 10 jobs');
+    const big = await caseManyJobs(jobs, workers, `b: ${jobs} jobs`);
+    out(`RSS at ${jobs} jobs / at 10 jobs (max sampled per worker): ${(big.rssMaxMb / small.rssMaxMb).toFixed(2)}×`);
+  }
+  if (cases.has('c')) {
+    const one = await caseManyJobs(jobs, 1, `c: ${jobs} jobs, 1 process`, true);
+    const two = await caseManyJobs(jobs, 2, `c: ${jobs} jobs, 2 processes`, true);
+    out(`2 processes / 1 process: ${(two.transitionsPerSecond / one.transitionsPerSecond).toFixed(2)}× transitions/s (load average ${load()})`);
+  }
+}
+
+/** (a): one job with the issue's latencies. */
+async function caseSingleJob(workers: number): Promise<void> {
+  const run = await createRunEnv('orch');
+  const cluster = await startCluster(run, workers, {
+    ...SIM_ENV,
+    SIM_LATENCY_PROMPT_PARSING: '2000',
+    SIM_LATENCY_IMAGE_GENERATION: '5000',
+    SIM_LATENCY_VIDEO_GENERATION: '20000-40000',
+    SIM_LATENCY_COMPOSITION: '10000',
+    MAX_PARALLEL_VIDEO_GENERATIONS: '4',
+    STAGE_SLOTS_VIDEO_GENERATION: '8',
+  });
+  try {
+    const [jobId] = await createJobs(cluster.base, 1);
+    await waitAllDone(run.databaseUrl, 1, 300_000);
+    const pg = await connect(run.databaseUrl);
+    const t = await transitionGaps(pg, 4);
+    const job = (await pg.query('select created_at, completed_at, scenes_total from jobs where id = $1', [jobId])).rows[0] as { created_at: Date; completed_at: Date; scenes_total: number };
+    await pg.end();
+    const wall = (job.completed_at.getTime() - job.created_at.getTime()) / 1000;
+    const cp = t.criticalPathMs.get(jobId)! / 1000;
+    out(`\n## a: one job (${job.scenes_total} scenes), parse 2 s, image 5 s, clips 20–40 s, compose 10 s; load average ${load()}`);
+    out(`| wall s | critical path s | overhead s | transitions | overhead per transition p50 ms | p99 ms | max ms |`);
+    out(`|---|---|---|---|---|---|---|`);
+    out(`| ${wall.toFixed(2)} | ${cp.toFixed(2)} | ${(wall - cp).toFixed(2)} | ${t.gapsMs.length} | ${pct(t.gapsMs, 50).toFixed(0)} | ${pct(t.gapsMs, 99).toFixed(0)} | ${Math.max(...t.gapsMs).toFixed(0)} |`);
+  } finally {
+    await cluster.stop();
+    await run.cleanUp();
+  }
+}
+
+/** (b) and (c): `n` jobs at once with short latencies. */
+async function caseManyJobs(
+  n: number,
+  workers: number,
+  label: string,
+  saturate = false,
+): Promise<{ transitionsPerSecond: number; rssMaxMb: number }> {
+  const run = await createRunEnv('orch');
+  const latency: Record<string, string> = saturate
+    ? { SIM_LATENCY_DEFAULT: '0-20' }
+    : { SIM_LATENCY_PROMPT_PARSING: '200-500', SIM_LATENCY_IMAGE_GENERATION: '500-1000', SIM_LATENCY_VIDEO_GENERATION: '1000-3000', SIM_LATENCY_COMPOSITION: '500-1000' };
+  const cluster = await startCluster(run, workers, {
+    ...SIM_ENV,
+    ...latency,
+    MAX_CONCURRENT_JOBS: '1000',
+    MAX_PARALLEL_VIDEO_GENERATIONS: '4',
+    STAGE_SLOTS_PROMPT_PARSING: '64',
+    STAGE_SLOTS_IMAGE_GENERATION: '64',
+    STAGE_SLOTS_VIDEO_GENERATION: '256',
+    STAGE_SLOTS_COMPOSITION: '64',
+  });
+  const samples: Array<{ t: number; rssMb: number; loopP99Ms: number; done: number }> = [];
+  let sampling = true;
+  const pgSampler = await connect(run.databaseUrl);
+  const sampler = (async () => {
+    while (sampling) {
+      const done = Number((await pgSampler.query(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
+      for (const port of cluster.workerPorts) {
+        const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
+        const rss = metric(text, 'ad_process_resident_memory_bytes');
+        const loop = metric(text, 'ad_nodejs_eventloop_lag_p99_seconds');
+        if (rss !== undefined && loop !== undefined) samples.push({ t: Date.now(), rssMb: rss / 1e6, loopP99Ms: loop * 1000, done });
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
+  try {
+    const t0 = Date.now();
+    await createJobs(cluster.base, n);
+    const createSeconds = (Date.now() - t0) / 1000;
+    await waitAllDone(run.databaseUrl, n, 900_000);
+    const wall = (Date.now() - t0) / 1000;
+    sampling = false;
+    await sampler;
+    const sagaP99 = await histogramP99(cluster.workerPorts, 'ad_saga_transaction_seconds');
+    const pg = await connect(run.databaseUrl);
+    const tr = (await pg.query(`select count(*) as n, extract(epoch from max(at) - min(at)) as span from job_transitions`)).rows[0] as { n: string; span: string };
+    const lag = (await pg.query(`select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from published_at - created_at) * 1000) as p from outbox where published_at is not null`)).rows[0] as { p: number[] };
+    const statuses = (await pg.query(`select status, count(*) as n from jobs group by status`)).rows as Array<{ status: string; n: string }>;
+    const gaps = await transitionGaps(pg, 4);
+    await pg.end();
+    const transitions = Number(tr.n);
+    const tps = transitions / Number(tr.span);
+    const rss = samples.map((s) => s.rssMb);
+    const loop = samples.map((s) => s.loopP99Ms);
+    const firstHalf = samples.slice(0, Math.max(1, Math.floor(samples.length / 2)));
+    const secondHalf = samples.slice(Math.floor(samples.length / 2));
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    out(`\n## ${label} (${workers} worker process${workers > 1 ? 'es' : ''}); load average ${load()}`);
+    out(`jobs: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}; created in ${createSeconds.toFixed(1)} s; all finished after ${wall.toFixed(1)} s`);
+    out(`| transitions | transitions/s | saga tx p99 ms | outbox lag p50 ms | p99 ms | overhead per transition p50 ms | p99 ms | RSS MB min/max (1st half avg → 2nd half avg) | event-loop p99 ms median/max |`);
+    out(`|---|---|---|---|---|---|---|---|---|`);
+    out(
+      `| ${transitions} | ${tps.toFixed(1)} | ${(sagaP99 * 1000).toFixed(1)} | ${lag.p?.[0]?.toFixed(1)} | ${lag.p?.[1]?.toFixed(1)} | ${pct(gaps.gapsMs, 50).toFixed(0)} | ${pct(gaps.gapsMs, 99).toFixed(0)} | ${Math.min(...rss).toFixed(0)}/${Math.max(...rss).toFixed(0)} (${avg(firstHalf.map((s) => s.rssMb)).toFixed(0)} → ${avg(secondHalf.map((s) => s.rssMb)).toFixed(0)}) | ${pct(loop, 50).toFixed(1)}/${Math.max(...loop).toFixed(1)} |`,
+    );
+    return { transitionsPerSecond: tps, rssMaxMb: Math.max(...rss) };
+  } finally {
+    sampling = false;
+    await sampler.catch(() => undefined);
+    await pgSampler.end().catch(() => undefined);
+    await cluster.stop();
+    await run.cleanUp();
+  }
+}
+
+/**
+ * Per-transition overhead from the database's own timestamps: for each attempt, the time from the commit of
+ * the result it waited on (the previous stage's attempt, or for a clip of a later wave the clip whose slot it
+ * took) to its own claim by a worker; plus job creation → first claim and last result → job completed.
+ * Also each job's critical path: the attempts' own durations along the chain (clip waves scheduled with
+ * `parallel` slots in the order they ran).
+ */
+async function transitionGaps(pg: Client, parallel: number): Promise<{ gapsMs: number[]; criticalPathMs: Map<string, number> }> {
+  const rows = (
+    await pg.query(
+      `select a.job_id, a.stage, a.scene_index, a.created_at, a.updated_at, j.created_at as job_created, j.completed_at
+         from stage_attempts a join jobs j on j.id = a.job_id where a.status = 'succeeded' order by a.job_id, a.created_at`,
+    )
+  ).rows as Array<{ job_id: string; stage: string; scene_index: number | null; created_at: Date; updated_at: Date; job_created: Date; completed_at: Date | null }>;
+  const byJob = new Map<string, typeof rows>();
+  for (const r of rows) byJob.set(r.job_id, [...(byJob.get(r.job_id) ?? []), r]);
+  const gaps: number[] = [];
+  const critical = new Map<string, number>();
+  const ms = (d: Date) => d.getTime();
+  for (const [jobId, as] of byJob) {
+    const one = (s: string) => as.find((a) => a.stage === s);
+    const parse = one('prompt_parsing');
+    const image = one('image_generation');
+    const compose = one('composition');
+    const clips = as.filter((a) => a.stage === 'video_generation').sort((x, y) => ms(x.created_at) - ms(y.created_at));
+    if (!parse || !image || !compose || clips.length === 0) continue;
+    gaps.push(ms(parse.created_at) - ms(parse.job_created));
+    gaps.push(ms(image.created_at) - ms(parse.updated_at));
+    // First wave waits on the image; each later clip on the earliest-finishing clip still holding a slot.
+    const finishes: number[] = [];
+    for (let i = 0; i < clips.length; i++) {
+      if (i < parallel) gaps.push(ms(clips[i].created_at) - ms(image.updated_at));
+      else {
+        finishes.sort((a, b) => a - b);
+        gaps.push(ms(clips[i].created_at) - finishes.shift()!);
+      }
+      finishes.push(ms(clips[i].updated_at));
+    }
+    const lastClip = Math.max(...clips.map((c) => ms(c.updated_at)));
+    gaps.push(ms(compose.created_at) - lastClip);
+    if (compose.completed_at) gaps.push(ms(compose.completed_at) - ms(compose.updated_at));
+    // Critical path with the attempts' own durations and zero overhead.
+    const slots: number[] = Array.from({ length: Math.min(parallel, clips.length) }, () => 0);
+    for (const c of clips) {
+      slots.sort((a, b) => a - b);
+      slots[0] += ms(c.updated_at) - ms(c.created_at);
+    }
+    critical.set(jobId, ms(parse.updated_at) - ms(parse.created_at) + (ms(image.updated_at) - ms(image.created_at)) + Math.max(...slots) + (ms(compose.updated_at) - ms(compose.created_at)));
+  }
+  return { gapsMs: gaps, criticalPathMs: critical };
+}
+
+async function startCluster(run: RunEnv, workers: number, env: Record<string, string>): Promise<Cluster> {
+  mkdirSync(path.join(run.dir, 'logs'), { recursive: true });
+  const port = 20000 + Math.floor(Math.random() * 5000);
+  const procs: ChildProcess[] = [];
+  const start = (name: string, extra: Record<string, string>) => {
+    const log = createWriteStream(path.join(run.dir, 'logs', `${name}.log`));
+    const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...run.env, LOG_LEVEL: 'warn', ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    procs.push(child);
+  };
+  start('api', { ROLES: 'api', PORT: String(port) });
+  const workerPorts: number[] = [];
+  for (let i = 0; i < workers; i++) {
+    workerPorts.push(port + 1 + i);
+    start(`worker${i}`, { ROLES: 'orchestrator,stages', PORT: String(port + 1 + i) });
+  }
+  for (const p of [port, ...workerPorts]) await waitHealthy(`http://127.0.0.1:${p}/health`);
+  return {
+    base: `http://127.0.0.1:${port}`,
+    workerPorts,
+    async stop() {
+      await Promise.all(
+        procs.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.kill('SIGTERM');
+              setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+async function createJobs(base: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(20, n) }, async () => {
+      while (next < n) {
+        next += 1;
+        const res = await fetch(`${base}/api/v1/generate-ad`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST) });
+        if (res.status !== 201) throw new Error(`job creation failed: ${res.status} ${await res.text()}`);
+        ids.push(((await res.json()) as { job_id: string }).job_id);
+      }
+    }),
+  );
+  return ids;
+}
+
+async function waitAllDone(databaseUrl: string, n: number, timeoutMs: number): Promise<void> {
+  const pg = await connect(databaseUrl);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const done = Number((await pg.query(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
+      if (done >= n) return;
+      if (Date.now() > deadline) throw new Error(`only ${done}/${n} jobs finished in ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await pg.end();
+  }
+}
+
+/** p99 of a Prometheus histogram summed over processes (linear within the bucket). */
+async function histogramP99(ports: number[], name: string): Promise<number> {
+  const buckets = new Map<number, number>();
+  for (const port of ports) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+    for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\S+)$`, 'gm'))) {
+      const le = m[1] === '+Inf' ? Infinity : Number(m[1]);
+      buckets.set(le, (buckets.get(le) ?? 0) + Number(m[2]));
+    }
+  }
+  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, count] of sorted) {
+    if (count >= 0.99 * total) {
+      if (!Number.isFinite(le)) return prevLe;
+      return prevLe + ((le - prevLe) * (0.99 * total - prevCount)) / Math.max(1, count - prevCount);
+    }
+    prevLe = le;
+    prevCount = count;
+  }
+  return NaN;
+}
+
+function metric(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function connect(url: string): Promise<Client> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  return c;
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  const started = Date.now();
+  while (!(await fetch(url).then((r) => r.ok).catch(() => false))) {
+    if (Date.now() - started > 90_000) throw new Error(`${url} did not become healthy`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench-orchestration failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

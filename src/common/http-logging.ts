@@ -1,0 +1,56 @@
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** Paths probed often by machines, not worth a log line each. */
+const QUIET_PATHS = new Set(['/health', '/metrics']);
+
+/**
+ * One access-log line per request, written from Fastify's `onResponse` hook by a child of the root logger
+ * bound once: `{component: "http", req: {id, method, url}, res: {statusCode}, responseTime}` (ms), at `error`
+ * for 5xx, `info` otherwise. It replaces a per-request middleware that built a child logger and serialized
+ * every header for each request, a tenth of a status read's CPU (docs/design/performance.md).
+ */
+export function registerRequestLogging(fastify: FastifyInstance, root: Logger): void {
+  const log = root.child({ component: 'http' });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const q = req.url.indexOf('?');
+    const path = q < 0 ? req.url : req.url.slice(0, q);
+    if (!QUIET_PATHS.has(path) && log.isLevelEnabled(reply.statusCode >= 500 ? 'error' : 'info')) {
+      const line = { req: { id: req.id, method: req.method, url: req.url }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 100) / 100 };
+      if (reply.statusCode >= 500) log.error(line, 'request errored');
+      else log.info(line, 'request completed');
+    }
+    done();
+  });
+}
+
+/**
+ * Nest's framework logger (bootstrap messages, route mapping) onto the root pino logger, so every line is the
+ * same JSON with `context` naming the Nest class.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    this.logger.error({ context: context ?? stackOrContext, ...(context ? { stack: stackOrContext } : {}) }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+  private write(level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string): void {
+    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...(message as object) });
+    else this.logger[level]({ context }, String(message));
+  }
+}

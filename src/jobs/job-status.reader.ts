@@ -1,0 +1,190 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Pool, type QueryConfig } from 'pg';
+import type { CompositionOutput, JobError, PlanAdjustment, StageName } from '@app/contracts';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import type { JobStatus } from './job.entity';
+
+/**
+ * The columns a status body needs (docs/design/performance.md, "Status reads"): not the plan, clips,
+ * attempts or brand guidelines, which the saga needs and a poller never sees. Same names and types as the
+ * {@link Job} entity's properties, so `toJobResponse` takes either.
+ */
+export interface JobStatusFields {
+  id: string;
+  status: JobStatus;
+  duration: number;
+  currentStage: StageName | null;
+  stagesCompleted: string[];
+  progressPercentage: number;
+  result: CompositionOutput | null;
+  costPromptParsing: number;
+  costImageGeneration: number;
+  costStoryboard: number;
+  costVideoGeneration: number;
+  costComposition: number;
+  error: JobError | null;
+  scenesDone: number;
+  scenesTotal: number;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  failedAt: Date | null;
+  cancelledAt: Date | null;
+  /** A measured completion estimate from progress ticks, when there is one. */
+  estimatedCompletionAt: Date | null;
+  /** True once the job has a plan. */
+  hasPlan: boolean;
+  /** What arithmetic fixed in the planner's answer (docs/design/plan-repair.md). */
+  planAdjustments: PlanAdjustment[] | null;
+}
+
+/** One row of `GET /api/v1/jobs` with the job's version (the list's ETag is built on the versions). */
+export interface JobListRow {
+  id: string;
+  status: JobStatus;
+  createdAt: Date;
+  costTotal: number;
+  currentStage: string | null;
+  progressPercentage: number;
+  version: number;
+}
+
+/**
+ * Extra equality conditions on `jobs` columns a caller may add to any read (an owner filter, a tenant):
+ * `{client_id: 'abc'}` becomes `and client_id = $n`. Column names are checked against `[a-z_]+`.
+ */
+export type JobReadFilter = Readonly<Record<string, string | number | boolean>>;
+
+const STATUS_COLUMNS = `id, status, duration, current_stage as "currentStage", stages_completed as "stagesCompleted",
+  progress_percentage as "progressPercentage", result, cost_prompt_parsing as "costPromptParsing",
+  cost_image_generation as "costImageGeneration", cost_storyboard as "costStoryboard", cost_video_generation as "costVideoGeneration",
+  cost_composition as "costComposition", error, scenes_done as "scenesDone", scenes_total as "scenesTotal", version,
+  created_at as "createdAt", updated_at as "updatedAt", started_at as "startedAt", completed_at as "completedAt",
+  failed_at as "failedAt", cancelled_at as "cancelledAt", estimated_completion_at as "estimatedCompletionAt",
+  parsed_data is not null as "hasPlan", parsed_data->'adjustments' as "planAdjustments"`;
+
+const LIST_COLUMNS = `id, status, created_at as "createdAt", cost_total as "costTotal", current_stage as "currentStage",
+  progress_percentage as "progressPercentage", version`;
+
+/**
+ * Builds `where` conditions: the fixed ones first, then the filter's columns in key order.
+ * @returns the SQL (without `where`) and its parameters, numbered from `$1`
+ */
+export function buildJobWhere(fixed: Array<[column: string, value: unknown]>, filter: JobReadFilter = {}): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const [column, value] of [...fixed, ...Object.entries(filter)]) {
+    if (!/^[a-z_]+$/.test(column)) throw new Error(`invalid column name "${column}"`);
+    params.push(value);
+    parts.push(`${column} = $${params.length}`);
+  }
+  return { sql: parts.length > 0 ? parts.join(' and ') : 'true', params };
+}
+
+/**
+ * The read side of the REST API: status, version and list reads with plain SQL on a small `pg` pool of its
+ * own, selecting only the columns a body needs. Queries are named (prepared once per connection), so
+ * PostgreSQL parses and plans each shape once. No entity is hydrated and no identity map is built: a status
+ * poll is one indexed primary-key lookup (docs/design/performance.md).
+ *
+ * The pool points at `DATABASE_READ_URL` when set (a streaming replica; reads may then lag the primary by
+ * the replication delay), else at `DATABASE_URL`.
+ */
+@Injectable()
+export class JobStatusReader implements OnApplicationShutdown {
+  private readonly pool: Pool;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.pool = new Pool({
+      connectionString: config.databaseReadUrl ?? config.databaseUrl,
+      max: config.databaseReadPoolMax,
+      idleTimeoutMillis: 30_000,
+      // The app's sessions run in UTC (config/mikro-orm.config.ts); timestamptz parsing does not depend on it.
+      options: '-c timezone=UTC',
+    });
+    // An idle client's error (server restart) must not crash the process: the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** The status fields of one job, or null when no row matches. */
+  async status(jobId: string, filter: JobReadFilter = {}): Promise<JobStatusFields | null> {
+    const where = buildJobWhere([['id', jobId]], filter);
+    const rows = await this.query<JobStatusFields>(`job-status:${Object.keys(filter).join(',')}`, `select ${STATUS_COLUMNS} from jobs where ${where.sql}`, where.params);
+    const row = rows[0];
+    return row ? numericCosts(row) : null;
+  }
+
+  /** A job's version only (the cheap read behind `If-None-Match`), or null when no row matches. */
+  async version(jobId: string, filter: JobReadFilter = {}): Promise<number | null> {
+    const where = buildJobWhere([['id', jobId]], filter);
+    const rows = await this.query<{ version: number }>(`job-version:${Object.keys(filter).join(',')}`, `select version from jobs where ${where.sql}`, where.params);
+    return rows[0]?.version ?? null;
+  }
+
+  /** One page of jobs, newest first, and the total that match (two queries, run at once). */
+  async list(q: { status?: JobStatus; limit: number; offset: number }, filter: JobReadFilter = {}): Promise<{ rows: JobListRow[]; total: number }> {
+    const where = buildJobWhere(q.status ? [['status', q.status]] : [], filter);
+    const n = where.params.length;
+    const shape = `${q.status ? 'status' : ''}:${Object.keys(filter).join(',')}`;
+    const [rows, count] = await Promise.all([
+      this.query<JobListRow>(
+        `job-list:${shape}`,
+        `select ${LIST_COLUMNS} from jobs where ${where.sql} order by created_at desc, id desc limit $${n + 1} offset $${n + 2}`,
+        [...where.params, q.limit, q.offset],
+      ),
+      this.query<{ n: string }>(`job-count:${shape}`, `select count(*) as n from jobs where ${where.sql}`, where.params),
+    ]);
+    return { rows: rows.map((r) => ({ ...r, costTotal: Number(r.costTotal) })), total: Number(count[0]?.n ?? 0) };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private async query<R>(name: string, text: string, values: unknown[]): Promise<R[]> {
+    const config: QueryConfig = { name, text, values };
+    return (await this.pool.query(config)).rows as R[];
+  }
+}
+
+/** `numeric` columns arrive as strings from `pg`; the body carries numbers (as the entity's DecimalType gives). */
+function numericCosts(row: JobStatusFields): JobStatusFields {
+  row.costPromptParsing = Number(row.costPromptParsing);
+  row.costImageGeneration = Number(row.costImageGeneration);
+  row.costStoryboard = Number(row.costStoryboard);
+  row.costVideoGeneration = Number(row.costVideoGeneration);
+  row.costComposition = Number(row.costComposition);
+  return row;
+}
+
+/**
+ * The status ETag: the job's version, weak because the body's `estimated_completion_time` of a live job moves
+ * with the clock while the version stays (RFC 9110 §8.8.1: semantically equivalent, not byte-identical).
+ */
+export function jobEtag(version: number): string {
+  return `W/"${version}"`;
+}
+
+/**
+ * The list ETag: a digest of what the page is built from (total, paging, each row's id and version; every
+ * change of a listed field bumps the job's version).
+ */
+export function listEtag(total: number, limit: number, offset: number, rows: ReadonlyArray<Pick<JobListRow, 'id' | 'version'>>): string {
+  const h = createHash('sha1').update(`${total}:${limit}:${offset}`);
+  for (const r of rows) h.update(`|${r.id}:${r.version}`);
+  return `W/"${h.digest('base64url').slice(0, 22)}"`;
+}
+
+/**
+ * True when an `If-None-Match` header matches `etag` with the weak comparison RFC 9110 §13.1.2 prescribes
+ * for it: `*`, or any listed tag equal after dropping `W/`.
+ */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = (t: string) => t.trim().replace(/^W\//, '');
+  const want = opaque(etag);
+  return ifNoneMatch.split(',').some((t) => t.trim() === '*' || opaque(t) === want);
+}
