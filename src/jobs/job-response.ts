@@ -106,7 +106,7 @@ export function toJobResponse(job: JobStatusFields, baseUrl: string, now: Date =
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),
   };
-  if (job.hasPlan) body.plan_adjustments = job.planAdjustments ?? [];
+  if (job.hasPlan || job.parsedData) body.plan_adjustments = job.planAdjustments ?? job.parsedData?.adjustments ?? [];
   if (job.completedAt) body.completed_at = job.completedAt.toISOString();
   if (job.failedAt) body.failed_at = job.failedAt.toISOString();
   if (job.cancelledAt) body.cancelled_at = job.cancelledAt.toISOString();

@@ -35,10 +35,12 @@ export interface JobStatusFields {
   cancelledAt: Date | null;
   /** A measured completion estimate from progress ticks, when there is one. */
   estimatedCompletionAt: Date | null;
-  /** True once the job has a plan. */
-  hasPlan: boolean;
+  /** True once the job has a plan (the read path selects this instead of the plan itself). */
+  hasPlan?: boolean;
   /** What arithmetic fixed in the planner's answer (docs/design/plan-repair.md). */
-  planAdjustments: PlanAdjustment[] | null;
+  planAdjustments?: PlanAdjustment[] | null;
+  /** The plan, when the caller holds the whole entity rather than the read path's narrow row. */
+  parsedData?: { adjustments?: PlanAdjustment[] } | null;
 }
 
 /** One row of `GET /api/v1/jobs` with the job's version (the list's ETag is built on the versions). */

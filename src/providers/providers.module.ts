@@ -21,7 +21,7 @@ import { ReplicateImageGenerator } from './replicate/replicate-image.generator';
 import { ReplicateSceneStillGenerator } from './replicate/replicate-scene-still.generator';
 import { ReplicateClient } from './replicate/replicate.client';
 import { ProviderResilience } from './resilience';
-import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromptPlanner } from './sim/sim.providers';
+import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromptPlanner, SimSceneStillGenerator } from './sim/sim.providers';
 
 /**
  * Binds each stage's port to the provider configured for it (config/providers.config.ts): local (offline, no
@@ -94,6 +94,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
         resilience: ProviderResilience,
         http: HttpContractClient,
         replicate: ReplicateClient,
+        sim: SimEngine,
       ): SceneStillGenerator => {
         const p = config.providers;
         switch (p.storyboard) {
@@ -101,11 +102,13 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new ReplicateSceneStillGenerator(replicate, p.replicate, p.prices.replicate, resilience);
           case 'http':
             return new HttpSceneStillGenerator(http, p.http);
+          case 'sim':
+            return new SimSceneStillGenerator(sim);
           default:
             return local;
         }
       },
-      inject: [APP_CONFIG, LocalSceneStillGenerator, ProviderResilience, HttpContractClient, ReplicateClient],
+      inject: [APP_CONFIG, LocalSceneStillGenerator, ProviderResilience, HttpContractClient, ReplicateClient, SimEngine],
     },
     {
       provide: ClipGenerator,

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { resolutionOf, type StageInputs, type StageName, type StageOutputs } from '@app/contracts';
 import { throwIfAborted } from '../../common/app-error';
 import { planAd } from '../local/ad-planner';
-import { ClipGenerator, Compositor, ImageGenerator, PromptPlanner, type ProviderContext, type ProviderResult } from '../ports';
+import { ClipGenerator, Compositor, ImageGenerator, PromptPlanner, SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { sampleLatencyMs, type LatencySpec } from './sim-latency';
 
 /** Settings of the sim providers (config/providers.config.ts). */
@@ -40,6 +40,10 @@ export const SIM_STAGE_OUTPUTS: { [S in StageName]: (input: StageInputs[S], tool
   image_generation: async (input, { placeholder }) => {
     const [w, h] = resolutionOf(input.aspect_ratio).split('x').map(Number);
     return { image_uri: await placeholder('reference.sim.txt', 'sim reference image'), seed: 1, width: w, height: h };
+  },
+  storyboard: async (input, { placeholder }) => {
+    const [w, h] = resolutionOf(input.aspect_ratio).split('x').map(Number);
+    return { image_uri: await placeholder(`still-${input.scene_index}.sim.txt`, `sim still ${input.scene_index}`), seed: input.seed, width: w, height: h };
   },
   video_generation: async (input, { placeholder }) => ({
     clip_uri: await placeholder(`clip-${input.scene_index}.sim.txt`, `sim clip ${input.scene_index}`),
@@ -165,6 +169,17 @@ export class SimImageGenerator extends ImageGenerator {
   }
   generate(input: StageInputs['image_generation'], ctx: ProviderContext) {
     return this.sim.run('image_generation', input, ctx);
+  }
+}
+
+/** {@link SceneStillGenerator} of the sim providers (`STORYBOARD_PROVIDER=sim`, or `IMAGE_PROVIDER=sim`). */
+export class SimSceneStillGenerator extends SceneStillGenerator {
+  readonly name = 'sim';
+  constructor(private readonly sim: SimEngine) {
+    super();
+  }
+  generate(input: StageInputs['storyboard'], ctx: ProviderContext) {
+    return this.sim.run('storyboard', input, ctx);
   }
 }
 
