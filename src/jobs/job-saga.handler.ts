@@ -233,6 +233,7 @@ export function toState(job: Job): JobState {
     result: job.result,
     error: job.error,
     version: job.version,
+    cacheHits: job.cacheHits,
   };
 }
 
@@ -246,6 +247,7 @@ function writeState(job: Job, next: JobState, now: Date): void {
   job.parsedData = next.plan;
   job.referenceImageUrl = next.referenceImageUri;
   job.clips = next.clips;
+  job.cacheHits = next.cacheHits ?? {};
   job.clipUrls = next.clips.filter((c) => c !== null).map((c) => c!.clip_uri);
   job.scenesTotal = next.scenesTotal;
   job.scenesDone = next.scenesDone;

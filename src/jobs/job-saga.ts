@@ -51,6 +51,11 @@ export interface JobState {
   result: CompositionOutput | null;
   error: JobError | null;
   version: number;
+  /**
+   * Whether each finished stage or scene (by {@link attemptKey}) was reused from the stage cache
+   * (docs/design/cache.md). Absent on jobs that predate the cache.
+   */
+  cacheHits?: Record<string, boolean>;
 }
 
 /** A message to write to the outbox: deterministic id (also the Nats-Msg-Id), subject and payload. */
@@ -198,7 +203,8 @@ function stageCompleted(state: JobState, ev: StageCompleted, ctx: SagaContext): 
   if (stale) return { kind: 'ignored', reason: stale };
   const stage = ev.data.stage;
   const costs = { ...state.costs, [stage]: roundUsd(state.costs[stage] + ev.data.cost_usd) };
-  let next: JobState = { ...state, costs, version: state.version + 1 };
+  const cacheHits = { ...state.cacheHits, [attemptKey(stage, ev.data.scene_index)]: ev.data.cached === true };
+  let next: JobState = { ...state, costs, cacheHits, version: state.version + 1 };
   const messages: OutboundMessage[] = [];
 
   const finishStage = (s: StageName): void => {
@@ -212,6 +218,7 @@ function stageCompleted(state: JobState, ev: StageCompleted, ctx: SagaContext): 
       scene_index: ev.data.scene_index,
       percentage: next.progressPercentage,
       cost: costBreakdown(next),
+      ...(ev.data.cached ? { cached: true } : {}),
     }, ctx);
 
   switch (stage) {

@@ -52,7 +52,14 @@ export interface StageAccounting {
 /** A stage (or one scene of video generation) finished (`<p>.evt.stage.completed.<stage>.<jobId>`). */
 export type StageCompleted<S extends StageName = StageName> = EventEnvelope<
   'stage.completed',
-  StageAccounting & { stage: S; attempt_id: string; scene_index: number | null; output: StageOutputs[S] }
+  StageAccounting & {
+    stage: S;
+    attempt_id: string;
+    scene_index: number | null;
+    output: StageOutputs[S];
+    /** True when the output was reused from the stage cache (cost 0, no provider call; docs/design/cache.md). Absent otherwise. */
+    cached?: boolean;
+  }
 >;
 
 /** A stage failed for good (`<p>.evt.stage.failed.<stage>.<jobId>`): retries inside the worker are exhausted. */
@@ -86,7 +93,8 @@ export interface JobResult {
 export interface JobEventData {
   created: { request: AdRequest };
   started: { version: number };
-  stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown };
+  /** `cached: true` when the stage (or scene) output was reused from the stage cache; absent otherwise. */
+  stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown; cached?: boolean };
   stage_failed: { version: number; stage: StageName; scene_index: number | null; error: JobError };
   completed: { version: number; result: JobResult; cost: CostBreakdown };
   failed: { version: number; error: JobError; cost: CostBreakdown };
