@@ -38,7 +38,7 @@ export class JobsController {
   }
 
   @Get('api/v1/jobs/:job_id')
-  @ApiOperation({ summary: 'Job status: progress, cost per stage, result or error.' })
+  @ApiOperation({ summary: 'Job status: progress, cost per stage, stages reused from the stage cache, result or error.' })
   @ApiResponse({ status: 404, description: 'NOT_FOUND' })
   get(@Param('job_id') jobId: string) {
     return this.jobs.get(jobId);
