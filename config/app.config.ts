@@ -79,6 +79,11 @@ export interface AppConfig {
   providers: ProvidersConfig;
   /** Webhooks and event streams (docs/events.md). */
   push: PushConfig;
+  /**
+   * The content-addressed stage cache (docs/design/cache.md): `STAGE_CACHE=on|off` (default on) and the
+   * lifetime of an entry, `STAGE_CACHE_TTL_HOURS` (default 24, the seeds' caching TTL).
+   */
+  stageCache: { enabled: boolean; ttlHours: number };
 }
 
 const DEFAULT_STAGE_SLOTS: Record<StageName, number> = {
@@ -130,6 +135,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (['0', 'false', 'no'].includes(raw)) return false;
     problems.push(`${name}: expected true or false, got "${raw}"`);
     return fallback;
+  };
+
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['on', '1', 'true', 'yes'].includes(raw)) return true;
+    if (['off', '0', 'false', 'no'].includes(raw)) return false;
+    problems.push(`${name}: expected on or off, got "${raw}"`);
+    return fallback;
+  };
+  const positive = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) {
+      problems.push(`${name}: expected a number > 0, got "${raw}"`);
+      return fallback;
+    }
+    return n;
   };
 
   const roles = (env.ROLES ?? 'api,orchestrator,stages')
@@ -189,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     providers: providers.config,
     push: push.config,
+    stageCache: { enabled: onOff('STAGE_CACHE', true), ttlHours: positive('STAGE_CACHE_TTL_HOURS', 24) },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -27,6 +27,8 @@ export interface JobResponse {
     clips_total: number;
   };
   cost: CostBreakdown;
+  /** Which finished stages and scenes were reused from the stage cache at cost 0 ({@link toCacheView}). */
+  cache: CacheView;
   result: JobResult | null;
   error: JobError | null;
   /** What arithmetic fixed in the planner's answer (docs/design/plan-repair.md); present once a plan exists. */
@@ -47,6 +49,39 @@ function stageCosts(job: JobStatusFields): JobState['costs'] {
     video_generation: Number(job.costVideoGeneration),
     composition: Number(job.costComposition),
   };
+}
+
+/**
+ * The `cache` member of a job body (docs/design/cache.md, "In the job"): one entry per finished stage,
+ * `true` when its output was reused from the stage cache at cost 0, `false` when it was computed. A
+ * per-scene stage (video_generation) has one entry per scene, `null` for a scene not finished yet. Stages
+ * not finished are absent.
+ */
+export type CacheView = Partial<Record<string, boolean | Array<boolean | null>>>;
+
+/**
+ * Builds {@link CacheView} from the saga's per-attempt-key flags (`prompt_parsing`, `video_generation.2`).
+ * Pure.
+ * @param scenesTotal scenes of the plan: the length of per-scene arrays
+ */
+export function toCacheView(cacheHits: Record<string, boolean>, scenesTotal: number): CacheView {
+  const view: CacheView = {};
+  for (const [key, hit] of Object.entries(cacheHits)) {
+    const dot = key.indexOf('.');
+    if (dot < 0) {
+      view[key] = hit;
+      continue;
+    }
+    const stage = key.slice(0, dot);
+    const scene = Number(key.slice(dot + 1));
+    if (!Number.isInteger(scene) || scene < 0) continue;
+    const prior = view[stage];
+    const scenes: Array<boolean | null> = Array.isArray(prior) ? prior : [];
+    while (scenes.length < Math.max(scenesTotal, scene + 1)) scenes.push(null);
+    scenes[scene] = hit;
+    view[stage] = scenes;
+  }
+  return view;
 }
 
 /**
@@ -101,6 +136,7 @@ export function toJobResponse(job: JobStatusFields, baseUrl: string, now: Date =
       clips_total: job.scenesTotal,
     },
     cost,
+    cache: toCacheView(job.cacheHits ?? {}, job.scenesTotal),
     result: job.result ? toJobResult(job.result, resultUrls(baseUrl, job.id)) : null,
     error: job.error,
     created_at: job.createdAt.toISOString(),

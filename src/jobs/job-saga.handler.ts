@@ -252,6 +252,7 @@ export function toState(job: Job): JobState {
     error: job.error,
     version: job.version,
     estimatedCompletionAt: job.estimatedCompletionAt?.toISOString() ?? null,
+    cacheHits: job.cacheHits,
   };
 }
 
@@ -275,6 +276,7 @@ function writeState(job: Job, next: JobState, now: Date): void {
   job.queuedAt = next.queuedAt ? new Date(next.queuedAt) : null;
   job.awaitingApprovalSince = next.awaitingApprovalSince ? new Date(next.awaitingApprovalSince) : null;
   job.clips = next.clips;
+  job.cacheHits = next.cacheHits ?? {};
   job.clipUrls = next.clips.filter((c) => c !== null).map((c) => c!.clip_uri);
   job.scenesTotal = next.scenesTotal;
   job.scenesDone = next.scenesDone;

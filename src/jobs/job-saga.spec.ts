@@ -182,6 +182,40 @@ describe('decide (job saga transition function)', () => {
     expect(subjectsOf(d)).toEqual([`t.evt.job.stage_completed.${JOB}`, `t.stage.req.image_generation.${JOB}`]);
   });
 
+  it.each([
+    ['a reused plan', true, { prompt_parsing: true }, { cached: true }],
+    ['a computed plan', false, { prompt_parsing: false }, {}],
+  ])('should record %s in cacheHits and say so in job.stage_completed (docs/design/cache.md)', (_name, cached, hits, flag) => {
+    const s = state({ status: 'processing', currentStage: 'prompt_parsing', attempts: { prompt_parsing: 'p1' } });
+    const ev = completed('prompt_parsing', 'p1', plan([7, 8, 7, 8]));
+    if (cached) ev.data.cached = true;
+    const d = applied(decide(s, ev, ctx()));
+    expect(d.next.cacheHits).toEqual(hits);
+    const data = d.messages[0].payload.data as Record<string, unknown>;
+    expect(data).toMatchObject({ stage: 'prompt_parsing', cost: { prompt_parsing: 0, total: 0 } });
+    expect(data.cached).toEqual((flag as { cached?: boolean }).cached);
+  });
+
+  it('should keep one cache flag per scene', () => {
+    const s = state({
+      status: 'processing',
+      currentStage: 'video_generation',
+      plan: plan([5, 5, 5]),
+      scenesTotal: 3,
+      scenesDispatched: 2,
+      clips: [null, null, null],
+      referenceImageUri: 'file:///ref.png',
+      attempts: { 'video_generation.0': 'v0', 'video_generation.1': 'v1' },
+      stagesCompleted: ['prompt_parsing', 'image_generation'],
+      cacheHits: { prompt_parsing: true, image_generation: true },
+    });
+    const ev = completed('video_generation', 'v1', { clip_uri: 'file:///1.mp4', duration: 5.5, resolution: '1080x1920' }, 0, 1);
+    ev.data.cached = true;
+    const d = applied(decide(s, ev, ctx()));
+    const next = applied(decide(d.next, completed('video_generation', 'v0', { clip_uri: 'file:///0.mp4', duration: 5.5, resolution: '1080x1920' }, 0.4, 0), ctx())).next;
+    expect(next.cacheHits).toEqual({ prompt_parsing: true, image_generation: true, 'video_generation.1': true, 'video_generation.0': false });
+  });
+
   it('should fan out at most maxParallelClips storyboard requests after the reference image', () => {
     const s = state({ status: 'processing', currentStage: 'image_generation', plan: plan([7, 8, 7, 8]), scenesTotal: 4, clips: [null, null, null, null], stills: [null, null, null, null], attempts: { image_generation: 'i1' }, stagesCompleted: ['prompt_parsing'] });
     const d = applied(decide(s, completed('image_generation', 'i1', { image_uri: 'file:///ref.png', seed: 1, width: 1080, height: 1920 }), ctx()));

@@ -85,6 +85,11 @@ export interface JobState {
   version: number;
   /** ISO-8601 UTC completion estimate refined by progress ticks (job-progress.ts); absent or null before one. */
   estimatedCompletionAt?: string | null;
+  /**
+   * Whether each finished stage or scene (by {@link attemptKey}) was reused from the stage cache
+   * (docs/design/cache.md). Absent on jobs that predate the cache.
+   */
+  cacheHits?: Record<string, boolean>;
 }
 
 /** A message to write to the outbox: deterministic id (also the Nats-Msg-Id), subject and payload. */
@@ -601,7 +606,8 @@ function stageCompleted(state: JobState, ev: StageCompleted, ctx: SagaContext): 
   const stage = ev.data.stage;
   const costs = { ...state.costs, [stage]: roundUsd(state.costs[stage] + ev.data.cost_usd) };
   const settled = { ...state.settled, [attemptKey(stage, ev.data.scene_index)]: ev.data.attempt_id };
-  let next: JobState = { ...state, costs, settled, version: state.version + 1 };
+  const cacheHits = { ...state.cacheHits, [attemptKey(stage, ev.data.scene_index)]: ev.data.cached === true };
+  let next: JobState = { ...state, costs, settled, cacheHits, version: state.version + 1 };
   const messages: OutboundMessage[] = [];
 
   const finishStage = (s: StageName): void => {
@@ -615,6 +621,7 @@ function stageCompleted(state: JobState, ev: StageCompleted, ctx: SagaContext): 
       scene_index: ev.data.scene_index,
       percentage: next.progressPercentage,
       cost: costBreakdown(next),
+      ...(ev.data.cached ? { cached: true } : {}),
     }, ctx);
 
   switch (stage) {

@@ -39,6 +39,8 @@ export interface JobStatusFields {
   hasPlan?: boolean;
   /** What arithmetic fixed in the planner's answer (docs/design/plan-repair.md). */
   planAdjustments?: PlanAdjustment[] | null;
+  /** Stage-cache reuse per attempt key (docs/design/cache.md). */
+  cacheHits?: Record<string, boolean>;
   /** The plan, when the caller holds the whole entity rather than the read path's narrow row. */
   parsedData?: { adjustments?: PlanAdjustment[] } | null;
 }
@@ -66,7 +68,7 @@ const STATUS_COLUMNS = `id, status, duration, current_stage as "currentStage", s
   cost_composition as "costComposition", error, scenes_done as "scenesDone", scenes_total as "scenesTotal", version,
   created_at as "createdAt", updated_at as "updatedAt", started_at as "startedAt", completed_at as "completedAt",
   failed_at as "failedAt", cancelled_at as "cancelledAt", estimated_completion_at as "estimatedCompletionAt",
-  parsed_data is not null as "hasPlan", parsed_data->'adjustments' as "planAdjustments"`;
+  parsed_data is not null as "hasPlan", parsed_data->'adjustments' as "planAdjustments", cache_hits as "cacheHits"`;
 
 const LIST_COLUMNS = `id, status, created_at as "createdAt", cost_total as "costTotal", current_stage as "currentStage",
   progress_percentage as "progressPercentage", version`;

@@ -59,6 +59,7 @@ export class Job {
     | 'clips'
     | 'attempts'
     | 'cancelRequested'
+    | 'cacheHits'
     | 'version'
     | 'updatedAt'
     | 'startedAt'
@@ -190,6 +191,10 @@ export class Job {
 
   @Property({ type: 'boolean' })
   cancelRequested = false;
+
+  /** Which finished stages and scenes (by attempt key) were reused from the stage cache (docs/design/cache.md). */
+  @Property({ type: 'json' })
+  cacheHits: Record<string, boolean> = {};
 
   @Property({ type: 'integer', version: true })
   version = 1;

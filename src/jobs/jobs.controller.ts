@@ -43,7 +43,7 @@ export class JobsController {
 
   @Get('api/v1/jobs/:job_id')
   @RouteSchema(JOB_STATUS_ROUTE_SCHEMA)
-  @ApiOperation({ summary: 'Job status: progress, cost per stage, result or error. ETag = job version; If-None-Match answers 304.' })
+  @ApiOperation({ summary: 'Job status: progress, cost per stage, stages reused from the stage cache, result or error. ETag = job version; If-None-Match answers 304.' })
   @ApiResponse({ status: 304, description: 'Not modified since the ETag given in If-None-Match' })
   @ApiResponse({ status: 404, description: 'NOT_FOUND' })
   async get(@Param('job_id') jobId: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply) {

@@ -46,6 +46,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly stageCacheLookups = new Counter({
+    name: 'ad_stage_cache_lookups_total',
+    help: 'Stage cache lookups (docs/design/cache.md), by stage and outcome (hit, miss).',
+    labelNames: ['stage', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stageCacheSavedUsd = new Counter({
+    name: 'ad_stage_cache_saved_usd_total',
+    help: 'USD not spent because a stage output was reused from the stage cache, by stage.',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
   readonly stageRedeliveries = new Counter({
     name: 'ad_stage_redeliveries_total',
     help: 'Stage requests delivered more than once (worker crash, lease expiry), by stage.',

@@ -27,6 +27,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderContext } from '../providers/ports';
 import { STAGE_HANDLERS, type StageHandler } from './stage-handler';
 import { ProgressReporter } from './progress-reporter';
+import { StageCache } from './stage-cache';
 import { roundUsd } from '../common/money';
 
 /** Codes a failed stage may report as they are; anything else becomes the stage's own failure code. */
@@ -92,6 +93,7 @@ export class StageRunner {
     private readonly nats: JetStreamService,
     private readonly relay: OutboxRelay,
     private readonly metrics: MetricsService,
+    private readonly cache: StageCache,
     @Inject(STAGE_HANDLERS) handlers: StageHandler[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -245,17 +247,19 @@ export class StageRunner {
     const started = Date.now();
     try {
       log.info({ provider: handler.providerName }, 'stage attempt started');
-      const result = await handler.run(req.data.input as never, ctx);
+      // Identical inputs reuse a stored output at cost 0 (docs/design/cache.md).
+      const { result, cached } = await this.cache.run(handler, req.data.input as never, ctx, log);
       const seconds = (Date.now() - started) / 1000;
-      this.metrics.stageDuration.observe({ stage, provider: result.provider, outcome: 'completed' }, seconds);
+      this.metrics.stageDuration.observe({ stage, provider: result.provider, outcome: cached ? 'cached' : 'completed' }, seconds);
       this.metrics.stageCost.inc({ stage, provider: result.provider }, result.costUsd);
       const stored = await this.finish(req, 'completed', result.provider, {
         output: result.output,
         cost: roundUsd(result.costUsd + carriedCost),
         seconds: result.processingTimeSeconds,
         attempts: (result.attempts ?? 1) + carriedCalls,
+        cached,
       });
-      log.info({ provider: result.provider, cost: result.costUsd, duration_seconds: seconds, stored }, 'stage attempt completed');
+      log.info({ provider: result.provider, cost: result.costUsd, duration_seconds: seconds, stored, cached }, 'stage attempt completed');
       crashPoint('stage.after-commit-before-ack');
       return { action: 'ack' };
     } catch (err) {
@@ -313,7 +317,7 @@ export class StageRunner {
     req: StageRequested,
     outcome: 'completed' | 'failed',
     provider: string,
-    r: { output?: unknown; error?: StageFailed['data']['error']; cost: number; seconds: number; attempts: number },
+    r: { output?: unknown; error?: StageFailed['data']['error']; cost: number; seconds: number; attempts: number; cached?: boolean },
   ): Promise<boolean> {
     const { stage, attempt_id: attemptId, scene_index: sceneIndex } = req.data;
     const id = `res.${attemptId}`;
@@ -326,7 +330,11 @@ export class StageRunner {
     const accounting = { cost_usd: r.cost, processing_time_seconds: r.seconds, provider, attempts: r.attempts };
     const event: StageCompleted | StageFailed =
       outcome === 'completed'
-        ? { ...base, type: 'stage.completed', data: { ...accounting, stage, attempt_id: attemptId, scene_index: sceneIndex, output: r.output as never } }
+        ? {
+            ...base,
+            type: 'stage.completed',
+            data: { ...accounting, stage, attempt_id: attemptId, scene_index: sceneIndex, output: r.output as never, ...(r.cached ? { cached: true } : {}) },
+          }
         : { ...base, type: 'stage.failed', data: { ...accounting, stage, attempt_id: attemptId, scene_index: sceneIndex, error: r.error! } };
     let stored = false;
     await this.orm.em.fork().transactional(async (tx) => {

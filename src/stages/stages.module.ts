@@ -5,6 +5,8 @@ import { CompositionStage } from './composition/composition.stage';
 import { ImageGenerationStage } from './image-generation/image-generation.stage';
 import { PromptParsingStage } from './prompt-parsing/prompt-parsing.stage';
 import { STAGE_HANDLERS } from './stage-handler';
+import { StageCache } from './stage-cache';
+import { StageCacheRepository } from './stage-cache.repository';
 import { StageRunner } from './stage-runner';
 import { StoryboardStage } from './storyboard/storyboard.stage';
 import { VideoGenerationStage } from './video-generation/video-generation.stage';
@@ -23,6 +25,8 @@ import { VideoGenerationStage } from './video-generation/video-generation.stage'
       useFactory: (...handlers: unknown[]) => handlers,
       inject: [PromptParsingStage, ImageGenerationStage, StoryboardStage, VideoGenerationStage, CompositionStage],
     },
+    StageCacheRepository,
+    StageCache,
     StageRunner,
   ],
   exports: [StageRunner],

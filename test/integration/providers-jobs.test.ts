@@ -55,6 +55,8 @@ describe('jobs on remote providers', () => {
       IMAGE_GEN_URL: team.url,
       VIDEO_GEN_URL: team.url,
       COMPOSITION_URL: team.url,
+      // Two tests send the same request and count each stage's cost: keep the stage cache out of it.
+      STAGE_CACHE: 'off',
     });
   });
 

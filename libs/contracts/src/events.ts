@@ -53,7 +53,14 @@ export interface StageAccounting {
 /** A stage (or one scene of video generation) finished (`<p>.evt.stage.completed.<stage>.<jobId>`). */
 export type StageCompleted<S extends StageName = StageName> = EventEnvelope<
   'stage.completed',
-  StageAccounting & { stage: S; attempt_id: string; scene_index: number | null; output: StageOutputs[S] }
+  StageAccounting & {
+    stage: S;
+    attempt_id: string;
+    scene_index: number | null;
+    output: StageOutputs[S];
+    /** True when the output was reused from the stage cache (cost 0, no provider call; docs/design/cache.md). Absent otherwise. */
+    cached?: boolean;
+  }
 >;
 
 /** A stage failed for good (`<p>.evt.stage.failed.<stage>.<jobId>`): retries inside the worker are exhausted. */
@@ -136,7 +143,8 @@ export interface JobEventData {
    */
   created: { request: AdRequest; api_version?: 2; options?: AdRequestOptions; webhook?: JobWebhookRequest };
   started: { version: number };
-  stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown };
+  /** `cached: true` when the stage (or scene) output was reused from the stage cache; absent otherwise. */
+  stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown; cached?: boolean };
   stage_failed: { version: number; stage: StageName; scene_index: number | null; error: JobError };
   /** A v2 job's storyboard is ready for review: one entry per scene, the quote of the render, cost so far. */
   storyboard_completed: { version: number; storyboard: StoryboardEntry[]; quote: CostQuote; cost: CostBreakdown };

@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { VideoGenerationInput } from '@app/contracts';
 import { ClipGenerator, type ProviderContext } from '../../providers/ports';
+import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
+import { SERVICE_VERSION } from '../../common/version';
+import { providerIdentity } from '../provider-identity';
+import type { CacheKeyParts } from '../stage-cache-key';
 import type { StageHandler } from '../stage-handler';
 
 /**
@@ -10,11 +14,18 @@ import type { StageHandler } from '../stage-handler';
 @Injectable()
 export class VideoGenerationStage implements StageHandler<'video_generation'> {
   readonly stage = 'video_generation' as const;
-  constructor(private readonly clips: ClipGenerator) {}
+  constructor(
+    private readonly clips: ClipGenerator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
   get providerName(): string {
     return this.clips.name;
   }
   run(input: VideoGenerationInput, ctx: ProviderContext) {
     return this.clips.generate(input, ctx);
+  }
+  /** The configured provider's identity and the whole input (docs/design/cache.md, "The key"). */
+  cacheKeyParts(input: VideoGenerationInput): CacheKeyParts {
+    return { provider: providerIdentity(this.stage, this.config.providers, SERVICE_VERSION), input };
   }
 }

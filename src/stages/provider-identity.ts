@@ -1,0 +1,55 @@
+import type { StageName } from '@app/contracts';
+import type { ProvidersConfig } from '../../config/providers.config';
+
+/**
+ * Output settings of the local compositor that come from the environment (it reads them itself): a change of
+ * any of them changes the finished files, so they are part of a composition's identity.
+ */
+export interface LocalCompositionSettings {
+  exportGif: boolean;
+  exportWebm: boolean;
+  brandFontFile: string | null;
+}
+
+/** Reads {@link LocalCompositionSettings} the way the local compositor and the text renderer do. */
+export function localCompositionSettings(env: NodeJS.ProcessEnv = process.env): LocalCompositionSettings {
+  const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((env[name] ?? '').trim().toLowerCase());
+  return { exportGif: flag('EXPORT_GIF'), exportWebm: flag('EXPORT_WEBM'), brandFontFile: env.BRAND_FONT_FILE?.trim() || null };
+}
+
+/**
+ * The identity of the provider configured for `stage`, as the stage cache keys it (docs/design/cache.md,
+ * "The key"). Pure.
+ * - local: the service version (local renderers are deterministic for a given code version and input);
+ *   composition adds its export settings and brand font;
+ * - OpenAI: model and base URL; Replicate: model name(s) as configured (`owner/name` or `owner/name:version`;
+ *   clip models in fallback order) and base URL;
+ * - HTTP contract: the service URL.
+ */
+export function providerIdentity(
+  stage: StageName,
+  providers: ProvidersConfig,
+  serviceVersion: string,
+  composition: LocalCompositionSettings = localCompositionSettings(),
+): Record<string, unknown> {
+  const local = { name: 'local', version: serviceVersion };
+  switch (stage) {
+    case 'prompt_parsing':
+      if (providers.promptParser === 'openai') return { name: 'openai', model: providers.openai.model, base_url: providers.openai.baseUrl };
+      if (providers.promptParser === 'http') return { name: 'http', url: providers.http.promptParserUrl };
+      return local;
+    case 'image_generation':
+      if (providers.image === 'replicate') return { name: 'replicate', model: providers.replicate.imageModel, base_url: providers.replicate.baseUrl };
+      if (providers.image === 'http') return { name: 'http', url: providers.http.imageGenUrl };
+      return local;
+    case 'video_generation':
+      if (providers.video === 'replicate') return { name: 'replicate', models: providers.replicate.videoModels, base_url: providers.replicate.baseUrl };
+      if (providers.video === 'http') return { name: 'http', url: providers.http.videoGenUrl };
+      return local;
+    case 'composition':
+      if (providers.composition === 'http') return { name: 'http', url: providers.http.compositionUrl };
+      return { ...local, exports: { gif: composition.exportGif, webm: composition.exportWebm }, brand_font_file: composition.brandFontFile };
+    default:
+      return { name: 'unknown', stage: stage as string };
+  }
+}
