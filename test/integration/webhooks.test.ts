@@ -2,6 +2,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { AllowList, checkTarget } from '../../src/webhooks/address-guard';
+import { sendWebhook } from '../../src/webhooks/webhook-sender';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -195,5 +197,27 @@ describe('webhooks', () => {
     expect(patched.json).toMatchObject({ enabled: false, event_types: ['job.*'] });
     expect((await api('DELETE', `/api/v1/webhooks/${id}`)).status).toBe(204);
     expect((await api('GET', `/api/v1/webhooks/${id}`)).status).toBe(404);
+  });
+});
+
+describe('pinned connection', () => {
+  it('should connect to the address the guard checked, never resolving the name again, and not follow redirects', async () => {
+    const receiver = new WebhookReceiver();
+    const url = await receiver.start();
+    try {
+      const port = new URL(url).port;
+      // `.test` names never resolve (RFC 2606): reaching the receiver proves the checked address was used.
+      const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+      const target = await checkTarget(`http://hooks.pinned.test:${port}/x`, { allowHttp: true, allow: new AllowList(['hooks.pinned.test']), resolve });
+      receiver.respond = (_h, i) => (i === 0 ? 200 : 302);
+      const ok = await sendWebhook(target, { 'webhook-id': 'msg_1' }, '{}', 5000);
+      expect(ok).toMatchObject({ status: 200, error: null });
+      expect(receiver.received[0].headers.host).toBe(`hooks.pinned.test:${port}`);
+      const redirect = await sendWebhook(target, { 'webhook-id': 'msg_2' }, '{}', 5000);
+      expect(redirect.status).toBe(302);
+      expect(receiver.received).toHaveLength(2);
+    } finally {
+      await receiver.close();
+    }
   });
 });
