@@ -127,7 +127,7 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     startProc(name, { ...baseEnv, ...o.workerEnv, ROLES: 'orchestrator,stages', PORT: String(apiPort + 1 + i), CRASH_POINTS: o.crashPoints });
   }
   const base = `http://127.0.0.1:${apiPort}`;
-  await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.ok === true, 60_000, 'API health');
+  await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.ok === true, 180_000, 'API health');
 
   const jobIds: string[] = [];
   for (let i = 0; i < o.jobs; i++) {

@@ -182,6 +182,10 @@ export class JobsV2Service {
 
   private async command(jobId: string, command: SagaCommand): Promise<Decision> {
     const job = await this.find(jobId);
+    // A v1 job was approved up front and has no review: only cancel applies to it here.
+    if (job.apiVersion !== 2 && command.type !== 'job.cancel') {
+      throw new JobConflictError(jobId, 'a v1 job has no storyboard review: only DELETE applies', toV2Status(job.status, job.approved));
+    }
     const decision = await this.saga.command(jobId, command);
     if (decision.kind !== 'rejected') return decision;
     const status = toV2Status(job.status, job.approved);
