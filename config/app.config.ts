@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { STAGES, type StageName } from '@app/contracts';
+import { loadAccessConfig, type AccessConfig } from './access.config';
 import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
 
 /** Process roles (issue #4): any mix can run in one process; the default runs all of them. */
@@ -54,6 +55,8 @@ export interface AppConfig {
   stageConcurrency: Record<StageName, number>;
   logLevel: string;
   providers: ProvidersConfig;
+  /** Auth, ownership, rate limits, budgets and HTTP edges (config/access.config.ts, docs/security.md). */
+  access: AccessConfig;
 }
 
 const DEFAULT_STAGE_SLOTS: Record<StageName, number> = {
@@ -151,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ) as Record<StageName, number>,
     logLevel,
     providers: providers.config,
+    access: loadAccessConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,7 @@ import { StageAttempt } from '../src/stages/stage-attempt.entity';
 import { Migration20261122000000_initial } from '../migrations/Migration20261122000000_initial';
 import { Migration20261122020000_stage_attempt_carry } from '../migrations/Migration20261122020000_stage_attempt_carry';
 import { Migration20261122030000_outbox_seq } from '../migrations/Migration20261122030000_outbox_seq';
+import { Migration20261202030000_access } from '../migrations/Migration20261202030000_access';
 
 /** Every entity, listed once for the app, the migrator and tests. */
 export const ENTITIES = [Job, JobTransition, OutboxMessage, StageAttempt];
@@ -34,6 +35,7 @@ export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
         { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
         { name: 'Migration20261122020000_stage_attempt_carry', class: Migration20261122020000_stage_attempt_carry },
         { name: 'Migration20261122030000_outbox_seq', class: Migration20261122030000_outbox_seq },
+        { name: 'Migration20261202030000_access', class: Migration20261202030000_access },
       ],
     },
   });

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { mikroOrmOptions } from '../config/mikro-orm.config';
+import { AccessModule } from './access/access.module';
 import { AppLifecycle } from './app.lifecycle';
 import { ROOT_LOGGER } from './common/logger';
 import { HealthModule } from './health/health.module';
@@ -50,6 +51,7 @@ export class AppModule {
         }),
         MikroOrmModule.forRoot(mikroOrmOptions(config.databaseUrl)),
         MetricsModule,
+        AccessModule.register(has('api')),
         MessagingModule,
         HealthModule,
         JobsModule.register(has('api')),

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { AppConfig } from '../config/app.config';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
+import { applyHttpEdges, fastifyServerOptions } from './common/http-edges';
 import { createRootLogger } from './common/logger';
 import { createValidationPipe } from './common/validation';
 import { SERVICE_VERSION } from './common/version';
@@ -22,7 +23,7 @@ import { MetricsService } from './metrics/metrics.service';
 export async function createApp(config: AppConfig, logger?: Logger): Promise<NestFastifyApplication> {
   const root = logger ?? createRootLogger(config.logLevel);
   mkdirSync(config.artifactDir, { recursive: true });
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  const adapter = new FastifyAdapter(fastifyServerOptions(config));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, root), adapter, {
     bufferLogs: true,
     abortOnError: false,
@@ -31,7 +32,7 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   app.useGlobalFilters(new AppExceptionFilter(root));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  app.enableCors();
+  await applyHttpEdges(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { STAGE_TIMEOUT_SECONDS, type SagaInbound, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { BudgetService } from '../access/budget.service';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
@@ -31,6 +32,7 @@ export class JobSagaHandler {
     private readonly costs: CostEstimator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly budget: BudgetService,
   ) {}
 
   /**
@@ -95,7 +97,10 @@ export class JobSagaHandler {
         decision = { kind: 'ignored', reason: `unknown job ${jobId}` };
         return;
       }
+      const costBefore = Number(job.costTotal);
       decision = this.applyDecision(tx, job, input);
+      // Client and user totals move in the same transaction as the job's cost (docs/security.md, "Budgets").
+      await this.budget.recordJobSpend(tx, job, Number(job.costTotal) - costBefore);
       if (decision.kind === 'applied' && decision.terminal) {
         finished = { status: decision.next.status, createdAt: job.createdAt };
         await tx.flush();

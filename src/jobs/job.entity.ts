@@ -42,7 +42,9 @@ export class Job {
     | 'lastProgressAt'
     | 'completedAt'
     | 'failedAt'
-    | 'cancelledAt';
+    | 'cancelledAt'
+    | 'clientId'
+    | 'userId';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -146,6 +148,13 @@ export class Job {
 
   @Property({ type: 'datetime', nullable: true })
   cancelledAt: Date | null = null;
+
+  /** Owner: the client (tenant) and user that created the job; null with auth off (docs/security.md, "Ownership"). */
+  @Property({ type: 'string', length: 100, nullable: true })
+  clientId: string | null = null;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  userId: string | null = null;
 }
 
 /** One state change of a job (table `job_transitions`): the audit trail the crash test checks for duplicates. */

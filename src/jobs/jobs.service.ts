@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION, type AdRequest, type JobEvent } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { canSee, ownerFilter, ownerOf } from '../access/ownership';
+import { ANONYMOUS, type Principal } from '../access/principal';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
 import { MetricsService } from '../metrics/metrics.service';
@@ -39,8 +41,11 @@ export class JobsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Creates a queued job and publishes `job.created` (through the outbox). */
-  async create(request: AdRequest): Promise<CreatedJob> {
+  /**
+   * Creates a queued job and publishes `job.created` (through the outbox).
+   * @param owner the creating principal: its client and user own the job (docs/security.md, "Ownership")
+   */
+  async create(request: AdRequest, owner: Principal = ANONYMOUS): Promise<CreatedJob> {
     const em = this.orm.em.fork();
     const id = randomUUID();
     const now = new Date();
@@ -59,6 +64,7 @@ export class JobsService {
         aspectRatio: clean.aspect_ratio,
         brandGuidelines: clean.brand_guidelines ?? null,
         createdAt: now,
+        ...ownerOf(owner),
       });
       tx.persist(job);
       const eventId = `job.${id}.v1.created`;
@@ -85,12 +91,12 @@ export class JobsService {
   /**
    * @throws InvalidJobIdError for a malformed id, JobNotFoundError for an unknown one
    */
-  async get(jobId: string): Promise<JobResponse> {
-    return toJobResponse(await this.find(jobId), this.config.publicBaseUrl);
+  async get(jobId: string, viewer: Principal = ANONYMOUS): Promise<JobResponse> {
+    return toJobResponse(await this.find(jobId, viewer), this.config.publicBaseUrl);
   }
 
   /** Newest first (seed 000, "List Jobs"). */
-  async list(q: { status?: JobStatus; limit?: number; offset?: number }): Promise<{
+  async list(q: { status?: JobStatus; limit?: number; offset?: number }, viewer: Principal = ANONYMOUS): Promise<{
     jobs: Array<{ job_id: string; status: string; created_at: string; cost_total: number; current_stage: string | null; percentage: number }>;
     total: number;
     limit: number;
@@ -100,7 +106,7 @@ export class JobsService {
     const offset = q.offset ?? 0;
     const [rows, total] = await this.orm.em
       .fork()
-      .findAndCount(Job, q.status ? { status: q.status } : {}, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, offset });
+      .findAndCount(Job, { ...(q.status ? { status: q.status } : {}), ...ownerFilter(viewer) }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, offset });
     return {
       jobs: rows.map((j) => ({
         job_id: j.id,
@@ -121,8 +127,8 @@ export class JobsService {
    * (stage workers react to the `job.cancelled` event) and the job's temp files removed.
    * @throws JobConflictError when the job already finished
    */
-  async cancel(jobId: string): Promise<JobResponse> {
-    await this.find(jobId);
+  async cancel(jobId: string, viewer: Principal = ANONYMOUS): Promise<JobResponse> {
+    await this.find(jobId, viewer);
     const decision = await this.saga.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` });
     if (decision.kind === 'rejected') {
       const job = await this.find(jobId);
@@ -136,17 +142,18 @@ export class JobsService {
    * Absolute path of a finished job's video or thumbnail.
    * @throws JobFileNotReadyError until the job is completed
    */
-  async filePath(jobId: string, file: 'video' | 'thumbnail'): Promise<string> {
-    const job = await this.find(jobId);
+  async filePath(jobId: string, file: 'video' | 'thumbnail', viewer: Principal = ANONYMOUS): Promise<string> {
+    const job = await this.find(jobId, viewer);
     if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, file, job.status);
     const uri = file === 'video' ? job.result.video_uri : job.result.thumbnail_uri;
     return uri.startsWith('file://') ? fileURLToPath(uri) : uri;
   }
 
-  private async find(jobId: string): Promise<Job> {
+  private async find(jobId: string, viewer: Principal = ANONYMOUS): Promise<Job> {
     if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
     const job = await this.orm.em.fork().findOne(Job, jobId);
-    if (!job) throw new JobNotFoundError(jobId);
+    // Another client's job answers exactly like a missing one (docs/security.md, "Ownership").
+    if (!job || !canSee(viewer, job.clientId)) throw new JobNotFoundError(jobId);
     return job;
   }
 }
