@@ -164,6 +164,6 @@ export class BudgetService {
     };
     enqueueOutbox(tx, eventId, `${this.config.natsPrefix}.evt.budget.${level}.${clientId.replace(/[^A-Za-z0-9_-]/g, '_')}`, event);
     this.metrics.budgetAlerts.inc({ level });
-    this.logger.warn({ client_id: clientId, day, spent_usd: spent, limit_usd: limit, level }, `client daily spend past the ${level} budget`);
+    this.logger.warn({ client_id: clientId, day, spent_usd: spent, limit_usd: limit, budget_level: level }, `client daily spend past the ${level} budget`);
   }
 }

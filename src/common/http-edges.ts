@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Ajv from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorBody, ErrorCode } from '@app/contracts';
 import type { AppConfig } from '../../config/app.config';
@@ -78,12 +79,14 @@ export function handleClientError(err: NodeJS.ErrnoException, socket: Socket): v
  * path parameters (longer: 414), a whole-request timeout (a half-sent body no longer holds its socket),
  * router errors (broken percent-encoding, long parameters) and parser errors in the seed error shape.
  */
-export function fastifyServerOptions(config: AppConfig): FastifyServerOptions {
+export function fastifyServerOptions(config: AppConfig): FastifyServerOptions & { http: ServerOptions } {
   return {
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     trustProxy: true,
     routerOptions: { maxParamLength: 100 },
     requestTimeout: config.access.requestTimeoutMs,
+    // Node checks request timeouts on this interval (default 30 s, which would let a stalled body live that long).
+    http: { connectionsCheckingInterval: 1000 },
     keepAliveTimeout: config.access.keepAliveTimeoutMs,
     clientErrorHandler: handleClientError,
     frameworkErrors: (error: Error & { code?: string }, _req: FastifyRequest, reply: FastifyReply) => {

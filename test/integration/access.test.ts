@@ -250,9 +250,10 @@ describe('access control', () => {
       expect(usage.days[0].client_usd).toBeCloseTo(done.cost.total, 6);
       expect(usage.days[0].user_usd).toBeCloseTo(done.cost.total, 6);
       expect(usage.total_usd).toBeCloseTo(done.cost.total, 6);
-      // The soft alert is counted once per client and day.
+      // Both clients passed both limits: each alert is counted once per client and day, however many costs followed.
       const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-      expect(metrics).toMatch(/^ad_budget_alerts_total\{level="soft"\} 1$/m);
+      expect(metrics).toMatch(/^ad_budget_alerts_total\{level="soft"\} 2$/m);
+      expect(metrics).toMatch(/^ad_budget_alerts_total\{level="hard"\} 2$/m);
     });
   });
 });
