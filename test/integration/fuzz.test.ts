@@ -22,7 +22,7 @@ interface Case {
 
 const UUID = '00000000-0000-4000-8000-000000000000';
 const NASTY_STRINGS = ['\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '\ud83d', '', ' ', '%00', '\u202e', 'é'.repeat(600), 'x'.repeat(5000), '<script>', "'; drop table jobs; --", '{{7*7}}', '\\', '"'];
-const NASTY_NUMBERS = [-1, 0, 14.9999, 2 ** 53, 2 ** 63, 1e308, -0, 30.5, 9007199254740993];
+const NASTY_NUMBERS = [-1, 0, 14.9999, 2 ** 53, 2 ** 63, 1e308, -0, 30.5, 2 ** 53 + 2];
 
 /** Generates one bad (or borderline) request for some route. Pure given `rand`. */
 function generateCase(rand: () => number, jobId: string): Case {
