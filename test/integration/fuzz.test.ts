@@ -195,7 +195,7 @@ describe('fuzzing the HTTP surface', () => {
         return { payload, answer, ms: performance.now() - started };
       }),
     );
-    await Promise.all(Array.from({ length: 8 }, worker));
+    await Promise.all(Array.from({ length: Number(process.env.FUZZ_CONCURRENCY ?? 4) }, worker));
     const raw = await rawResults;
     running = false;
     await healthLoop;
