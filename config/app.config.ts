@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { STAGES, type StageName } from '@app/contracts';
+import { loadAccessConfig, type AccessConfig } from './access.config';
 import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
 import { loadPushConfig, type PushConfig } from './push.config';
 
@@ -84,6 +85,8 @@ export interface AppConfig {
    * lifetime of an entry, `STAGE_CACHE_TTL_HOURS` (default 24, the seeds' caching TTL).
    */
   stageCache: { enabled: boolean; ttlHours: number };
+  /** Auth, ownership, rate limits, budgets and HTTP edges (config/access.config.ts, docs/security.md). */
+  access: AccessConfig;
 }
 
 const DEFAULT_STAGE_SLOTS: Record<StageName, number> = {
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     providers: providers.config,
     push: push.config,
     stageCache: { enabled: onOff('STAGE_CACHE', true), ttlHours: positive('STAGE_CACHE_TTL_HOURS', 24) },
+    access: loadAccessConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

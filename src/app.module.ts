@@ -3,6 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { mikroOrmOptions } from '../config/mikro-orm.config';
+import { AccessModule } from './access/access.module';
 import { AppLifecycle } from './app.lifecycle';
 import { ROOT_LOGGER } from './common/logger';
 import { HealthModule } from './health/health.module';
@@ -47,6 +48,7 @@ export class AppModule {
         // (docs/design/performance.md). Request logging is a Fastify hook (src/common/http-logging.ts).
         MikroOrmModule.forRoot({ ...mikroOrmOptions(config.databaseUrl, config.databasePoolMax), registerRequestContext: false }),
         MetricsModule,
+        AccessModule.register(has('api')),
         MessagingModule,
         HealthModule,
         JobsModule.register(has('api')),

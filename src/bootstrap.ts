@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { AppConfig } from '../config/app.config';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
+import { applyHttpEdges, fastifyServerOptions } from './common/http-edges';
 import { createRootLogger } from './common/logger';
 import { PinoNestLogger, registerRequestLogging } from './common/http-logging';
 import { createValidationPipe } from './common/validation';
@@ -23,7 +24,7 @@ import { MetricsService } from './metrics/metrics.service';
 export async function createApp(config: AppConfig, logger?: Logger): Promise<NestFastifyApplication> {
   const root = logger ?? createRootLogger(config.logLevel);
   mkdirSync(config.artifactDir, { recursive: true });
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  const adapter = new FastifyAdapter(fastifyServerOptions(config));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, root), adapter, {
     bufferLogs: true,
     abortOnError: false,
@@ -34,7 +35,7 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   // v2 routes live under /api/v2 by URI versioning; v1's controller keeps its own unversioned paths.
   app.enableVersioning({ type: VersioningType.URI, prefix: 'api/v' });
   app.enableShutdownHooks();
-  app.enableCors();
+  await applyHttpEdges(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, root);

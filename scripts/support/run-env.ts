@@ -46,7 +46,8 @@ export async function createRunEnv(kind: string): Promise<RunEnv> {
     databaseUrl,
     natsUrl,
     prefix,
-    env: { ...process.env, DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_PREFIX: prefix, ARTIFACT_DIR: artifacts },
+    // Benchmarks and crash runs are trusted callers that poll hard: no rate limits unless asked for.
+    env: { RATE_LIMITS: 'off', ...process.env, DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_PREFIX: prefix, ARTIFACT_DIR: artifacts },
     async cleanUp() {
       await dropDatabase(databaseUrl).catch(() => undefined);
       const nc = await connect({ servers: natsUrl }).catch(() => null);

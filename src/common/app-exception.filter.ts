@@ -20,6 +20,13 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   COST_LIMIT_EXCEEDED: 402,
   CANCELLED: 409,
   INTERNAL_ERROR: 500,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  BUDGET_EXCEEDED: 402,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
+  RANGE_NOT_SATISFIABLE: 416,
 };
 
 /**
@@ -34,7 +41,10 @@ export class AppExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = toErrorResponse(exception);
-    if (status >= 500) this.logger.error({ err: exception instanceof Error ? exception.stack : String(exception) }, 'request failed');
+    if (status >= 500) this.logger.error({ err: loggableError(exception) }, 'request failed');
+    if (exception instanceof AppError && exception.retryAfterMs !== undefined && (status === 429 || status === 503 || status === 409) && !reply.getHeader('retry-after')) {
+      void reply.header('retry-after', Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
+    }
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
@@ -54,19 +64,62 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     const code: ErrorCode = status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMIT_EXCEEDED' : status < 500 ? 'INVALID_INPUT' : 'INTERNAL_ERROR';
     return { status, body: { error: { code, message, details: typeof res === 'object' && res.details ? res.details : {} } } };
   }
-  const fastifyErr = exception as { statusCode?: number; code?: string; message?: string };
+  const fastifyErr = exception as { statusCode?: number; code?: string; message?: string; validation?: AjvError[]; validationContext?: string; fieldPath?: string };
+  if (fastifyErr?.code === 'INPUT_OUT_OF_BOUNDS' && fastifyErr.fieldPath) {
+    const field = fastifyErr.fieldPath;
+    return { status: 400, body: { error: { code: 'INVALID_INPUT', message: `invalid request: ${fastifyErr.message}`, details: { fields: { [field]: [fastifyErr.message ?? 'out of bounds'] } } } } };
+  }
+  if (Array.isArray(fastifyErr?.validation)) {
+    const fields = fieldsFromSchemaErrors(fastifyErr.validation, fastifyErr.validationContext ?? 'body');
+    return { status: 400, body: { error: { code: 'INVALID_INPUT', message: `invalid request: ${Object.keys(fields).join(', ')}`, details: { fields } } } };
+  }
+  if (fastifyErr?.statusCode === 413) {
+    return { status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large', details: { body: 'larger than this route accepts', reason: fastifyErr.code } } } };
+  }
   if (typeof fastifyErr?.statusCode === 'number' && fastifyErr.statusCode < 500) {
     const malformed = fastifyErr.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(fastifyErr.message ?? '');
     return {
-      status: fastifyErr.statusCode === 413 ? 413 : 400,
+      status: fastifyErr.statusCode === 415 ? 415 : 400,
       body: {
         error: {
           code: 'INVALID_INPUT',
           message: malformed ? 'request body is not valid JSON' : (fastifyErr.message ?? 'bad request'),
-          details: { reason: fastifyErr.code ?? 'bad_request', parser: fastifyErr.message },
+          details: { body: fastifyErr.message ?? 'bad request', reason: fastifyErr.code ?? 'bad_request', parser: fastifyErr.message },
         },
       },
     };
   }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: { code: 'INTERNAL_ERROR', message: 'internal error', details: {} } } };
+}
+
+/** One Ajv error as Fastify reports it. */
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: { additionalProperty?: string; missingProperty?: string };
+}
+
+/** Route-schema errors as `{field.path: [messages]}` (same shape as class-validator's). Pure. */
+export function fieldsFromSchemaErrors(errors: AjvError[], context: string): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const e of errors.slice(0, 50)) {
+    const base = (e.instancePath ?? '').replace(/^\//, '').split('/').filter(Boolean).join('.');
+    const extra = e.params?.additionalProperty ?? e.params?.missingProperty;
+    const key = [base, extra?.slice(0, 64)].filter(Boolean).join('.') || context;
+    const message = e.keyword === 'additionalProperties' ? `property ${extra?.slice(0, 64)} should not exist` : `${key} ${e.message ?? 'is invalid'}`;
+    (fields[key] ??= []).push(message);
+  }
+  return fields;
+}
+
+/**
+ * What a 5xx logs: the stack of our own errors, but only name and SQLSTATE of database driver errors, whose
+ * messages carry the SQL and its parameters (user text) (docs/security.md, "Edges").
+ */
+export function loggableError(exception: unknown): Record<string, unknown> | string {
+  if (!(exception instanceof Error)) return String(exception).slice(0, 500);
+  const driver = exception as Error & { sqlState?: string; code?: string };
+  if (driver.sqlState !== undefined || /Exception$/.test(exception.name)) return { name: exception.name, sql_state: driver.sqlState ?? driver.code };
+  return { name: exception.name, stack: exception.stack };
 }

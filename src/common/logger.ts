@@ -14,7 +14,7 @@ export function createRootLogger(level: string): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label.toUpperCase() }) },
     redact: {
-      paths: ['*.apiKey', '*.api_key', '*.token', '*.authorization', '*.Authorization', 'req.headers.authorization', '*.OPENAI_API_KEY', '*.REPLICATE_API_TOKEN'],
+      paths: ['*.apiKey', '*.api_key', '*.token', '*.authorization', '*.Authorization', 'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]', '*.adminApiKey', '*.ADMIN_API_KEY', '*.JWT_SECRET', '*.OPENAI_API_KEY', '*.REPLICATE_API_TOKEN'],
       censor: '[redacted]',
     },
   });

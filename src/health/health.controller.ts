@@ -7,6 +7,7 @@ import { JetStreamService } from '../messaging/jetstream.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SERVICE_VERSION } from '../common/version';
+import { Public } from '../access/access.decorators';
 
 /** Milliseconds a dependency gets to answer a health probe. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -16,6 +17,7 @@ const PROBE_TIMEOUT_MS = 2000;
  * (Prometheus text). Checks run through @nestjs/terminus; the body keeps the seed's shape.
  */
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   private readonly startedAt = Date.now();

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GENERATING_STATUSES, isGeneratingStatus, sqlStatusList, STAGE_TIMEOUT_SECONDS, type SagaInbound, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { BudgetService } from '../access/budget.service';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
@@ -32,6 +33,7 @@ export class JobSagaHandler {
     private readonly costs: CostEstimator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly budget: BudgetService,
   ) {}
 
   /**
@@ -98,7 +100,10 @@ export class JobSagaHandler {
         return;
       }
       const before = job.status;
+      const costBefore = Number(job.costTotal);
       decision = this.applyDecision(tx, job, input);
+      // Client and user totals move in the same transaction as the job's cost (docs/security.md, "Budgets").
+      await this.budget.recordJobSpend(tx, job, Number(job.costTotal) - costBefore);
       if (decision.kind === 'applied' && decision.terminal) finished = { status: decision.next.status, createdAt: job.createdAt };
       // A slot freed (finished, or waiting for approval) or a job asked for one (render, refine): fill slots in order.
       if (decision.kind === 'applied' && ((isGeneratingStatus(before) && !isGeneratingStatus(decision.next.status)) || decision.next.status === 'queued')) {

@@ -67,7 +67,9 @@ export class Job {
     | 'completedAt'
     | 'failedAt'
     | 'cancelledAt'
-    | 'estimatedCompletionAt';
+    | 'estimatedCompletionAt'
+    | 'clientId'
+    | 'userId';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -224,6 +226,12 @@ export class Job {
   /** Completion estimate refined from measured stage speeds by progress ticks (docs/events.md, "Progress"). */
   @Property({ type: 'datetime', nullable: true })
   estimatedCompletionAt: Date | null = null;
+  /** Owner: the client (tenant) and user that created the job; null with auth off (docs/security.md, "Ownership"). */
+  @Property({ type: 'string', length: 100, nullable: true })
+  clientId: string | null = null;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  userId: string | null = null;
 }
 
 /** One state change of a job (table `job_transitions`): the audit trail the crash test checks for duplicates. */

@@ -36,3 +36,10 @@ export class JobFileMissingError extends AppError {
     });
   }
 }
+
+/** A Range header that selects nothing in the file (416, with `Content-Range: bytes *\/size`). */
+export class RangeNotSatisfiableError extends AppError {
+  constructor(sizeBytes: number) {
+    super('RANGE_NOT_SATISFIABLE', 'requested range not satisfiable', { details: { fields: { range: [`the file has ${sizeBytes} bytes`] }, size_bytes: sizeBytes } });
+  }
+}

@@ -4,10 +4,15 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import send from '@fastify/send';
 import type { FastifyRequest } from 'fastify';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Idempotent, RateLimit } from '../access/access.decorators';
+import { BudgetService } from '../access/budget.service';
+import { CurrentPrincipal, type Principal } from '../access/principal';
+import { GENERATE_AD_BODY_SCHEMA, JOB_ID_PARAMS_SCHEMA, LIST_JOBS_QUERY_SCHEMA } from '../common/request-schemas';
 import { GenerateAdDto, ListJobsQueryDto } from './dto/generate-ad.dto';
 import { JobsService } from './jobs.service';
-import { JobFileMissingError } from './job.errors';
+import { JobFileMissingError, RangeNotSatisfiableError } from './job.errors';
 import { JOB_LIST_ROUTE_SCHEMA, JOB_STATUS_ROUTE_SCHEMA } from './job-response.schema';
 
 /**
@@ -17,59 +22,78 @@ import { JOB_LIST_ROUTE_SCHEMA, JOB_STATUS_ROUTE_SCHEMA } from './job-response.s
 @ApiTags('jobs')
 @Controller()
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly budget: BudgetService,
+  ) {}
 
   @Post('api/v1/generate-ad')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an ad generation job; answers at once with the job id.' })
   @ApiResponse({ status: 201, description: '{job_id, status: "queued", created_at, estimated_completion_time}' })
   @ApiResponse({ status: 400, description: 'INVALID_INPUT naming each bad field' })
-  create(@Body() body: GenerateAdDto) {
+  @RateLimit('generate')
+  @Idempotent()
+  @RouteSchema({ body: GENERATE_AD_BODY_SCHEMA })
+  async create(@Body() body: GenerateAdDto, @CurrentPrincipal() principal: Principal) {
+    await this.budget.assertCanQueue(principal);
     return this.jobs.create({
       prompt: body.prompt,
       duration: body.duration,
       aspect_ratio: body.aspect_ratio,
       brand_guidelines: body.brand_guidelines ?? null,
-    }, body.webhook_url ? { url: body.webhook_url, event_types: body.webhook_events ?? null } : undefined);
+    }, principal, body.webhook_url ? { url: body.webhook_url, event_types: body.webhook_events ?? null } : undefined);
   }
 
   @Get('api/v1/jobs')
-  @RouteSchema(JOB_LIST_ROUTE_SCHEMA)
+  @RouteSchema({ ...JOB_LIST_ROUTE_SCHEMA, querystring: LIST_JOBS_QUERY_SCHEMA })
   @ApiOperation({ summary: 'List jobs, newest first. ETag; If-None-Match answers 304 when the page is unchanged.' })
-  async list(@Query() q: ListJobsQueryDto, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply) {
-    const { etag, body } = await this.jobs.listConditional(q, ifNoneMatch);
+  @RateLimit('poll')
+  async list(
+    @Query() q: ListJobsQueryDto,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const { etag, body } = await this.jobs.listConditional(q, ifNoneMatch, principal);
     return sendConditional(reply, etag, body);
   }
 
   @Get('api/v1/jobs/:job_id')
-  @RouteSchema(JOB_STATUS_ROUTE_SCHEMA)
+  @RouteSchema({ ...JOB_STATUS_ROUTE_SCHEMA, params: JOB_ID_PARAMS_SCHEMA })
   @ApiOperation({ summary: 'Job status: progress, cost per stage, stages reused from the stage cache, result or error. ETag = job version; If-None-Match answers 304.' })
   @ApiResponse({ status: 304, description: 'Not modified since the ETag given in If-None-Match' })
   @ApiResponse({ status: 404, description: 'NOT_FOUND' })
-  async get(@Param('job_id') jobId: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply) {
-    const { etag, body } = await this.jobs.getConditional(jobId, ifNoneMatch);
+  @RateLimit('poll')
+  async get(
+    @Param('job_id') jobId: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const { etag, body } = await this.jobs.getConditional(jobId, ifNoneMatch, principal);
     return sendConditional(reply, etag, body);
   }
 
   @Post('api/v1/jobs/:job_id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a queued or processing job (409 when it already finished).' })
-  cancel(@Param('job_id') jobId: string) {
-    return this.jobs.cancel(jobId);
+  cancel(@Param('job_id') jobId: string, @CurrentPrincipal() principal: Principal) {
+    return this.jobs.cancel(jobId, principal);
   }
 
   @Get('api/v1/jobs/:job_id/video')
   @ApiOperation({ summary: 'The finished MP4 (supports HTTP range requests).' })
-  async video(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const file = await this.jobs.filePath(jobId, 'video');
+  async video(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal) {
+    const file = await this.jobs.filePath(jobId, 'video', principal);
     reply.header('content-disposition', `inline; filename="${jobId}.mp4"`);
     return sendFile(req, reply, file);
   }
 
   @Get('api/v1/jobs/:job_id/thumbnail')
   @ApiOperation({ summary: 'The JPEG thumbnail of a finished job.' })
-  async thumbnail(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    return sendFile(req, reply, await this.jobs.filePath(jobId, 'thumbnail'));
+  async thumbnail(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal) {
+    return sendFile(req, reply, await this.jobs.filePath(jobId, 'thumbnail', principal));
   }
 }
 
@@ -87,6 +111,11 @@ function sendConditional(reply: FastifyReply, etag: string, body: object | null)
 export async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string): Promise<FastifyReply> {
   const result = await send(req.raw, path.basename(file), { root: path.dirname(file), dotfiles: 'deny' });
   if (result.type === 'error') {
+    if (result.statusCode === 416) {
+      const size = (await stat(file).catch(() => null))?.size ?? 0;
+      reply.header('content-range', `bytes */${size}`);
+      throw new RangeNotSatisfiableError(size);
+    }
     throw new JobFileMissingError(file, result.statusCode);
   }
   return reply.status(result.statusCode).headers(result.headers).send(result.stream);

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent, type JobWebhookRequest, type StageName } from '@app/contracts';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { canSee, ownerColumns, ownerOf } from '../access/ownership';
+import { ANONYMOUS, type Principal } from '../access/principal';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
 import { MetricsService } from '../metrics/metrics.service';
@@ -15,7 +17,7 @@ import { InvalidJobIdError, JobConflictError, JobFileNotReadyError, JobNotFoundE
 import { estimateJobSeconds, toJobResponse, type JobResponse } from './job-response';
 import { JobSagaHandler } from './job-saga.handler';
 import { v1StageOf } from './job-saga';
-import { JobStatusReader, etagMatches, jobEtag, listEtag, type JobReadFilter } from './job-status.reader';
+import { JobStatusReader, etagMatches, jobEtag, listEtag } from './job-status.reader';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -54,9 +56,10 @@ export class JobsService {
   /**
    * Creates a queued job and publishes `job.created` (through the outbox). A `webhook` rides on that event;
    * the webhook module registers and calls it (docs/events.md, "Webhooks").
+   * @param owner the creating principal: its client and user own the job (docs/security.md, "Ownership")
    * @throws AppError INVALID_INPUT when the webhook is plain http (unless allowed) or no signing secret is set
    */
-  async create(request: AdRequest, webhook?: JobWebhookRequest): Promise<CreatedJob> {
+  async create(request: AdRequest, owner: Principal = ANONYMOUS, webhook?: JobWebhookRequest): Promise<CreatedJob> {
     if (webhook) this.checkWebhook(webhook);
     const em = this.orm.em.fork();
     const id = randomUUID();
@@ -76,6 +79,7 @@ export class JobsService {
         aspectRatio: clean.aspect_ratio,
         brandGuidelines: clean.brand_guidelines ?? null,
         createdAt: now,
+        ...ownerOf(owner),
       });
       tx.persist(job);
       const eventId = `job.${id}.v1.created`;
@@ -103,9 +107,9 @@ export class JobsService {
    * The status body, read from the columns it needs only (no entity hydrated).
    * @throws InvalidJobIdError for a malformed id, JobNotFoundError for an unknown one
    */
-  async get(jobId: string, filter: JobReadFilter = {}): Promise<JobResponse> {
+  async get(jobId: string, viewer: Principal = ANONYMOUS): Promise<JobResponse> {
     if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
-    const row = await this.reader.status(jobId, filter);
+    const row = await this.reader.status(jobId, ownerColumns(viewer));
     if (!row) throw new JobNotFoundError(jobId);
     return toJobResponse(row, this.config.publicBaseUrl);
   }
@@ -113,10 +117,12 @@ export class JobsService {
   /**
    * The status read behind `GET /api/v1/jobs/{job_id}` with its ETag (the job's version). When
    * `ifNoneMatch` names the current version, only the version is read and `body` is null (a `304`).
+   * Another client's job answers like a missing one (docs/security.md, "Ownership").
    * @throws InvalidJobIdError for a malformed id, JobNotFoundError for an unknown one
    */
-  async getConditional(jobId: string, ifNoneMatch: string | undefined, filter: JobReadFilter = {}): Promise<{ etag: string; body: JobResponse | null }> {
+  async getConditional(jobId: string, ifNoneMatch: string | undefined, viewer: Principal = ANONYMOUS): Promise<{ etag: string; body: JobResponse | null }> {
     if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
+    const filter = ownerColumns(viewer);
     if (ifNoneMatch) {
       const version = await this.reader.version(jobId, filter);
       if (version === null) throw new JobNotFoundError(jobId);
@@ -128,9 +134,9 @@ export class JobsService {
     return { etag: jobEtag(row.version), body: toJobResponse(row, this.config.publicBaseUrl) };
   }
 
-  /** Newest first (seed 000, "List Jobs"). */
-  async list(q: { status?: JobStatus; limit?: number; offset?: number }, filter: JobReadFilter = {}): Promise<JobList> {
-    return (await this.listConditional(q, undefined, filter)).body!;
+  /** Newest first (seed 000, "List Jobs"), the viewer's own jobs when auth is on. */
+  async list(q: { status?: JobStatus; limit?: number; offset?: number }, viewer: Principal = ANONYMOUS): Promise<JobList> {
+    return (await this.listConditional(q, undefined, viewer)).body!;
   }
 
   /**
@@ -140,11 +146,11 @@ export class JobsService {
   async listConditional(
     q: { status?: JobStatus; limit?: number; offset?: number },
     ifNoneMatch: string | undefined,
-    filter: JobReadFilter = {},
+    viewer: Principal = ANONYMOUS,
   ): Promise<{ etag: string; body: JobList | null }> {
     const limit = q.limit ?? 20;
     const offset = q.offset ?? 0;
-    const { rows, total } = await this.reader.list({ status: q.status, limit, offset }, filter);
+    const { rows, total } = await this.reader.list({ status: q.status, limit, offset }, ownerColumns(viewer));
     const etag = listEtag(total, limit, offset, rows);
     if (etagMatches(ifNoneMatch, etag)) return { etag, body: null };
     return {
@@ -170,8 +176,8 @@ export class JobsService {
    * (stage workers react to the `job.cancelled` event) and the job's temp files removed.
    * @throws JobConflictError when the job already finished
    */
-  async cancel(jobId: string): Promise<JobResponse> {
-    await this.find(jobId);
+  async cancel(jobId: string, viewer: Principal = ANONYMOUS): Promise<JobResponse> {
+    await this.find(jobId, viewer);
     const decision = await this.saga.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` });
     if (decision.kind === 'rejected') {
       const job = await this.find(jobId);
@@ -185,8 +191,8 @@ export class JobsService {
    * Absolute path of a finished job's video or thumbnail.
    * @throws JobFileNotReadyError until the job is completed
    */
-  async filePath(jobId: string, file: 'video' | 'thumbnail'): Promise<string> {
-    const job = await this.find(jobId);
+  async filePath(jobId: string, file: 'video' | 'thumbnail', viewer: Principal = ANONYMOUS): Promise<string> {
+    const job = await this.find(jobId, viewer);
     if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, file, job.status);
     const uri = file === 'video' ? job.result.video_uri : job.result.thumbnail_uri;
     return uri.startsWith('file://') ? fileURLToPath(uri) : uri;
@@ -198,10 +204,11 @@ export class JobsService {
     if (!webhook.url.startsWith('https:') && !this.config.push.allowHttp) throw bad('webhook_url must use https');
   }
 
-  private async find(jobId: string): Promise<Job> {
+  private async find(jobId: string, viewer: Principal = ANONYMOUS): Promise<Job> {
     if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
     const job = await this.orm.em.fork().findOne(Job, jobId);
-    if (!job) throw new JobNotFoundError(jobId);
+    // Another client's job answers exactly like a missing one (docs/security.md, "Ownership").
+    if (!job || !canSee(viewer, job.clientId)) throw new JobNotFoundError(jobId);
     return job;
   }
 }

@@ -16,6 +16,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly budgetAlerts = new Counter({
+    name: 'ad_budget_alerts_total',
+    help: 'Clients whose daily spend passed the soft or hard budget (once per client and UTC day), by level.',
+    labelNames: ['level'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobsFinished = new Counter({
     name: 'ad_jobs_finished_total',
     help: 'Jobs that reached a terminal status, by status.',

@@ -25,6 +25,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   db.pathname = `${db.pathname}_${suffix}`;
   await ensureDatabase(db.toString());
   const config = loadConfig({
+    // Tests poll and post far faster than any client may: limits only where a test turns them on.
+    RATE_LIMITS: 'off',
     ...process.env,
     PORT: '0',
     HOST: '127.0.0.1',

@@ -16,6 +16,14 @@ export const ERROR_CODES = [
   'COST_LIMIT_EXCEEDED',
   'CANCELLED',
   'INTERNAL_ERROR',
+  // Access control and HTTP edges (docs/security.md).
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'BUDGET_EXCEEDED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'PAYLOAD_TOO_LARGE',
+  'URI_TOO_LONG',
+  'RANGE_NOT_SATISFIABLE',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -1,0 +1,62 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { ForbiddenError, UnauthorizedError } from './access.errors';
+import { ApiKeysService } from './api-keys.service';
+import { PUBLIC_KEY, ROLES_KEY } from './access.decorators';
+import { JwtVerifier } from './jwt.verifier';
+import { ANONYMOUS, type AccessRole, type Principal } from './principal';
+
+/** The credential a request presents: `Authorization: Bearer <key or JWT>` or `X-API-Key: <key>`. Pure. */
+export function presentedCredential(headers: FastifyRequest['headers']): string | null {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey.trim();
+  const auth = headers.authorization;
+  if (typeof auth !== 'string') return null;
+  const m = /^Bearer\s+(\S{1,8192})\s*$/i.exec(auth);
+  return m ? m[1] : null;
+}
+
+/**
+ * The global guard (registered once as APP_GUARD, so every route, v1 and v2, is covered): resolves the
+ * caller to a {@link Principal} on `req.principal`, then checks `@Roles`. With `AUTH_MODE=off` callers are
+ * anonymous unless the route needs a role; `@Public()` routes never need a credential.
+ * @throws UnauthorizedError (401) without a valid credential where one is needed; ForbiddenError (403) without the role
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+    private readonly jwt: JwtVerifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
+    const roles = this.reflector.getAllAndOverride<AccessRole[] | undefined>(ROLES_KEY, targets) ?? [];
+    const needsCredential = !isPublic && (this.config.access.authMode === 'on' || roles.length > 0);
+    const credential = presentedCredential(req.headers);
+
+    let principal: Principal = ANONYMOUS;
+    if (needsCredential) {
+      if (!credential) throw new UnauthorizedError();
+      const found = await this.authenticate(credential);
+      if (!found) throw new UnauthorizedError('the API key or bearer token is invalid, revoked or expired');
+      principal = found;
+    }
+    req.principal = principal;
+    for (const role of roles) if (!principal.roles.includes(role)) throw new ForbiddenError(role);
+    return true;
+  }
+
+  private async authenticate(credential: string): Promise<Principal | null> {
+    // A JWT is three base64url parts; anything else is tried as an API key.
+    if (/^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(credential)) return this.jwt.enabled ? this.jwt.verify(credential) : null;
+    return this.keys.authenticate(credential);
+  }
+}

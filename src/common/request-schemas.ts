@@ -1,0 +1,41 @@
+/**
+ * Route JSON schemas checked by Fastify before class-validator runs (docs/security.md, "Bad input"): they
+ * bound the shape (known keys only, sizes, plain strings for query values) so a hostile body never reaches
+ * the slower validator; class-validator still names each field's own rule. Compiled with coercion and
+ * key removal off (see `createSchemaValidator`), so nothing is changed silently.
+ */
+
+/** `POST /api/v1/generate-ad`. */
+export const GENERATE_AD_BODY_SCHEMA = {
+  type: 'object',
+  maxProperties: 8,
+  additionalProperties: false,
+  properties: {
+    prompt: { type: 'string', maxLength: 2000 },
+    duration: {},
+    aspect_ratio: { type: 'string', maxLength: 20 },
+    brand_guidelines: {
+      type: ['object', 'null'],
+      maxProperties: 8,
+      additionalProperties: false,
+      properties: { primary_color: { type: 'string', maxLength: 50 }, secondary_color: { type: 'string', maxLength: 50 }, style: { type: 'string', maxLength: 500 } },
+    },
+  },
+} as const;
+
+/** `GET /api/v1/jobs`: query values arrive as strings; repeated ones (arrays) are refused. */
+export const LIST_JOBS_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', maxLength: 20 },
+    limit: { type: 'string', pattern: '^[0-9]{1,6}$' },
+    offset: { type: 'string', pattern: '^[0-9]{1,9}$' },
+  },
+} as const;
+
+/** Routes with a `:job_id` parameter. */
+export const JOB_ID_PARAMS_SCHEMA = {
+  type: 'object',
+  properties: { job_id: { type: 'string', maxLength: 100 } },
+} as const;
