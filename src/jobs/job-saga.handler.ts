@@ -179,7 +179,9 @@ export class JobSagaHandler {
     );
     let started = 0;
     for (const job of queued) {
-      const d = this.applyDecision(tx, job, { type: 'job.start', event_id: `start.${job.id}` });
+      // A resumed job (after render or refine) starts again: its cause id names the version, so each start is its own.
+      const eventId = job.startedAt ? `start.${job.id}.v${job.version}` : `start.${job.id}`;
+      const d = this.applyDecision(tx, job, { type: 'job.start', event_id: eventId });
       if (d.kind === 'applied') started += 1;
     }
     await tx.flush();
