@@ -12,6 +12,7 @@ import { createRootLogger } from './common/logger';
 import { createValidationPipe } from './common/validation';
 import { SERVICE_VERSION } from './common/version';
 import { MetricsService } from './metrics/metrics.service';
+import { mountDashboard } from './web/dashboard.host';
 
 /**
  * Builds the Nest application on Fastify with every cross-cutting piece wired once: the exception filter
@@ -50,5 +51,6 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
     .setVersion(SERVICE_VERSION)
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+  await mountDashboard(app);
   return app;
 }

@@ -4,6 +4,8 @@ import { CostEstimator } from './cost-estimator';
 import { JobReaper } from './job-reaper';
 import { JobSagaHandler } from './job-saga.handler';
 import { JobsController } from './jobs.controller';
+import { JobInsightsController } from './job-insights.controller';
+import { JobTimelineService } from './job-timeline.service';
 import { JobsService } from './jobs.service';
 import { SagaConsumer } from './saga.consumer';
 
@@ -15,8 +17,8 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [MessagingModule],
-      controllers: withApi ? [JobsController] : [],
-      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper],
+      controllers: withApi ? [JobsController, JobInsightsController] : [],
+      providers: [JobsService, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper, JobTimelineService],
       exports: [JobsService, SagaConsumer, JobSagaHandler, JobReaper],
     };
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type FilterQuery } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -90,8 +90,19 @@ export class JobsService {
   }
 
   /** Newest first (seed 000, "List Jobs"). */
-  async list(q: { status?: JobStatus; limit?: number; offset?: number }): Promise<{
-    jobs: Array<{ job_id: string; status: string; created_at: string; cost_total: number; current_stage: string | null; percentage: number }>;
+  async list(q: { status?: JobStatus; limit?: number; offset?: number; q?: string }): Promise<{
+    jobs: Array<{
+      job_id: string;
+      status: string;
+      created_at: string;
+      cost_total: number;
+      current_stage: string | null;
+      percentage: number;
+      prompt: string;
+      duration: number;
+      aspect_ratio: string;
+      updated_at: string;
+    }>;
     total: number;
     limit: number;
     offset: number;
@@ -100,7 +111,7 @@ export class JobsService {
     const offset = q.offset ?? 0;
     const [rows, total] = await this.orm.em
       .fork()
-      .findAndCount(Job, q.status ? { status: q.status } : {}, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, offset });
+      .findAndCount(Job, listFilter(q), { orderBy: { createdAt: 'desc', id: 'desc' }, limit, offset });
     return {
       jobs: rows.map((j) => ({
         job_id: j.id,
@@ -109,6 +120,10 @@ export class JobsService {
         cost_total: Number(j.costTotal),
         current_stage: j.currentStage,
         percentage: j.progressPercentage,
+        prompt: j.prompt,
+        duration: j.duration,
+        aspect_ratio: j.aspectRatio,
+        updated_at: j.updatedAt.toISOString(),
       })),
       total,
       limit,
@@ -149,4 +164,15 @@ export class JobsService {
     if (!job) throw new JobNotFoundError(jobId);
     return job;
   }
+}
+
+/**
+ * `GET /api/v1/jobs` filter: status, and `q` as a case-insensitive substring of the prompt (LIKE wildcards in
+ * `q` match themselves).
+ */
+function listFilter(q: { status?: JobStatus; q?: string }): FilterQuery<Job> {
+  const where: { status?: JobStatus; prompt?: { $ilike: string } } = {};
+  if (q.status) where.status = q.status;
+  if (q.q) where.prompt = { $ilike: `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+  return where as FilterQuery<Job>;
 }
