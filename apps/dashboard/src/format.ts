@@ -79,6 +79,9 @@ export const STAGE_LABEL: Record<string, string> = {
   rendering_video: 'Rendering the video',
   composition: 'Editing and mixing',
   exporting_formats: 'Exporting formats',
+  exports: 'Exports',
+  video: 'Video',
+  total: 'Total',
   completed: 'Finished',
 };
 

@@ -58,7 +58,7 @@ function App() {
       <header class="topbar">
         <Link href={href('/')} class="brand" aria-label="Ad Studio home">
           <span class="brand-mark" aria-hidden="true">
-            <svg viewBox="0 0 24 24">
+            <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
               <rect x="2" y="4" width="20" height="16" rx="5" />
               <path d="M10 9v6l5-3z" />
             </svg>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, getCapabilities, type AspectRatio, type Capabilities, type CostEstimate, type Platform, type UploadedAsset } from '../api';
 import { Card, Icon } from '../components/ui';
-import { formatBytes, formatUsd } from '../format';
+import { formatBytes, formatUsd, stageLabel } from '../format';
 import { navigate } from '../router';
 
 /** Limits of the v1 and v2 bodies (docs/api.md): prompt 10–500 characters, 15–60 s. */
@@ -350,7 +350,7 @@ export function NewAdPage() {
                 <>
                   {Object.entries(estimate.breakdown).map(([k, v]) => (
                     <div class="quote-row" key={k}>
-                      <dt>{k.replace(/_/g, ' ')}</dt>
+                      <dt>{stageLabel(k)}</dt>
                       <dd>{formatUsd(v * (v2 && k === 'video_generation' ? variations : 1))}</dd>
                     </div>
                   ))}
