@@ -36,7 +36,8 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
 
   beforeAll(async () => {
     await ensureDashboardBuilt();
-    t = await startTestApp({ MAX_PARALLEL_VIDEO_GENERATIONS: '2' });
+    // One clip at a time: the job's ffmpeg processes compete less on a loaded machine.
+    t = await startTestApp({ MAX_PARALLEL_VIDEO_GENERATIONS: '1' });
     browser = await launchBrowser();
   });
 
@@ -146,12 +147,18 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
               await shot(page, '04-job-progress');
             }
           }
-          return page.locator('[data-testid=player]').count();
+          return { players: await page.locator('[data-testid=player]').count(), status: await page.locator('.page-job').getAttribute('data-status') };
         },
-        (n) => n > 0,
+        (v) => v.players > 0 || v.status === 'failed' || v.status === 'cancelled',
         JOB_DEADLINE_MS,
         300,
       );
+      if ((await page.locator('.page-job').getAttribute('data-status')) === 'failed') {
+        // The page shows the failure with its code; keep the picture and stop with what the API says.
+        await shot(page, '05-job-failed');
+        expect(await page.locator('#failure .code-chip').innerText()).toMatch(/^[A-Z_]+$/);
+        throw new Error(`job ${formJobId} failed: ${JSON.stringify(((await (await fetch(`${t.baseUrl}/api/v1/jobs/${formJobId}`)).json()) as { error: unknown }).error)}`);
+      }
       expect(navigations).toBe(loadsOnJob);
       expect(seen.size).toBeGreaterThanOrEqual(2);
       expect(await page.locator('h1.job-prompt').innerText()).toBe(formPrompt);
