@@ -110,7 +110,10 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
       const submit = page.locator('button[type=submit]');
       await page.locator('#prompt').fill('Too short');
       expect(await page.locator('[data-testid=prompt-count]').innerText()).toBe('9 / 500');
-      expect(await submit.isDisabled()).toBe(true);
+      await submit.click();
+      expect(await page.locator('#prompt-help').innerText()).toBe('Write at least 10 characters.');
+      expect(await page.locator('#prompt').getAttribute('aria-invalid')).toBe('true');
+      expect(page.url()).toMatch(/\/dashboard\/new$/);
       const formPrompt = `Warm ${viewport.name} ad for a neighbourhood bakery: fresh sourdough at sunrise, flour in the light, ending on "Open 7 days"`;
       await page.locator('#prompt').fill(formPrompt);
       expect(await page.locator('[data-testid=prompt-count]').innerText()).toBe(`${formPrompt.length} / 500`);

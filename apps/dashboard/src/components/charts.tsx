@@ -7,11 +7,19 @@ interface Point {
 
 const W = 320;
 const H = 140;
-const PAD = { top: 12, right: 8, bottom: 22, left: 8 };
+const PAD = { top: 12, right: 8, bottom: 4, left: 8 };
 
-function ticks(data: Point[]): number[] {
-  const step = Math.max(1, Math.ceil(data.length / 6));
-  return data.map((_, i) => i).filter((i) => i % step === 0 || i === data.length - 1);
+/** First, middle and last bucket labels under a chart (HTML, so the stretched SVG never distorts text). */
+function Ticks({ data }: { data: Point[] }) {
+  if (data.length === 0) return null;
+  const picks = [...new Set([0, Math.floor((data.length - 1) / 2), data.length - 1])];
+  return (
+    <div class="chart-ticks" aria-hidden="true">
+      {picks.map((i) => (
+        <span key={i}>{data[i].label}</span>
+      ))}
+    </div>
+  );
 }
 
 function A11yTable({ data, format, label }: { data: Point[]; format: (v: number) => string; label: string }) {
@@ -52,12 +60,8 @@ export function BarChart({ data, format, label, tone = 'accent' }: { data: Point
             </rect>
           );
         })}
-        {ticks(data).map((i) => (
-          <text key={i} x={PAD.left + i * bw + bw / 2} y={H - 6} class="chart-tick" text-anchor="middle">
-            {data[i].label}
-          </text>
-        ))}
       </svg>
+      <Ticks data={data} />
       <A11yTable data={data} format={format} label={label} />
     </figure>
   );
@@ -102,12 +106,8 @@ export function LineChart({ data, format, label }: { data: Point[]; format: (v: 
             </circle>
           ) : null,
         )}
-        {ticks(data).map((i) => (
-          <text key={i} x={x(i)} y={H - 6} class="chart-tick" text-anchor="middle">
-            {data[i].label}
-          </text>
-        ))}
       </svg>
+      <Ticks data={data} />
       <A11yTable data={data} format={format} label={label} />
     </figure>
   );

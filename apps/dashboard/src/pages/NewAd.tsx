@@ -86,7 +86,6 @@ export function NewAdPage() {
   const durationOk = Number.isInteger(duration) && duration >= MIN_DURATION && duration <= MAX_DURATION;
   const colorsOk = !useBrand || (HEX.test(primary) && HEX.test(secondary));
   const uploading = assets.some((a) => a.state === 'uploading');
-  const canSubmit = promptOk && durationOk && colorsOk && !submitting && !uploading;
   const quote = useMemo(() => (estimate ? estimate.total * (v2 ? variations : 1) : null), [estimate, variations, v2]);
 
   const pickPlatform = (p: Platform) => {
@@ -369,7 +368,8 @@ export function NewAdPage() {
                 {formError}
               </p>
             )}
-            <button type="submit" class="btn btn-primary btn-block" disabled={!canSubmit} aria-disabled={!canSubmit}>
+            {/* Enabled while the form is incomplete, so it stays a tab stop; submitting then names what is missing. */}
+            <button type="submit" class="btn btn-primary btn-block" disabled={submitting || uploading}>
               {submitting ? 'Starting…' : v2 ? 'Create storyboard' : 'Generate ad'}
             </button>
             {!v2 && caps && <p class="help fine">Storyboard review, variations and export formats arrive with API v2 on this server.</p>}
