@@ -9,6 +9,7 @@ COPY libs ./libs
 COPY config ./config
 COPY migrations ./migrations
 COPY assets ./assets
+COPY apps ./apps
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

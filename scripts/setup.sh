@@ -21,8 +21,8 @@ if [ ! -f node_modules/.setup-lock-hash ] || [ "$(cat node_modules/.setup-lock-h
   echo "$lock_hash" > node_modules/.setup-lock-hash
 fi
 
-src_hash=$(find src libs config migrations package-lock.json tsconfig.json tsconfig.build.json nest-cli.json -type f -newer dist/.build-stamp 2>/dev/null | head -1 || true)
-if [ ! -f dist/.build-stamp ] || [ -n "$src_hash" ] || [ ! -f assets/wasm/ken-burns.wasm ]; then
+src_hash=$(find src libs config migrations apps package-lock.json tsconfig.json tsconfig.build.json nest-cli.json -type f -newer dist/.build-stamp 2>/dev/null | head -1 || true)
+if [ ! -f dist/.build-stamp ] || [ -n "$src_hash" ] || [ ! -f assets/wasm/ken-burns.wasm ] || [ ! -f dist/dashboard/index.html ]; then
   log "building"
   npm run --silent build
   touch dist/.build-stamp

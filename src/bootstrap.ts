@@ -14,6 +14,7 @@ import { PinoNestLogger, registerRequestLogging } from './common/http-logging';
 import { createValidationPipe } from './common/validation';
 import { SERVICE_VERSION } from './common/version';
 import { MetricsService } from './metrics/metrics.service';
+import { mountDashboard } from './web/dashboard.host';
 
 /**
  * Builds the Nest application on Fastify with every cross-cutting piece wired once: the exception filter
@@ -57,5 +58,6 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
     .addTag('v2', 'v2: storyboard review, approve, render, refine (docs/api.md, "v2")')
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc));
+  await mountDashboard(app);
   return app;
 }

@@ -31,6 +31,7 @@ export const LIST_JOBS_QUERY_SCHEMA = {
     status: { type: 'string', maxLength: 20 },
     limit: { type: 'string', pattern: '^[0-9]{1,6}$' },
     offset: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    q: { type: 'string', maxLength: 200 },
   },
 } as const;
 

@@ -54,6 +54,10 @@ export interface JobListRow {
   currentStage: string | null;
   progressPercentage: number;
   version: number;
+  prompt: string;
+  duration: number;
+  aspectRatio: string;
+  updatedAt: Date;
 }
 
 /**
@@ -71,7 +75,7 @@ const STATUS_COLUMNS = `id, status, duration, current_stage as "currentStage", s
   parsed_data is not null as "hasPlan", parsed_data->'adjustments' as "planAdjustments", cache_hits as "cacheHits"`;
 
 const LIST_COLUMNS = `id, status, created_at as "createdAt", cost_total as "costTotal", current_stage as "currentStage",
-  progress_percentage as "progressPercentage", version`;
+  progress_percentage as "progressPercentage", version, prompt, duration, aspect_ratio as "aspectRatio", updated_at as "updatedAt"`;
 
 /**
  * Builds `where` conditions: the fixed ones first, then the filter's columns in key order.
@@ -129,10 +133,15 @@ export class JobStatusReader implements OnApplicationShutdown {
   }
 
   /** One page of jobs, newest first, and the total that match (two queries, run at once). */
-  async list(q: { status?: JobStatus; limit: number; offset: number }, filter: JobReadFilter = {}): Promise<{ rows: JobListRow[]; total: number }> {
+  async list(q: { status?: JobStatus; limit: number; offset: number; q?: string }, filter: JobReadFilter = {}): Promise<{ rows: JobListRow[]; total: number }> {
     const where = buildJobWhere(q.status ? [['status', q.status]] : [], filter);
+    if (q.q) {
+      // A case-insensitive substring of the prompt; LIKE wildcards in `q` match themselves.
+      where.params.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.sql = `${where.sql} and prompt ilike $${where.params.length}`;
+    }
     const n = where.params.length;
-    const shape = `${q.status ? 'status' : ''}:${Object.keys(filter).join(',')}`;
+    const shape = `${q.status ? 'status' : ''}:${q.q ? 'q' : ''}:${Object.keys(filter).join(',')}`;
     const [rows, count] = await Promise.all([
       this.query<JobListRow>(
         `job-list:${shape}`,

@@ -4,6 +4,8 @@ import { CostEstimator } from './cost-estimator';
 import { JobReaper } from './job-reaper';
 import { JobSagaHandler } from './job-saga.handler';
 import { JobsController } from './jobs.controller';
+import { JobInsightsController } from './job-insights.controller';
+import { JobTimelineService } from './job-timeline.service';
 import { JobsService } from './jobs.service';
 import { JobsV2Controller } from './jobs-v2.controller';
 import { JobsV2Service } from './jobs-v2.service';
@@ -18,8 +20,8 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [MessagingModule],
-      controllers: withApi ? [JobsController, JobsV2Controller] : [],
-      providers: [JobsService, JobsV2Service, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper, JobStatusReader],
+      controllers: withApi ? [JobsController, JobsV2Controller, JobInsightsController] : [],
+      providers: [JobsService, JobsV2Service, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper, JobStatusReader, JobTimelineService],
       exports: [JobsService, SagaConsumer, JobSagaHandler, JobReaper],
     };
   }

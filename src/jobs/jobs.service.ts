@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type FilterQuery } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -31,7 +31,18 @@ export interface CreatedJob {
 
 /** `GET /api/v1/jobs` body (seed 000, "List Jobs"). */
 export interface JobList {
-  jobs: Array<{ job_id: string; status: string; created_at: string; cost_total: number; current_stage: string | null; percentage: number }>;
+  jobs: Array<{
+    job_id: string;
+    status: string;
+    created_at: string;
+    cost_total: number;
+    current_stage: string | null;
+    percentage: number;
+    prompt: string;
+    duration: number;
+    aspect_ratio: string;
+    updated_at: string;
+  }>;
   total: number;
   limit: number;
   offset: number;
@@ -135,7 +146,7 @@ export class JobsService {
   }
 
   /** Newest first (seed 000, "List Jobs"), the viewer's own jobs when auth is on. */
-  async list(q: { status?: JobStatus; limit?: number; offset?: number }, viewer: Principal = ANONYMOUS): Promise<JobList> {
+  async list(q: { status?: JobStatus; limit?: number; offset?: number; q?: string }, viewer: Principal = ANONYMOUS): Promise<JobList> {
     return (await this.listConditional(q, undefined, viewer)).body!;
   }
 
@@ -144,13 +155,13 @@ export class JobsService {
    * `body` is null when `ifNoneMatch` names it (a `304`).
    */
   async listConditional(
-    q: { status?: JobStatus; limit?: number; offset?: number },
+    q: { status?: JobStatus; limit?: number; offset?: number; q?: string },
     ifNoneMatch: string | undefined,
     viewer: Principal = ANONYMOUS,
   ): Promise<{ etag: string; body: JobList | null }> {
     const limit = q.limit ?? 20;
     const offset = q.offset ?? 0;
-    const { rows, total } = await this.reader.list({ status: q.status, limit, offset }, ownerColumns(viewer));
+    const { rows, total } = await this.reader.list({ status: q.status, limit, offset, q: q.q }, ownerColumns(viewer));
     const etag = listEtag(total, limit, offset, rows);
     if (etagMatches(ifNoneMatch, etag)) return { etag, body: null };
     return {
@@ -163,6 +174,10 @@ export class JobsService {
           cost_total: j.costTotal,
           current_stage: j.currentStage && v1StageOf(j.currentStage as StageName),
           percentage: j.progressPercentage,
+          prompt: j.prompt,
+          duration: j.duration,
+          aspect_ratio: j.aspectRatio,
+          updated_at: j.updatedAt.toISOString(),
         })),
         total,
         limit,
@@ -211,4 +226,15 @@ export class JobsService {
     if (!job || !canSee(viewer, job.clientId)) throw new JobNotFoundError(jobId);
     return job;
   }
+}
+
+/**
+ * `GET /api/v1/jobs` filter: status, and `q` as a case-insensitive substring of the prompt (LIKE wildcards in
+ * `q` match themselves).
+ */
+function listFilter(q: { status?: JobStatus; q?: string }): FilterQuery<Job> {
+  const where: { status?: JobStatus; prompt?: { $ilike: string } } = {};
+  if (q.status) where.status = q.status;
+  if (q.q) where.prompt = { $ilike: `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+  return where as FilterQuery<Job>;
 }

@@ -96,6 +96,12 @@ export class ListJobsQueryDto {
   @IsInt()
   @Min(0)
   offset?: number;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'Case-insensitive text the prompt contains' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
 }
 
 /**
