@@ -73,19 +73,12 @@ export class OutboxRelay {
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const published: string[] = [];
     try {
-      // Pipelined: every publish of the batch is sent before the first ack returns, in seq order on the one
-      // connection (so the stream stores them in that order); one round trip per batch, not per row
-      // (docs/design/performance.md). Only acked rows are marked; the rest are released below.
-      const acks = await Promise.allSettled(
-        rows.map((row) => this.nats.publish(row.subject, typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload, row.id)),
-      );
-      let firstError: unknown;
-      acks.forEach((a, i) => {
-        if (a.status === 'fulfilled') published.push(rows[i].id);
-        else firstError ??= a.reason;
-      });
-      if (published.length > 0) crashPoint('relay.after-publish-before-mark');
-      if (firstError) throw firstError;
+      for (const row of rows) {
+        const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+        await this.nats.publish(row.subject, payload, row.id);
+        crashPoint('relay.after-publish-before-mark');
+        published.push(row.id);
+      }
     } finally {
       if (published.length > 0) {
         await em.execute(`update outbox set published_at = now(), claimed_until = null where id in (?)`, [published]);

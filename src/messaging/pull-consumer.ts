@@ -21,70 +21,48 @@ export interface RunningConsumer {
 }
 
 /**
- * Pulls from a durable consumer for up to `slots` handlers at once with one fetch loop: each fetch asks for
- * exactly the number of free slots (`max_messages`), and every message goes to a handler the moment it
- * arrives, so none waits in a client buffer while its ack deadline runs (design/saga.md: "pull one at a time
- * per slot", kept per slot, with one pull request per batch instead of one per slot: with hundreds of slots
- * the per-slot pull requests and their heartbeats cost more than the work; docs/design/performance.md).
- * Handler errors nak with a delay (a bare nak redelivers at once on 2.9); `term()` is sent without a reason
- * because 2.9 ignores term with a reason. Survives broker restarts: a failed pull backs off and retries.
+ * Pulls from a durable consumer with `slots` independent loops, each fetching one message at a time so no
+ * message waits in a client buffer while its ack deadline runs (design/saga.md: "pull one at a time per
+ * slot"). Handler errors nak with a delay (a bare nak redelivers at once on 2.9); `term()` is sent without a
+ * reason because 2.9 ignores term with a reason. Survives broker restarts: a failed pull backs off and retries.
  */
 export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
   let stopped = false;
-  let inFlight = 0;
-  const running = new Set<Promise<void>>();
-  let slotFreed: (() => void) | undefined;
-
-  const handle = async (msg: JsMsg): Promise<void> => {
-    let settlement: Settlement;
-    try {
-      settlement = await opts.handler(msg);
-    } catch (err) {
-      opts.logger.error({ durable: opts.durable, subject: msg.subject, err: (err as Error).message }, 'handler failed; will redeliver');
-      settlement = { action: 'nak', delayMs: Math.min(1000 * msg.info.deliveryCount, 10_000) };
-    }
-    settle(msg, settlement);
-  };
-
-  const loop = (async () => {
-    let backoffMs = 250;
-    // Looked up once, not per pull: the lookup is a JetStream API round trip (consumer info).
-    let consumer: Awaited<ReturnType<JetStreamClient['consumers']['get']>> | null = null;
-    while (!stopped) {
-      if (inFlight >= opts.slots) {
-        await new Promise<void>((r) => (slotFreed = r));
-        continue;
-      }
-      try {
-        consumer ??= await opts.js.consumers.get(opts.stream, opts.durable);
-        const batch = await consumer.fetch({ max_messages: opts.slots - inFlight, expires: 2000 });
-        for await (const msg of batch) {
-          inFlight += 1;
-          const p: Promise<void> = handle(msg).finally(() => {
-            inFlight -= 1;
-            running.delete(p);
-            slotFreed?.();
-            slotFreed = undefined;
-          });
-          running.add(p);
+  const loops: Promise<void>[] = [];
+  for (let slot = 0; slot < opts.slots; slot++) {
+    loops.push(
+      (async () => {
+        let backoffMs = 250;
+        while (!stopped) {
+          let msg: JsMsg | null = null;
+          try {
+            const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
+            msg = await consumer.next({ expires: 2000 });
+            backoffMs = 250;
+          } catch (err) {
+            if (stopped) break;
+            opts.logger.warn({ durable: opts.durable, err: (err as Error).message }, 'pull failed; retrying');
+            await sleep(backoffMs);
+            backoffMs = Math.min(backoffMs * 2, 5000);
+            continue;
+          }
+          if (!msg) continue;
+          let settlement: Settlement;
+          try {
+            settlement = await opts.handler(msg);
+          } catch (err) {
+            opts.logger.error({ durable: opts.durable, subject: msg.subject, err: (err as Error).message }, 'handler failed; will redeliver');
+            settlement = { action: 'nak', delayMs: Math.min(1000 * msg.info.deliveryCount, 10_000) };
+          }
+          settle(msg, settlement);
         }
-        backoffMs = 250;
-      } catch (err) {
-        consumer = null; // the consumer may have been recreated (broker restart): look it up again
-        if (stopped) break;
-        opts.logger.warn({ durable: opts.durable, err: (err as Error).message }, 'pull failed; retrying');
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 5000);
-      }
-    }
-  })();
-
+      })(),
+    );
+  }
   return {
     async stop() {
       stopped = true;
-      slotFreed?.();
-      await loop.catch(() => undefined);
-      await Promise.allSettled([...running]);
+      await Promise.allSettled(loops);
     },
   };
 }
