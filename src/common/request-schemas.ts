@@ -20,6 +20,9 @@ export const GENERATE_AD_BODY_SCHEMA = {
       additionalProperties: false,
       properties: { primary_color: { type: 'string', maxLength: 50 }, secondary_color: { type: 'string', maxLength: 50 }, style: { type: 'string', maxLength: 500 } },
     },
+    // A per-job webhook (docs/events.md, "Webhooks"); class-validator checks the URL and the event filter.
+    webhook_url: { type: 'string', maxLength: 4096 },
+    webhook_events: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 200 } },
   },
 } as const;
 

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION, PLATFORM_ASPECT_RATIO, toV2Status, type AdRequest, type AdRequestOptions, type CostQuote, type JobEvent } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { AppError } from '../common/app-error';
+import { canSee, ownerOf } from '../access/ownership';
+import { ANONYMOUS, type Principal } from '../access/principal';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
 import { MetricsService } from '../metrics/metrics.service';
@@ -48,7 +50,7 @@ export class JobsV2Service {
   ) {}
 
   /** Creates a v2 job (not approved) and publishes `job.created` through the outbox. */
-  async create(dto: V2GenerateDto): Promise<V2CreatedJob> {
+  async create(dto: V2GenerateDto, owner: Principal = ANONYMOUS): Promise<V2CreatedJob> {
     const id = randomUUID();
     const now = new Date();
     const aspectRatio = dto.aspectRatio ?? PLATFORM_ASPECT_RATIO[dto.platform!]!;
@@ -95,6 +97,7 @@ export class JobsV2Service {
           approved: false,
           queuedAt: now,
           createdAt: now,
+          ...ownerOf(owner),
         }),
       );
       const eventId = `job.${id}.v1.created`;
@@ -111,7 +114,7 @@ export class JobsV2Service {
     this.relay.kick();
     this.metrics.jobsCreated.inc();
     const links = v2Links(this.config.publicBaseUrl, id);
-    const job = await this.find(id);
+    const job = await this.find(id, owner);
     return {
       job_id: id,
       status: 'generating_storyboard',
@@ -122,15 +125,15 @@ export class JobsV2Service {
   }
 
   /** @throws InvalidJobIdError, JobNotFoundError */
-  async get(jobId: string): Promise<V2JobResponse> {
-    const job = await this.find(jobId);
+  async get(jobId: string, viewer: Principal = ANONYMOUS): Promise<V2JobResponse> {
+    const job = await this.find(jobId, viewer);
     return toV2JobResponse(job, this.config.publicBaseUrl, this.costs.estimateJob(toState(job)));
   }
 
   /** Approves the storyboard. @throws JobConflictError (409) unless the job is storyboard_complete */
-  async approve(jobId: string): Promise<V2JobResponse> {
-    await this.command(jobId, { type: 'job.approve', event_id: `approve.${jobId}` });
-    return this.get(jobId);
+  async approve(jobId: string, viewer: Principal = ANONYMOUS): Promise<V2JobResponse> {
+    await this.command(jobId, { type: 'job.approve', event_id: `approve.${jobId}` }, viewer);
+    return this.get(jobId, viewer);
   }
 
   /**
@@ -139,49 +142,49 @@ export class JobsV2Service {
    * @throws JobConflictError unless storyboard_complete, or with the quote when above `maxCostUsd`;
    *   AppError COST_LIMIT_EXCEEDED when the quote would take the job past MAX_COST_PER_VIDEO
    */
-  async render(jobId: string, maxCostUsd?: number): Promise<V2JobResponse & { quote: CostQuote }> {
-    const before = await this.find(jobId);
+  async render(jobId: string, maxCostUsd?: number, viewer: Principal = ANONYMOUS): Promise<V2JobResponse & { quote: CostQuote }> {
+    const before = await this.find(jobId, viewer);
     const quote = renderQuote(toState(before), { estimateStageCostUsd: (stage, state) => this.costs.estimate(stage, state) });
-    await this.command(jobId, { type: 'job.render', event_id: `render.${jobId}.${randomUUID()}`, ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) });
-    return { ...(await this.get(jobId)), quote };
+    await this.command(jobId, { type: 'job.render', event_id: `render.${jobId}.${randomUUID()}`, ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) }, viewer);
+    return { ...(await this.get(jobId, viewer)), quote };
   }
 
   /** Applies a refine. @throws AppError INVALID_INPUT naming each bad field; JobConflictError outside storyboard_complete/failed */
-  async refine(jobId: string, dto: V2RefineDto): Promise<V2JobResponse> {
+  async refine(jobId: string, dto: V2RefineDto, viewer: Principal = ANONYMOUS): Promise<V2JobResponse> {
     await this.command(jobId, {
       type: 'job.refine',
       event_id: `refine.${jobId}.${randomUUID()}`,
       ...(dto.creativePrompt !== undefined ? { creativePrompt: dto.creativePrompt } : {}),
       ...(dto.scenes ? { scenes: dto.scenes.map((s) => ({ ...s })) } : {}),
       ...(dto.regenerateScenes ? { regenerateScenes: dto.regenerateScenes } : {}),
-    });
-    return this.get(jobId);
+    }, viewer);
+    return this.get(jobId, viewer);
   }
 
   /** Cancels the job (its cost kept) and removes its work files. @throws JobConflictError when it already finished */
-  async cancel(jobId: string): Promise<V2JobResponse> {
-    await this.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` });
+  async cancel(jobId: string, viewer: Principal = ANONYMOUS): Promise<V2JobResponse> {
+    await this.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` }, viewer);
     await rm(path.join(this.config.artifactDir, 'jobs', jobId), { recursive: true, force: true }).catch(() => undefined);
-    return this.get(jobId);
+    return this.get(jobId, viewer);
   }
 
   /** Absolute path of a completed job's video or thumbnail. @throws JobFileNotReadyError until completed */
-  async filePath(jobId: string, file: 'video' | 'thumbnail'): Promise<string> {
-    const job = await this.find(jobId);
+  async filePath(jobId: string, file: 'video' | 'thumbnail', viewer: Principal = ANONYMOUS): Promise<string> {
+    const job = await this.find(jobId, viewer);
     if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, file, toV2Status(job.status, job.approved));
     return localPath(file === 'video' ? job.result.video_uri : job.result.thumbnail_uri);
   }
 
   /** Absolute path of scene `sceneNumber`'s storyboard still. @throws JobFileNotReadyError when the scene has none */
-  async stillPath(jobId: string, sceneNumber: number): Promise<string> {
-    const job = await this.find(jobId);
+  async stillPath(jobId: string, sceneNumber: number, viewer: Principal = ANONYMOUS): Promise<string> {
+    const job = await this.find(jobId, viewer);
     const still = Number.isInteger(sceneNumber) && sceneNumber >= 1 ? job.stills[sceneNumber - 1] : null;
     if (!still) throw new JobFileNotReadyError(jobId, `storyboard image for scene ${sceneNumber}`, toV2Status(job.status, job.approved));
     return localPath(still.image_uri);
   }
 
-  private async command(jobId: string, command: SagaCommand): Promise<Decision> {
-    const job = await this.find(jobId);
+  private async command(jobId: string, command: SagaCommand, viewer: Principal): Promise<Decision> {
+    const job = await this.find(jobId, viewer);
     // A v1 job was approved up front and has no review: only cancel applies to it here.
     if (job.apiVersion !== 2 && command.type !== 'job.cancel') {
       throw new JobConflictError(jobId, 'a v1 job has no storyboard review: only DELETE applies', toV2Status(job.status, job.approved));
@@ -193,10 +196,11 @@ export class JobsV2Service {
     throw new AppError(decision.code, decision.reason, { details: { job_id: jobId, status, ...decision.details } });
   }
 
-  private async find(jobId: string): Promise<Job> {
+  private async find(jobId: string, viewer: Principal): Promise<Job> {
     if (!UUID.test(jobId)) throw new InvalidJobIdError(jobId);
     const job = await this.orm.em.fork().findOne(Job, jobId);
-    if (!job) throw new JobNotFoundError(jobId);
+    // Another client's job answers exactly like a missing one (docs/security.md, "Ownership").
+    if (!job || !canSee(viewer, job.clientId)) throw new JobNotFoundError(jobId);
     return job;
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MikroORM, type FilterQuery } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -226,15 +226,4 @@ export class JobsService {
     if (!job || !canSee(viewer, job.clientId)) throw new JobNotFoundError(jobId);
     return job;
   }
-}
-
-/**
- * `GET /api/v1/jobs` filter: status, and `q` as a case-insensitive substring of the prompt (LIKE wildcards in
- * `q` match themselves).
- */
-function listFilter(q: { status?: JobStatus; q?: string }): FilterQuery<Job> {
-  const where: { status?: JobStatus; prompt?: { $ilike: string } } = {};
-  if (q.status) where.status = q.status;
-  if (q.q) where.prompt = { $ilike: `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
-  return where as FilterQuery<Job>;
 }
