@@ -158,7 +158,11 @@ export interface HttpContractSettings {
 export interface ProvidersConfig {
   promptParser: PromptParserProvider;
   image: ImageProvider;
-  /** Provider of the storyboard stills (STORYBOARD_PROVIDER; defaults to IMAGE_PROVIDER). */
+  /**
+   * Provider of the storyboard stills (STORYBOARD_PROVIDER). Default `local`: stills drawn offline from the
+   * reference image, whichever provider made it, so a v1 job costs what it did before the storyboard stage
+   * (docs/api.md, "Storyboard"); `sim` when IMAGE_PROVIDER is `sim`.
+   */
   storyboard: ImageProvider;
   video: VideoProvider;
   composition: CompositionProvider;
@@ -245,7 +249,11 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
 
   const promptParser = pick('PROMPT_PARSER_PROVIDER', PROMPT_PARSER_PROVIDERS);
   const image = pick('IMAGE_PROVIDER', IMAGE_PROVIDERS);
-  const storyboard = env.STORYBOARD_PROVIDER ? pick('STORYBOARD_PROVIDER', IMAGE_PROVIDERS) : image;
+  const storyboard: ImageProvider = env.STORYBOARD_PROVIDER
+    ? pick('STORYBOARD_PROVIDER', IMAGE_PROVIDERS)
+    : (image as ImageProvider) === SIM_PROVIDER
+      ? SIM_PROVIDER
+      : 'local';
   const video = pick('VIDEO_PROVIDER', VIDEO_PROVIDERS);
   const composition = pick('COMPOSITION_PROVIDER', COMPOSITION_PROVIDERS);
 

@@ -35,6 +35,8 @@ const statusBody = {
       additionalProperties: true,
       properties: Object.fromEntries([['total', { type: 'number' }], ...STAGES.map((s) => [s, { type: 'number' }])]),
     },
+    // Stage-cache reuse per stage (booleans, or one per scene): free-form, in the order the saga stored it.
+    cache: { type: 'object', additionalProperties: true },
     result: {
       type: ['object', 'null'],
       additionalProperties: true,
@@ -51,6 +53,7 @@ const statusBody = {
     error: { type: ['object', 'null'], additionalProperties: true },
     created_at: { type: 'string' },
     updated_at: { type: 'string' },
+    plan_adjustments: { type: 'array', items: { type: 'object', additionalProperties: true } },
     completed_at: { type: 'string' },
     failed_at: { type: 'string' },
     cancelled_at: { type: 'string' },

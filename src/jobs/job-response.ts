@@ -85,6 +85,19 @@ export function toCacheView(cacheHits: Record<string, boolean>, scenesTotal: num
 }
 
 /**
+ * The v1 reading of a {@link CacheView}: v1 knows four stages, so the storyboard's stills count as part of
+ * `image_generation` (docs/api.md, "v1"), which reads as reused only when the reference image and every
+ * finished still were. Pure.
+ */
+export function toV1CacheView(view: CacheView): CacheView {
+  const { storyboard, ...rest } = view;
+  if (storyboard === undefined) return rest;
+  const stills = Array.isArray(storyboard) ? storyboard : [storyboard];
+  if (rest.image_generation !== undefined) rest.image_generation = rest.image_generation === true && stills.every((s) => s !== false);
+  return rest;
+}
+
+/**
  * Maps a job's status fields (a `Job` entity or the read path's narrow row) to the seed's status body. Pure.
  * @param baseUrl public base URL for result links
  * @param now clock, for the completion estimate
@@ -136,7 +149,7 @@ export function toJobResponse(job: JobStatusFields, baseUrl: string, now: Date =
       clips_total: job.scenesTotal,
     },
     cost,
-    cache: toCacheView(job.cacheHits ?? {}, job.scenesTotal),
+    cache: toV1CacheView(toCacheView(job.cacheHits ?? {}, job.scenesTotal)),
     result: job.result ? toJobResult(job.result, resultUrls(baseUrl, job.id)) : null,
     error: job.error,
     created_at: job.createdAt.toISOString(),

@@ -223,14 +223,24 @@ export function renderQuote(state: JobState, ctx: Pick<SagaContext, 'estimateSta
   return { total: roundUsd(video + composition), breakdown: { video_generation: video, composition }, currency: 'USD' };
 }
 
-/** Seed of a scene's still: stable per job, scene and variant, so a retried attempt asks for the same picture. */
-export function stillSeed(jobId: string, sceneIndex: number, variant: number): number {
+/**
+ * Seed of a scene's still, a 31-bit FNV-1a hash of `basis`, scene and variant. The basis is the request and the
+ * scene's own prompt ({@link stillSeedBasis}), not the job id: a retried attempt asks for the same picture, and
+ * an identical request draws identical stills, which the stage cache can then reuse (docs/design/cache.md).
+ * A regenerated scene (a new variant) gets a new seed. Pure.
+ */
+export function stillSeed(basis: string, sceneIndex: number, variant: number): number {
   let h = 2166136261;
-  for (const ch of `${jobId}:${sceneIndex}:${variant}`) {
+  for (const ch of `${basis}:${sceneIndex}:${variant}`) {
     h ^= ch.charCodeAt(0);
     h = Math.imul(h, 16777619);
   }
   return (h >>> 0) % 2_147_483_647;
+}
+
+/** What determines a still's seed: the request (prompt, length, aspect, brand) and the scene's visual prompt. */
+export function stillSeedBasis(request: AdRequest, visualPrompt: string): string {
+  return JSON.stringify([request.prompt, request.duration, request.aspect_ratio, request.brand_guidelines ?? null, visualPrompt]);
 }
 
 /** The storyboard as events carry it: one entry per scene that has a still, times from the plan. */
@@ -792,7 +802,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         reference_image_uri: required(state.referenceImageUri),
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
-        seed: stillSeed(state.id, i, variant),
+        seed: stillSeed(stillSeedBasis(state.request, plan.scenes[i].visual_prompt), i, variant),
         variant,
         hd: wantsHd(state),
       } as StageInputs[S];

@@ -33,6 +33,15 @@ export function providerIdentity(
   composition: LocalCompositionSettings = localCompositionSettings(),
 ): Record<string, unknown> {
   const local = { name: 'local', version: serviceVersion };
+  const configured: Record<StageName, string> = {
+    prompt_parsing: providers.promptParser,
+    image_generation: providers.image,
+    storyboard: providers.storyboard,
+    video_generation: providers.video,
+    composition: providers.composition,
+  };
+  // Sim outputs are placeholders: they must never be served to a job of another provider.
+  if (configured[stage] === 'sim') return { name: 'sim', version: serviceVersion };
   switch (stage) {
     case 'prompt_parsing':
       if (providers.promptParser === 'openai') return { name: 'openai', model: providers.openai.model, base_url: providers.openai.baseUrl };
@@ -41,6 +50,12 @@ export function providerIdentity(
     case 'image_generation':
       if (providers.image === 'replicate') return { name: 'replicate', model: providers.replicate.imageModel, base_url: providers.replicate.baseUrl };
       if (providers.image === 'http') return { name: 'http', url: providers.http.imageGenUrl };
+      return local;
+    case 'storyboard':
+      if (providers.storyboard === 'replicate') {
+        return { name: 'replicate', model: providers.replicate.storyboardModel, hd_model: providers.replicate.storyboardHdModel, base_url: providers.replicate.baseUrl };
+      }
+      if (providers.storyboard === 'http') return { name: 'http', url: providers.http.imageGenUrl };
       return local;
     case 'video_generation':
       if (providers.video === 'replicate') return { name: 'replicate', models: providers.replicate.videoModels, base_url: providers.replicate.baseUrl };

@@ -92,7 +92,10 @@ describe('stage cache', () => {
 
     // One entry per stage and scene, each with its own copy of its artifacts.
     const entries = await sql<{ stage: string; artifact_paths: string[]; cost_saved_usd: string }>(t, 'select stage, artifact_paths, cost_saved_usd from stage_cache');
-    expect(entries.map((e) => e.stage).sort()).toEqual(['composition', 'image_generation', 'prompt_parsing', ...Array(scenes).fill('video_generation')].sort());
+    // The storyboard's stills are cached per scene too (v1 counts them in image_generation).
+    expect(entries.map((e) => e.stage).sort()).toEqual(
+      ['composition', 'image_generation', 'prompt_parsing', ...Array(scenes).fill('storyboard'), ...Array(scenes).fill('video_generation')].sort(),
+    );
     for (const e of entries) for (const p of e.artifact_paths) expect(p.startsWith(path.join(t.config.artifactDir, 'cache', e.stage))).toBe(true);
 
     await rm(path.join(t.config.artifactDir, 'jobs', first.job_id), { recursive: true, force: true });
@@ -103,7 +106,7 @@ describe('stage cache', () => {
     expect(teamCalls() - callsBefore).toBe(callsFirst); // no provider call at all
 
     const events = await resultEvents(t, second.job_id);
-    expect(events).toHaveLength(3 + scenes);
+    expect(events).toHaveLength(3 + 2 * scenes);
     for (const e of events) expect(e).toMatchObject({ cached: true, cost_usd: 0, attempts: 0 });
     // The second job owns its files: none of its outputs points into the first job's (deleted) directory or the cache.
     for (const e of events) {
@@ -140,7 +143,7 @@ describe('stage cache', () => {
     expect(job.cost.image_generation).toBe(team.costs.image);
     expect(teamCalls() - callsBefore).toBe(1 + scenes);
     const live = await sql<{ n: string }>(t, 'select count(*) as n from stage_cache where expires_at > now() and hits = 0');
-    expect(Number(live[0].n)).toBe(3 + scenes);
+    expect(Number(live[0].n)).toBe(3 + 2 * scenes);
     for (const d of oldDirs) expect(existsSync(d)).toBe(false); // the expired copies are gone
   });
 

@@ -129,7 +129,19 @@ describe('status reads', () => {
     const served = await res.text();
     const [rows, total] = await orm.em.fork().findAndCount(Job, {}, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 3, offset: 1 });
     const before = {
-      jobs: rows.map((j) => ({ job_id: j.id, status: j.status, created_at: j.createdAt.toISOString(), cost_total: Number(j.costTotal), current_stage: j.currentStage, percentage: j.progressPercentage })),
+      jobs: rows.map((j) => ({
+        job_id: j.id,
+        status: j.status,
+        created_at: j.createdAt.toISOString(),
+        cost_total: Number(j.costTotal),
+        current_stage: j.currentStage,
+        percentage: j.progressPercentage,
+        // The dashboard's columns (docs/dashboard.md).
+        prompt: j.prompt,
+        duration: j.duration,
+        aspect_ratio: j.aspectRatio,
+        updated_at: j.updatedAt.toISOString(),
+      })),
       total,
       limit: 3,
       offset: 1,

@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { StoryboardInput } from '@app/contracts';
 import { SceneStillGenerator, type ProviderContext } from '../../providers/ports';
+import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
+import { SERVICE_VERSION } from '../../common/version';
+import { providerIdentity } from '../provider-identity';
+import type { CacheKeyParts } from '../stage-cache-key';
 import type { StageHandler } from '../stage-handler';
 
 /**
@@ -11,11 +15,21 @@ import type { StageHandler } from '../stage-handler';
 @Injectable()
 export class StoryboardStage implements StageHandler<'storyboard'> {
   readonly stage = 'storyboard' as const;
-  constructor(private readonly stills: SceneStillGenerator) {}
+  constructor(
+    private readonly stills: SceneStillGenerator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
   get providerName(): string {
     return this.stills.name;
   }
   run(input: StoryboardInput, ctx: ProviderContext) {
     return this.stills.generate(input, ctx);
+  }
+  /**
+   * The configured provider's identity and the whole input, seed and variant included, so a regenerated
+   * scene (a new seed) is a new key and an unchanged one reuses its still (docs/design/cache.md, "The key").
+   */
+  cacheKeyParts(input: StoryboardInput): CacheKeyParts {
+    return { provider: providerIdentity(this.stage, this.config.providers, SERVICE_VERSION), input };
   }
 }
