@@ -138,9 +138,20 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
       expect(['queued', 'processing', 'completed']).toContain(job.status);
       const seen = new Set<number>();
       let midShot = false;
+      let rendered = false;
       const loadsOnJob = navigations;
       await pollUntil(
         async () => {
+          // The form creates a v2 job, which stops at its storyboard for review. The review UI is
+          // dashboard-v2.test.ts's; here the render is started through the API and the page must follow it live.
+          if (!rendered) {
+            const v2 = await fetch(`${t.baseUrl}/api/v2/jobs/${formJobId}`);
+            if (v2.ok && ((await v2.json()) as { status: string }).status === 'storyboard_complete') {
+              rendered = true;
+              const r = await fetch(`${t.baseUrl}/api/v2/jobs/${formJobId}/render`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+              expect(r.status).toBe(200);
+            }
+          }
           const pct = page.locator('[data-testid=job-percentage]');
           if (await pct.count()) {
             const v = Number(/(\d+)/.exec(await pct.innerText())?.[1] ?? -1);
