@@ -139,7 +139,7 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
       const seen = new Set<number>();
       let midShot = false;
       let rendered = false;
-      const loadsOnJob = navigations;
+      let loadsOnJob = navigations;
       await pollUntil(
         async () => {
           // The form creates a v2 job, which stops at its storyboard for review. The review UI is
@@ -150,6 +150,10 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
               rendered = true;
               const r = await fetch(`${t.baseUrl}/api/v2/jobs/${formJobId}/render`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
               expect(r.status).toBe(200);
+              // A page resting on a storyboard learns of a render started elsewhere on reload; from there it
+              // must follow clips and composition live, with no further reload.
+              await page.reload();
+              loadsOnJob = navigations;
             }
           }
           const pct = page.locator('[data-testid=job-percentage]');
