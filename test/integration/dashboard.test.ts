@@ -186,7 +186,8 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
       expect(await auditPage(page)).toEqual([]);
 
       // The player has the thumbnail as poster and plays the ad to its end.
-      expect(await page.locator('[data-testid=player]').getAttribute('poster')).toContain(`/api/v1/jobs/${formJobId}/thumbnail`);
+      // The form makes a v2 job, whose links are v2's.
+      expect(await page.locator('[data-testid=player]').getAttribute('poster')).toContain(`/api/v2/jobs/${formJobId}/thumbnail`);
       const played = await playToEnd(page);
       expect(played.error).toBeNull();
       expect(played.ended).toBe(true);
@@ -266,7 +267,7 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
       await page.keyboard.press('Tab');
       reached.add(String(await page.evaluate(`(() => { const e = document.activeElement; return e ? (e.id || e.getAttribute('name') || e.getAttribute('aria-label') || e.textContent || '').trim() : '' })()`)));
     }
-    for (const id of ['prompt', 'duration-preset', 'platform', 'aspect', 'primary-picker', 'primary-hex', 'secondary-hex', 'stylePresets', 'style-text', 'Generate ad']) {
+    for (const id of ['prompt', 'duration-preset', 'platform', 'aspect', 'primary-picker', 'primary-hex', 'secondary-hex', 'stylePresets', 'style-text', 'Create storyboard']) {
       expect([...reached]).toContain(id);
     }
     expect(errors).toEqual([]);
