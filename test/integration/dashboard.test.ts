@@ -158,7 +158,7 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
           }
           const pct = page.locator('[data-testid=job-percentage]');
           if (await pct.count()) {
-            const v = Number(/(\d+)/.exec(await pct.innerText())?.[1] ?? -1);
+            const v = Number(/(\d+)/.exec(await pct.innerText({ timeout: 1000 }).catch(() => ''))?.[1] ?? -1);
             seen.add(v);
             if (!midShot && v > 0 && v < 100) {
               midShot = true;
