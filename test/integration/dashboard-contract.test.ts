@@ -101,7 +101,7 @@ describe('dashboard API client against the OpenAPI document', () => {
 
     const estimate = (await (await fetch(`${t.baseUrl}/api/v1/cost-estimate?duration=30`)).json()) as { currency: string; total: number; breakdown: Record<string, number> };
     expect(estimate.currency).toBe('USD');
-    expect(Object.keys(estimate.breakdown).sort()).toEqual(['composition', 'image_generation', 'prompt_parsing', 'video_generation']);
+    expect(Object.keys(estimate.breakdown).sort()).toEqual(['composition', 'image_generation', 'prompt_parsing', 'storyboard', 'video_generation']);
     expect(estimate.total).toBeCloseTo(Object.values(estimate.breakdown).reduce((a, b) => a + b, 0), 6);
     const bad = await fetch(`${t.baseUrl}/api/v1/cost-estimate?duration=61`);
     expect(bad.status).toBe(400);

@@ -162,7 +162,8 @@ describe('v2 storyboard review on local providers', () => {
     const checkAd = path.resolve(__dirname, '../../../shared/tools/check-ad');
     if (existsSync(checkAd)) {
       const r = spawnSync(checkAd, [file, '--duration', '15', '--aspect', '9:16', '--scenes', String(scenes)], { encoding: 'utf8' });
-      expect(r.stdout.trim().split('\n').pop()).toBe('check-ad: PASS');
+      // The whole report on failure: which check failed and what check-ad measured.
+      expect(r.stdout.trim().split('\n').pop() === 'check-ad: PASS' ? 'check-ad: PASS' : `${file}\n${r.stdout}`).toBe('check-ad: PASS');
     }
     const range = await fetch(done.results!.videoUrl, { headers: { range: 'bytes=0-99' } });
     expect(range.status).toBe(206);

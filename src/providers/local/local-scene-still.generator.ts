@@ -7,25 +7,12 @@ import { AppError, throwIfAborted } from '../../common/app-error';
 import { SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { brandLookFor } from './brand-look';
 import { designLayoutFor } from './reference-design.renderer';
-import { drawSceneStill, planSceneTones, type SceneTone } from './scene-still.renderer';
-
-const TONES: readonly SceneTone[] = ['original', 'deep', 'vivid', 'light'];
-
-/**
- * The tone of scene `index`: the planned one for the first still; for a regenerated still (variant > 0) one of
- * the tones neither it nor its neighbours use, so the new picture differs and neighbours stay apart. Pure.
- */
-export function toneForVariant(planned: readonly SceneTone[], index: number, variant: number): SceneTone {
-  if (variant <= 0) return planned[index] ?? 'original';
-  const taken = new Set([planned[index], planned[index - 1], planned[index + 1]]);
-  const free = TONES.filter((t) => !taken.has(t));
-  const pool = free.length > 0 ? free : TONES.filter((t) => t !== planned[index]);
-  return pool[(variant - 1) % pool.length];
-}
+import { drawSceneStill, planSceneTones, toneForRegeneratedStill, type SceneTone } from './scene-still.renderer';
 
 /**
  * Draws scene `index`'s still from the reference design (role-specific crop, tone, light and shape layer;
- * tones planned across all scenes so neighbours differ in colour), at the output size. Ungraded: the plan's
+ * tones planned across all scenes so neighbours differ in colour; a regenerated still takes a new tone that
+ * keeps it apart from its neighbours), at the output size. Ungraded: the plan's
  * colour grade is applied when the clip is made. Deterministic for the same inputs.
  */
 export function renderSceneStill(
@@ -36,7 +23,7 @@ export function renderSceneStill(
   const look = brandLookFor(s.plan, s.brand_guidelines);
   const layout = designLayoutFor(s.aspect_ratio);
   const tones = planSceneTones(ref, s.plan.scenes, look, layout);
-  const tone = toneForVariant(tones, s.scene_index, s.variant ?? 0);
+  const tone = toneForRegeneratedStill(ref, s.plan.scenes, tones, s.scene_index, s.variant ?? 0, look, layout);
   return { canvas: drawSceneStill(ref, s.plan.scenes[s.scene_index], tone, look, layout, widthPx, heightPx), tone };
 }
 

@@ -285,3 +285,37 @@ export function planSceneTones(ref: Image | Canvas, scenes: ReadonlyArray<Pick<A
   }
   return tones;
 }
+
+const ALL_TONES: readonly SceneTone[] = ['original', 'deep', 'vivid', 'light'];
+
+/**
+ * The tone of a regenerated still (refine, variant ≥ 1): a tone other than the one it had, chosen among those
+ * whose thumbnail stays at least {@link MIN_SCENE_DISTANCE} from both neighbours in their planned tones (so the cut
+ * to and from the new picture stays visible; see docs/design/composition.md), cycling through them with the
+ * variant; when none is that far, the one farthest from its nearer neighbour. Variant 0 is the planned tone.
+ * Deterministic. `tones` is every scene's planned tone ({@link planSceneTones}).
+ */
+export function toneForRegeneratedStill(
+  ref: Image | Canvas,
+  scenes: ReadonlyArray<Pick<AdScene, 'role'>>,
+  tones: readonly SceneTone[],
+  index: number,
+  variant: number,
+  look: BrandLook,
+  L: DesignLayout,
+): SceneTone {
+  if (variant <= 0) return tones[index] ?? 'original';
+  const w = PROBE_W;
+  const h = Math.max(8, Math.round((PROBE_W * L.heightPx) / L.widthPx));
+  const pixels = (i: number, tone: SceneTone): Uint8ClampedArray =>
+    drawSceneStill(ref, scenes[i], tone, look, L, w, h).getContext('2d').getImageData(0, 0, w, h).data;
+  const neighbours = [index - 1, index + 1].filter((i) => i >= 0 && i < scenes.length).map((i) => pixels(i, tones[i]));
+  const scored = ALL_TONES.filter((t) => t !== tones[index]).map((tone) => {
+    const px = pixels(index, tone);
+    return { tone, d: neighbours.length === 0 ? 1 : Math.min(...neighbours.map((n) => histogramDistance(n, px))) };
+  });
+  const apart = scored.filter((c) => c.d >= MIN_SCENE_DISTANCE);
+  if (apart.length > 0) return apart[(variant - 1) % apart.length].tone;
+  return scored.reduce((best, c) => (c.d > best.d ? c : best)).tone;
+}
+
