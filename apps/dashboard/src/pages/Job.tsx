@@ -82,14 +82,17 @@ export function JobPage({ id, toast }: { id: string; toast: Toast }) {
 
   const status = v2?.status ?? v1?.status ?? null;
   const moving = status !== null && ACTIVE_STATUSES.includes(status);
+  // A storyboard waiting for review can be approved, refined or rendered from another tab, the CLI or an
+  // automation: keep following it (polling slowly when there is no stream) so this page never shows a stale gate.
+  const waiting = status === 'storyboard_complete';
   useEffect(() => {
-    if (!caps || !moving) {
+    if (!caps || (!moving && !waiting)) {
       setLive(null);
       return;
     }
     setLive(caps.events ? 'stream' : 'poll');
-    return watchJob(id, () => void refresh(), { useStream: caps.events, pollMs: 2000 });
-  }, [caps, moving, id, refresh]);
+    return watchJob(id, () => void refresh(), { useStream: caps.events, pollMs: moving ? 2000 : 10_000 });
+  }, [caps, moving, waiting, id, refresh]);
 
   if (error && !v1) {
     return (
