@@ -5,7 +5,9 @@ import { GENERATING_STATUSES, sqlStatusList } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { ROOT_LOGGER } from '../common/logger';
 import { OutboxRelay } from '../messaging/outbox.relay';
+import { DUPLICATE_WINDOW_MS } from '../messaging/jetstream.service';
 import { JobSagaHandler } from './job-saga.handler';
+import { stageRequestMessageId } from './job-saga';
 
 /**
  * Watches for stuck work (issue #4, "Stuck work"), in the orchestrator role:
@@ -68,7 +70,7 @@ export class JobReaper {
       if (d.kind === 'applied') timedOut.push(job.id);
     }
 
-    const quietBefore = new Date(now.getTime() - (DUPLICATE_WINDOW_SECONDS + 2 * this.config.stageLeaseSeconds) * 1000);
+    const quietBefore = new Date(now.getTime() - DUPLICATE_WINDOW_MS + 2 * this.config.stageLeaseSeconds * 1000);
     const quiet: Array<{ id: string; attempts: Record<string, string>; clips: unknown[]; stills: unknown[]; current_stage: string | null }> = await em.execute(
       `select id, attempts, clips, stills, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
       [quietBefore],
@@ -79,11 +81,8 @@ export class JobReaper {
         const [stage, scene] = key.split('.');
         if (stage !== job.current_stage) continue;
         if (scene !== undefined && (stage === 'storyboard' ? job.stills : job.clips)[Number(scene)]) continue;
-        const rows: unknown[] = await em.execute(
-          `update outbox set published_at = null, claimed_until = null where id = ? and published_at < ? returning id`,
-          [`req.${attemptId}`, quietBefore],
-        );
-        if (rows.length > 0) redriven.push(`req.${attemptId}`);
+        const id = stageRequestMessageId(attemptId);
+        if (await this.relay.outbox.redrive(id, quietBefore)) redriven.push(id);
       }
     }
     if (redriven.length > 0) {
@@ -116,5 +115,3 @@ export class JobReaper {
   }
 }
 
-/** JetStream's duplicate window on our streams (jetstream.service.ts): a re-publish inside it is dropped. */
-const DUPLICATE_WINDOW_SECONDS = 120;

@@ -836,6 +836,11 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
   }
 }
 
+/** Outbox / `Nats-Msg-Id` of the request of stage attempt `attemptId` (the reaper re-drives it by this id). Pure. */
+export function stageRequestMessageId(attemptId: string): string {
+  return `req.${attemptId}`;
+}
+
 function stageRequest<S extends StageName>(
   state: JobState,
   stage: S,
@@ -844,7 +849,7 @@ function stageRequest<S extends StageName>(
   input: StageInputs[S],
   ctx: SagaContext,
 ): OutboundMessage {
-  const id = `req.${attemptId}`;
+  const id = stageRequestMessageId(attemptId);
   const payload: StageRequested<S> = {
     event_id: id,
     type: 'stage.requested',

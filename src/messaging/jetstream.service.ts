@@ -19,7 +19,8 @@ import { ROOT_LOGGER } from '../common/logger';
 import { AppError } from '../common/app-error';
 
 /** Duplicate window of both streams (design/saga.md: default 2 min, survives a server kill -9). */
-const DUPLICATE_WINDOW_MS = 2 * 60_000;
+/** JetStream's duplicate window on our streams, ms: a re-publish with the same `Nats-Msg-Id` inside it is dropped. */
+export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 /**
  * The process's one NATS connection, its JetStream client, and idempotent provisioning of the streams and

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from './jetstream.service';
-import { OutboxMessage } from './outbox.entity';
+import { OutboxRepository } from './outbox.repository';
 import { MetricsService } from '../metrics/metrics.service';
 
 /** Claim length: a relay that dies mid-batch leaves rows that another relay retakes after this. */
@@ -14,14 +13,8 @@ const BATCH = 100;
 /** Fallback poll when no commit kicked the relay (for rows written by other processes). */
 const IDLE_POLL_MS = 250;
 
-/**
- * Writes outbox rows inside the caller's transaction (design/saga.md, "Transactional outbox").
- * @param em the transactional EntityManager of the state change
- * @param id deterministic id; becomes the `Nats-Msg-Id`
- */
-export function enqueueOutbox(em: EntityManager, id: string, subject: string, payload: unknown): void {
-  em.persist(new OutboxMessage(id, subject, payload));
-}
+export { enqueueOutbox } from './outbox.repository';
+
 
 /**
  * Publishes committed outbox rows to JetStream. Rows are claimed with `FOR UPDATE SKIP LOCKED` and a short
@@ -35,13 +28,17 @@ export class OutboxRelay {
   private wake?: () => void;
   private loop?: Promise<void>;
   private lastCleanup = 0;
+  /** The table this relay publishes; also used by the reaper to re-drive lost requests. */
+  readonly outbox: OutboxRepository;
 
   constructor(
-    private readonly orm: MikroORM,
+    orm: MikroORM,
     private readonly nats: JetStreamService,
     private readonly metrics: MetricsService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.outbox = new OutboxRepository(orm);
+  }
 
   /** Starts the background loop (idempotent). */
   start(): void {
@@ -60,36 +57,24 @@ export class OutboxRelay {
    * @returns the number of rows published
    */
   async drainOnce(): Promise<number> {
-    const em = this.orm.em.fork();
-    const rows: Array<{ id: string; subject: string; payload: unknown; seq: string }> = await em.execute(
-      `update outbox set claimed_until = now() + interval '${CLAIM_SECONDS} seconds', publish_attempts = publish_attempts + 1
-         where id in (select id from outbox
-                       where published_at is null and (claimed_until is null or claimed_until < now())
-                       order by seq limit ${BATCH} for update skip locked)
-       returning id, subject, payload, seq`,
-    );
+    // Commit order: per job, transitions are serialised by the row lock, so seq order is causal.
+    const rows = await this.outbox.claimBatch(BATCH, CLAIM_SECONDS);
     if (rows.length === 0) return 0;
-    // Publish in commit order: per job, transitions are serialised by the row lock, so seq order is causal.
-    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const published: string[] = [];
     try {
       for (const row of rows) {
-        const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
-        await this.nats.publish(row.subject, payload, row.id);
+        await this.nats.publish(row.subject, row.payload, row.id);
         // Not on progress ticks: see the saga consumer's crash point (docs/design/saga.md, "Crash testing").
-        if ((payload as { type?: string }).type !== 'job.progress') crashPoint('relay.after-publish-before-mark');
+        if ((row.payload as { type?: string }).type !== 'job.progress') crashPoint('relay.after-publish-before-mark');
         published.push(row.id);
       }
     } finally {
       if (published.length > 0) {
-        await em.execute(`update outbox set published_at = now(), claimed_until = null where id in (?)`, [published]);
+        await this.outbox.markPublished(published);
         this.metrics.outboxPublished.inc(published.length);
       }
-      const failed = rows.length - published.length;
-      if (failed > 0) {
-        // Release what we could not publish so the next pass (ours or another relay's) retakes it at once.
-        const rest = rows.filter((r) => !published.includes(r.id)).map((r) => r.id);
-        await em.execute(`update outbox set claimed_until = null where id in (?)`, [rest]).catch(() => undefined);
+      if (published.length < rows.length) {
+        await this.outbox.releaseClaims(rows.filter((r) => !published.includes(r.id)).map((r) => r.id)).catch(() => undefined);
       }
     }
     return published.length;
@@ -97,8 +82,7 @@ export class OutboxRelay {
 
   /** Rows committed but not yet published (for tests, metrics and the crash-test invariants). */
   async pendingCount(): Promise<number> {
-    const res: Array<{ n: string }> = await this.orm.em.fork().execute('select count(*) as n from outbox where published_at is null');
-    return Number(res[0]?.n ?? 0);
+    return this.outbox.pendingCount();
   }
 
   private async run(): Promise<void> {
@@ -128,7 +112,7 @@ export class OutboxRelay {
   private async cleanup(): Promise<void> {
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();
-    await this.orm.em.fork().execute(`delete from outbox where published_at < now() - interval '1 day'`);
+    await this.outbox.deletePublishedBefore1Day();
   }
 
   /** Stops the loop after one last pass, so rows committed during shutdown still go out when NATS is up. */

@@ -21,13 +21,15 @@ import { AppError, CancelledError } from '../common/app-error';
 import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
-import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
+import { OutboxRelay } from '../messaging/outbox.relay';
 import { runPullConsumer, type RunningConsumer, type Settlement } from '../messaging/pull-consumer';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderContext } from '../providers/ports';
 import { STAGE_HANDLERS, type StageHandler } from './stage-handler';
 import { ProgressReporter } from './progress-reporter';
 import { StageCache } from './stage-cache';
+import { StageAttemptsRepository } from './stage-attempts.repository';
+import { decideClaim, decideFailure, type AbortReason } from './stage-decision';
 import { roundUsd } from '../common/money';
 
 /** Codes a failed stage may report as they are; anything else becomes the stage's own failure code. */
@@ -66,9 +68,6 @@ export function toStageFailure(stage: StageName, provider: string, err: unknown,
   };
 }
 
-/** Why a running attempt was aborted. */
-type AbortReason = 'job-ended' | 'shutdown' | 'lease-lost';
-
 /**
  * The stages role: pulls stage requests, one durable per stage, and runs them through their handlers with
  * at-least-once semantics made safe by the `stage_attempts` table:
@@ -87,9 +86,10 @@ export class StageRunner {
   private subscriptions: Subscription[] = [];
   private readonly owner = `${os.hostname()}:${process.pid}`;
   private readonly progress: ProgressReporter;
+  private readonly attempts: StageAttemptsRepository;
 
   constructor(
-    private readonly orm: MikroORM,
+    orm: MikroORM,
     private readonly nats: JetStreamService,
     private readonly relay: OutboxRelay,
     private readonly metrics: MetricsService,
@@ -103,6 +103,7 @@ export class StageRunner {
       this.handlers.set(h.stage, h);
     }
     this.progress = new ProgressReporter(nats, logger);
+    this.attempts = new StageAttemptsRepository(orm, this.owner, config.stageLeaseSeconds);
     const missing = STAGES.filter((s) => !this.handlers.has(s));
     if (missing.length > 0) throw new Error(`no handler for stage(s): ${missing.join(', ')}`);
   }
@@ -154,39 +155,14 @@ export class StageRunner {
     const { attempt_id: attemptId, scene_index: sceneIndex } = req.data;
     const jobId = req.job_id;
     const log = this.logger.child({ job_id: jobId, stage, attempt_id: attemptId, ...(sceneIndex !== null ? { scene_index: sceneIndex } : {}) });
-    const em = this.orm.em.fork();
-    const leaseSql = `now() + interval '${this.config.stageLeaseSeconds} seconds'`;
-
-    const claimed: Array<{ deliveries: number; resume_token: string | null; carried_cost_usd: string; carried_calls: number }> = await em.execute(
-      `insert into stage_attempts (attempt_id, job_id, stage, scene_index, status, deliveries, lease_owner, lease_until)
-         values (?, ?, ?, ?, 'running', 1, ?, ${leaseSql})
-       on conflict (attempt_id) do update
-         set deliveries = stage_attempts.deliveries + 1, lease_owner = excluded.lease_owner,
-             lease_until = excluded.lease_until, updated_at = now()
-         where stage_attempts.status = 'running'
-           and (stage_attempts.lease_until is null or stage_attempts.lease_until < now() or stage_attempts.lease_owner = excluded.lease_owner)
-       returning deliveries, resume_token, carried_cost_usd, carried_calls`,
-      [attemptId, jobId, stage, sceneIndex, this.owner],
-    );
-    if (claimed.length === 0) {
-      const rows: Array<{ status: string; wait_ms: string | null }> = await em.execute(
-        `select status, extract(epoch from (lease_until - now())) * 1000 as wait_ms from stage_attempts where attempt_id = ?`,
-        [attemptId],
-      );
-      const row = rows[0];
-      if (!row || row.status !== 'running') return { action: 'ack' }; // already finished: its result is in the outbox
-      return { action: 'nak', delayMs: Math.max(1000, Number(row.wait_ms ?? 0) + 500) }; // a live worker holds it
-    }
-    const { deliveries, resume_token: resumeToken } = claimed[0];
-    // What earlier deliveries of this attempt billed before failing transiently: counted in the final event.
-    const carriedCost = Number(claimed[0].carried_cost_usd);
-    const carriedCalls = Number(claimed[0].carried_calls);
-    if (deliveries > 1) {
-      this.metrics.stageRedeliveries.inc({ stage });
-      log.warn({ deliveries }, 'stage request redelivered: retaking the attempt');
-    }
     const handler = this.handlers.get(stage)!;
-    if (deliveries > this.config.stageMaxDeliver) {
+
+    const claim = await this.attempts.claimAttempt({ attemptId, jobId, stage, sceneIndex });
+    const decision = decideClaim(claim, claim ? null : await this.attempts.leaseOf(attemptId), this.config.stageMaxDeliver);
+    if (decision.kind === 'already-finished') return { action: 'ack' }; // its result is in the outbox
+    if (decision.kind === 'wait') return { action: 'nak', delayMs: decision.delayMs }; // a live worker holds it
+    const { deliveries, resumeToken, carriedCostUsd: carriedCost, carriedCalls } = claim!;
+    if (decision.kind === 'give-up') {
       const err = new AppError(STAGE_FAILURE_CODE[stage] as ErrorCode, `${stage} was retaken ${deliveries - 1} times without finishing`, {
         details: { reason: 'worker lost repeatedly' },
       });
@@ -197,6 +173,10 @@ export class StageRunner {
         attempts: carriedCalls,
       });
       return { action: 'term' };
+    }
+    if (decision.redelivered) {
+      this.metrics.stageRedeliveries.inc({ stage });
+      log.warn({ deliveries }, 'stage request redelivered: retaking the attempt');
     }
 
     const ac = new AbortController();
@@ -217,15 +197,10 @@ export class StageRunner {
       } catch {
         /* connection down: the lease in the database still fences the attempt */
       }
-      void em
-        .fork()
-        .execute(`update stage_attempts set lease_until = ${leaseSql}, updated_at = now() where attempt_id = ? and lease_owner = ? and status = 'running'`, [
-          attemptId,
-          this.owner,
-        ])
-        .then((n: unknown) => {
-          const affected = typeof n === 'number' ? n : ((n as { affectedRows?: number })?.affectedRows ?? 1);
-          if (affected === 0) ac.abort('lease-lost');
+      void this.attempts
+        .extendLease(attemptId)
+        .then((held) => {
+          if (!held) ac.abort('lease-lost');
         })
         .catch(() => undefined);
     };
@@ -239,7 +214,7 @@ export class StageRunner {
       resumeToken,
       saveResumeToken: async (token: string) => {
         crashPoint('stage.after-submit-before-token');
-        await em.fork().execute(`update stage_attempts set resume_token = ?, updated_at = now() where attempt_id = ?`, [token, attemptId]);
+        await this.attempts.saveResumeToken(attemptId, token);
       },
       reportProgress: this.progress.forAttempt(req, Date.now()),
     };
@@ -264,38 +239,40 @@ export class StageRunner {
       return { action: 'ack' };
     } catch (err) {
       const seconds = (Date.now() - started) / 1000;
-      const reason = ac.signal.aborted ? (ac.signal.reason as AbortReason) : null;
-      if (reason === 'shutdown') {
-        // Hand the attempt to another worker at once.
-        await em.execute(`update stage_attempts set lease_until = now() where attempt_id = ? and lease_owner = ?`, [attemptId, this.owner]).catch(() => undefined);
-        return { action: 'nak', delayMs: 100 };
-      }
-      if (reason === 'job-ended' || err instanceof CancelledError) {
-        this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'cancelled' }, seconds);
-        await em.execute(`update stage_attempts set status = 'cancelled', updated_at = now() where attempt_id = ? and status = 'running'`, [attemptId]);
-        await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
-        log.info('stage attempt aborted: job ended');
-        return { action: 'ack' };
-      }
-      if (reason === 'lease-lost') {
-        log.warn('lease lost to another worker; dropping this attempt');
-        return { action: 'ack' };
-      }
-      this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
       const calls = ((err as { attempts?: number }).attempts ?? 1) + carriedCalls;
       const partialCost = roundUsd(((err as { costUsd?: number }).costUsd ?? 0) + carriedCost);
       const failure = toStageFailure(stage, handler.providerName, err, calls);
-      if (failure.retryable && deliveries <= this.config.stageTransientRetries) {
-        // Re-queue a transient failure once the provider's own retries are spent; carry what it billed.
-        const delayMs = this.config.stageTransientRetryDelaySeconds * 1000 * deliveries;
-        await em.execute(
-          `update stage_attempts set lease_until = now(), carried_cost_usd = ?, carried_calls = ?, updated_at = now()
-             where attempt_id = ? and lease_owner = ? and status = 'running'`,
-          [partialCost, calls, attemptId, this.owner],
-        );
-        log.warn({ code: failure.code, err: failure.message, calls, retry_in_ms: delayMs }, 'stage attempt failed transiently; re-queued');
-        return { action: 'nak', delayMs };
+      const next = decideFailure(
+        {
+          abortReason: ac.signal.aborted ? (ac.signal.reason as AbortReason) : null,
+          cancelled: err instanceof CancelledError,
+          retryable: failure.retryable,
+          deliveries,
+        },
+        this.config.stageTransientRetries,
+        this.config.stageTransientRetryDelaySeconds,
+      );
+      switch (next.kind) {
+        case 'hand-off':
+          await this.attempts.releaseLease(attemptId).catch(() => undefined);
+          return { action: 'nak', delayMs: next.delayMs };
+        case 'cancelled':
+          this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'cancelled' }, seconds);
+          await this.attempts.markCancelled(attemptId);
+          await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+          log.info('stage attempt aborted: job ended');
+          return { action: 'ack' };
+        case 'lease-lost':
+          log.warn('lease lost to another worker; dropping this attempt');
+          return { action: 'ack' };
+        case 'requeue':
+          // The provider's own retries are spent: redeliver later, carrying what it billed.
+          this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
+          await this.attempts.requeueTransient(attemptId, partialCost, calls);
+          log.warn({ code: failure.code, err: failure.message, calls, retry_in_ms: next.delayMs }, 'stage attempt failed transiently; re-queued');
+          return { action: 'nak', delayMs: next.delayMs };
       }
+      this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
       log.error({ code: failure.code, err: failure.message, attempts: calls }, 'stage attempt failed');
       await this.finish(req, 'failed', handler.providerName, { error: failure, cost: partialCost, seconds, attempts: calls });
       return { action: 'ack' };
@@ -336,16 +313,13 @@ export class StageRunner {
             data: { ...accounting, stage, attempt_id: attemptId, scene_index: sceneIndex, output: r.output as never, ...(r.cached ? { cached: true } : {}) },
           }
         : { ...base, type: 'stage.failed', data: { ...accounting, stage, attempt_id: attemptId, scene_index: sceneIndex, error: r.error! } };
-    let stored = false;
-    await this.orm.em.fork().transactional(async (tx) => {
-      const rows: unknown[] = await tx.execute(
-        `update stage_attempts set status = ?, provider = ?, outcome = ?, lease_until = null, updated_at = now()
-           where attempt_id = ? and status = 'running' and lease_owner = ? returning attempt_id`,
-        [outcome === 'completed' ? 'succeeded' : 'failed', provider, JSON.stringify(event), attemptId, this.owner],
-      );
-      if (rows.length === 0) return;
-      enqueueOutbox(tx, id, this.nats.subjects.stageResult(outcome, stage, req.job_id), event);
-      stored = true;
+    const stored = await this.attempts.storeOutcome({
+      attemptId,
+      status: outcome === 'completed' ? 'succeeded' : 'failed',
+      provider,
+      event,
+      outboxId: id,
+      subject: this.nats.subjects.stageResult(outcome, stage, req.job_id),
     });
     if (stored) this.relay.kick();
     return stored;
