@@ -225,3 +225,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** Nest injection token of {@link AppConfig}. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/**
+ * A job's work directory under the artifact root, `<ARTIFACT_DIR>/jobs/<job id>`: where its stage attempts write
+ * (reference, stills, clips, the ad) and what cancellation removes. Pure.
+ */
+export function jobWorkDir(artifactDir: string, jobId: string): string {
+  return path.join(artifactDir, 'jobs', jobId);
+}

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { STAGE_TIMEOUT_SECONDS, type StageName } from '@app/contracts';
 import { loadSimLatencies } from '../src/providers/sim/sim-latency';
 import type { SimSettings } from '../src/providers/sim/sim.providers';
 
@@ -29,8 +30,8 @@ export type ImageProvider = (typeof IMAGE_PROVIDERS)[number] | typeof SIM_PROVID
 export type VideoProvider = (typeof VIDEO_PROVIDERS)[number] | typeof SIM_PROVIDER;
 export type CompositionProvider = (typeof COMPOSITION_PROVIDERS)[number] | typeof SIM_PROVIDER;
 
-/** Stage names as the price and timeout tables use them (same strings as `@app/contracts` STAGES). */
-export type ProviderStage = 'prompt_parsing' | 'image_generation' | 'storyboard' | 'video_generation' | 'composition';
+/** Stage names as the price and timeout tables use them: the pipeline's own (`@app/contracts` STAGES). */
+export type ProviderStage = StageName;
 
 /**
  * A secret from the environment. It prints as `[redacted]` through `JSON.stringify`, `String()`, template
@@ -306,12 +307,12 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
 
   const resilience: ResilienceSettings = {
     timeoutSeconds: {
-      prompt_parsing: num('PROMPT_PARSER_TIMEOUT_SECONDS', 10, 0.05, 3600),
-      image_generation: num('IMAGE_GEN_TIMEOUT_SECONDS', 15, 0.05, 3600),
-      // Seed 003 "Timeout Thresholds": 120 s per scene image.
-      storyboard: num('STORYBOARD_TIMEOUT_SECONDS', 120, 0.05, 3600),
-      video_generation: num('VIDEO_GEN_TIMEOUT_SECONDS', 90, 0.05, 3600),
-      composition: num('COMPOSITION_TIMEOUT_SECONDS', 30, 0.05, 3600),
+      // Defaults: STAGE_TIMEOUT_SECONDS (docs/providers.md, "Timeouts").
+      prompt_parsing: num('PROMPT_PARSER_TIMEOUT_SECONDS', STAGE_TIMEOUT_SECONDS.prompt_parsing, 0.05, 3600),
+      image_generation: num('IMAGE_GEN_TIMEOUT_SECONDS', STAGE_TIMEOUT_SECONDS.image_generation, 0.05, 3600),
+      storyboard: num('STORYBOARD_TIMEOUT_SECONDS', STAGE_TIMEOUT_SECONDS.storyboard, 0.05, 3600),
+      video_generation: num('VIDEO_GEN_TIMEOUT_SECONDS', STAGE_TIMEOUT_SECONDS.video_generation, 0.05, 3600),
+      composition: num('COMPOSITION_TIMEOUT_SECONDS', STAGE_TIMEOUT_SECONDS.composition, 0.05, 3600),
     },
     maxRetries: num('PROVIDER_MAX_RETRIES', 3, 0, 10),
     retryBaseMs: num('PROVIDER_RETRY_BASE_MS', 2000, 0, 60_000),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LockMode, MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { GENERATING_STATUSES, isGeneratingStatus, sqlStatusList, STAGE_TIMEOUT_SECONDS, type SagaInbound, type StageName } from '@app/contracts';
+import { GENERATING_STATUSES, isGeneratingStatus, sqlStatusList, type SagaInbound, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { BudgetService } from '../access/budget.service';
 import { ROOT_LOGGER } from '../common/logger';
@@ -197,7 +197,7 @@ export class JobSagaHandler {
       maxParallelClips: this.config.maxParallelVideoGenerations,
       maxCostUsd: this.config.maxCostPerVideoUsd,
       estimateStageCostUsd: (stage, state) => this.costs.estimate(stage, state),
-      stageDeadlineMs: (stage: StageName) => now.getTime() + stageBudgetSeconds(stage) * 1000,
+      stageDeadlineMs: (stage: StageName) => now.getTime() + stageBudgetSeconds(this.config.providers.resilience.timeoutSeconds[stage]) * 1000,
       resultUrls: (jobId, apiVersion) => (apiVersion === 2 ? v2Links(this.config.publicBaseUrl, jobId) : resultUrls(this.config.publicBaseUrl, jobId)),
       storyboardImageUrl: (jobId, sceneNumber) => v2Links(this.config.publicBaseUrl, jobId).storyboardImageUrl(sceneNumber),
     };
@@ -212,9 +212,9 @@ export function resultUrls(baseUrl: string, jobId: string): { videoUrl: string; 
   };
 }
 
-/** A stage request's deadline: ten times the seed's call timeout, to cover retries and queueing. */
-function stageBudgetSeconds(stage: StageName): number {
-  return STAGE_TIMEOUT_SECONDS[stage] * 10;
+/** A stage request's budget, seconds: ten times the configured per-call timeout, to cover retries and queueing. */
+function stageBudgetSeconds(callTimeoutSeconds: number): number {
+  return callTimeoutSeconds * 10;
 }
 
 /** Maps a `jobs` row to the saga's plain state. */

@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION, PLATFORM_ASPECT_RATIO, toV2Status, type AdRequest, type AdRequestOptions, type CostQuote, type JobEvent } from '@app/contracts';
-import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
 import { AppError } from '../common/app-error';
 import { canSee, ownerOf } from '../access/ownership';
 import { ANONYMOUS, type Principal } from '../access/principal';
@@ -164,7 +163,7 @@ export class JobsV2Service {
   /** Cancels the job (its cost kept) and removes its work files. @throws JobConflictError when it already finished */
   async cancel(jobId: string, viewer: Principal = ANONYMOUS): Promise<V2JobResponse> {
     await this.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` }, viewer);
-    await rm(path.join(this.config.artifactDir, 'jobs', jobId), { recursive: true, force: true }).catch(() => undefined);
+    await rm(jobWorkDir(this.config.artifactDir, jobId), { recursive: true, force: true }).catch(() => undefined);
     return this.get(jobId, viewer);
   }
 

@@ -2,11 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent, type JobWebhookRequest, type StageName } from '@app/contracts';
 import { AppError } from '../common/app-error';
-import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
 import { canSee, ownerColumns, ownerOf } from '../access/ownership';
 import { ANONYMOUS, type Principal } from '../access/principal';
 import { JetStreamService } from '../messaging/jetstream.service';
@@ -198,7 +197,7 @@ export class JobsService {
       const job = await this.find(jobId);
       throw new JobConflictError(jobId, decision.reason, job.status);
     }
-    await rm(path.join(this.config.artifactDir, 'jobs', jobId), { recursive: true, force: true }).catch(() => undefined);
+    await rm(jobWorkDir(this.config.artifactDir, jobId), { recursive: true, force: true }).catch(() => undefined);
     return this.get(jobId);
   }
 

@@ -4,7 +4,6 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import { mkdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Logger } from 'pino';
 import {
   EVENT_SCHEMA_VERSION,
@@ -16,7 +15,7 @@ import {
   type StageName,
   type StageRequested,
 } from '@app/contracts';
-import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
 import { AppError, CancelledError } from '../common/app-error';
 import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
@@ -183,7 +182,7 @@ export class StageRunner {
     const set = this.inFlight.get(jobId) ?? new Set<AbortController>();
     set.add(ac);
     this.inFlight.set(jobId, set);
-    const workDir = path.join(this.config.artifactDir, 'jobs', jobId);
+    const workDir = jobWorkDir(this.config.artifactDir, jobId);
     await mkdir(workDir, { recursive: true });
 
     let lastBeat = 0;
