@@ -13,6 +13,7 @@ import {
   type SceneRole,
 } from '@app/contracts';
 import { AppError } from '../../common/app-error';
+import { fromHsl, parseHex, toHex, toHsl, type Hsl, type Rgb } from '../../media/color';
 import {
   AUDIENCE_NOUNS,
   BENEFIT_PATTERN,
@@ -595,13 +596,6 @@ export function chooseColorGrade(prompt: string, brandStyle: string): ColorGrade
 // Colour
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Hue in degrees [0, 360), saturation and lightness in [0, 1]. */
-interface Hsl {
-  h: number;
-  s: number;
-  l: number;
-}
-
 /** `#RGB` / `#RRGGBB` (with or without `#`, any case) → `#RRGGBB` upper case; anything else → null. */
 export function normalizeHexColor(value: string | null | undefined): string | null {
   const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec((value ?? '').trim());
@@ -610,54 +604,20 @@ export function normalizeHexColor(value: string | null | undefined): string | nu
   return `#${hex.toUpperCase()}`;
 }
 
-function hexToRgb(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+/** A normalized `#RRGGBB` colour (normalizeHexColor's output) as RGB. */
+function rgbOf(hex: string): Rgb {
+  return parseHex(hex) ?? { r: 0, g: 0, b: 0 };
 }
 
-function hexToHsl(hex: string): Hsl {
-  const [r, g, b] = hexToRgb(hex).map((v) => v / 255) as [number, number, number];
-  const max = Math.max(r, g, b);
-  const min = Math.min(r, g, b);
-  const l = (max + min) / 2;
-  const d = max - min;
-  if (d === 0) return { h: 0, s: 0, l };
-  const s = d / (1 - Math.abs(2 * l - 1));
-  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
-  return { h: (h * 60 + 360) % 360, s, l };
-}
-
+/** `#RRGGBB` (upper case, as plans carry colours) of an HSL colour whose hue may lie outside 0–360. */
 function hslToHex({ h, s, l }: Hsl): string {
-  const hue = ((h % 360) + 360) % 360;
-  const c = (1 - Math.abs(2 * l - 1)) * s;
-  const x = c * (1 - Math.abs(((hue / 60) % 2) - 1));
-  const m = l - c / 2;
-  const [r, g, b] =
-    hue < 60
-      ? [c, x, 0]
-      : hue < 120
-        ? [x, c, 0]
-        : hue < 180
-          ? [0, c, x]
-          : hue < 240
-            ? [0, x, c]
-            : hue < 300
-              ? [x, 0, c]
-              : [c, 0, x];
-  return `#${[r, g, b]
-    .map((v) =>
-      Math.round((v + m) * 255)
-        .toString(16)
-        .padStart(2, '0'),
-    )
-    .join('')
-    .toUpperCase()}`;
+  return toHex(fromHsl({ h: ((h % 360) + 360) % 360, s, l })).toUpperCase();
 }
 
 function rgbDistance(a: string, b: string): number {
-  const [r1, g1, b1] = hexToRgb(a);
-  const [r2, g2, b2] = hexToRgb(b);
-  return Math.hypot(r1 - r2, g1 - g2, b1 - b2);
+  const x = rgbOf(a);
+  const y = rgbOf(b);
+  return Math.hypot(x.r - y.r, x.g - y.g, x.b - y.b);
 }
 
 /** Derived colours closer than this (RGB Euclidean) to a palette colour add nothing and are skipped. */
@@ -676,7 +636,7 @@ export function buildPalette(brand: BrandGuidelines | null | undefined, voice: V
     normalizeHexColor(brand?.secondary_color),
   ].filter((c): c is string => c !== null);
   const core = [...new Set(brandColors.length > 0 ? brandColors : voice.basePalette)];
-  const chromatic = core.map(hexToHsl).find((c) => c.s >= 0.25 && c.l >= 0.15 && c.l <= 0.85);
+  const chromatic = core.map((hex) => toHsl(rgbOf(hex))).find((c) => c.s >= 0.25 && c.l >= 0.15 && c.l <= 0.85);
   const hue = chromatic?.h ?? voice.accentHue;
   const derived = [
     hslToHex({ h: hue, s: 0.85, l: 0.5 }),
@@ -694,7 +654,7 @@ export function buildPalette(brand: BrandGuidelines | null | undefined, voice: V
 
 /** A plain colour word for an image prompt ("deep black", "warm gold", "bright blue"). */
 export function nameColor(hex: string): string {
-  const { h, s, l } = hexToHsl(hex);
+  const { h, s, l } = toHsl(rgbOf(hex));
   if (l <= 0.12) return s > 0.3 && l > 0.05 ? 'deep charcoal' : 'deep black';
   if (l >= 0.93) return s > 0.3 ? 'soft ivory' : 'clean white';
   if (s < 0.12) return l < 0.45 ? 'slate grey' : 'light grey';
