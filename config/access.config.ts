@@ -1,3 +1,4 @@
+import { envReader } from './env-reader';
 import { Secret } from './providers.config';
 
 /** Request classes with their own rate limit (docs/security.md, "Rate limits"). */
@@ -62,6 +63,7 @@ export interface AccessConfig {
  * Rate-limit overrides: `RATE_LIMIT_<CLASS>=N/min|N/hour|N/Ns`, e.g. `RATE_LIMIT_GENERATE=5/min`.
  */
 export function loadAccessConfig(env: NodeJS.ProcessEnv, problems: string[]): AccessConfig {
+  const reader = envReader(env, problems);
   const authRaw = (env.AUTH_MODE ?? 'off').trim().toLowerCase();
   if (authRaw !== 'off' && authRaw !== 'on') problems.push(`AUTH_MODE: expected off or on, got "${authRaw}"`);
   const rlRaw = (env.RATE_LIMITS ?? 'on').trim().toLowerCase();
@@ -77,16 +79,7 @@ export function loadAccessConfig(env: NodeJS.ProcessEnv, problems: string[]): Ac
     else problems.push(`${name}: expected N/min, N/hour or N/<seconds>s, got "${raw}"`);
   }
 
-  const num = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) {
-      problems.push(`${name}: expected a number >= 0, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
+  const num = (name: string, fallback: number): number => reader.num(name, fallback, 0);
 
   const adminKey = env.ADMIN_API_KEY ?? '';
   if (adminKey && adminKey.length < 24) problems.push('ADMIN_API_KEY: use at least 24 random characters');

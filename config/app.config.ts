@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { STAGES, type StageName } from '@app/contracts';
+import { envReader } from './env-reader';
 import { loadAccessConfig, type AccessConfig } from './access.config';
 import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
 import { loadPushConfig, type PushConfig } from './push.config';
@@ -111,53 +112,8 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
-  const num = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min) {
-      problems.push(`${name}: expected a number >= ${min}, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]?.trim().toLowerCase();
-    if (raw === undefined || raw === '') return fallback;
-    if (['1', 'true', 'yes'].includes(raw)) return true;
-    if (['0', 'false', 'no'].includes(raw)) return false;
-    problems.push(`${name}: expected true or false, got "${raw}"`);
-    return fallback;
-  };
+  const { int, num, bool, onOff, positive } = envReader(env, problems);
 
-  const onOff = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]?.trim().toLowerCase();
-    if (raw === undefined || raw === '') return fallback;
-    if (['on', '1', 'true', 'yes'].includes(raw)) return true;
-    if (['off', '0', 'false', 'no'].includes(raw)) return false;
-    problems.push(`${name}: expected on or off, got "${raw}"`);
-    return fallback;
-  };
-  const positive = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) {
-      problems.push(`${name}: expected a number > 0, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
 
   const roles = (env.ROLES ?? 'api,orchestrator,stages')
     .split(',')

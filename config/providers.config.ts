@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { STAGE_TIMEOUT_SECONDS, type StageName } from '@app/contracts';
+import { envReader } from './env-reader';
 import { loadSimLatencies } from '../src/providers/sim/sim-latency';
 import type { SimSettings } from '../src/providers/sim/sim.providers';
 
@@ -213,6 +214,7 @@ export const DEFAULT_REPLICATE_VIDEO_MODELS = ['minimax/video-01', 'kwaivgi/klin
  */
 export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: ProvidersConfig; problems: string[] } {
   const problems: string[] = [];
+  const { num, url, json } = envReader(env, problems);
   const pick = <T extends string>(name: string, allowed: readonly T[]): T => {
     const value = (env[name] ?? 'local').trim().toLowerCase();
     if (value === SIM_PROVIDER) return value as T;
@@ -221,31 +223,6 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
       return 'local' as T;
     }
     return value as T;
-  };
-  const num = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      problems.push(`${name}: expected a number from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
-  const url = (name: string, fallback = ''): string => {
-    const raw = (env[name] ?? fallback).trim().replace(/\/+$/, '');
-    if (raw !== '' && !/^https?:\/\/[^\s]+$/i.test(raw)) problems.push(`${name}: expected an http(s) URL, got "${raw}"`);
-    return raw;
-  };
-  const json = <T>(name: string): T | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return undefined;
-    try {
-      return JSON.parse(raw) as T;
-    } catch {
-      problems.push(`${name}: not valid JSON`);
-      return undefined;
-    }
   };
 
   const promptParser = pick('PROMPT_PARSER_PROVIDER', PROMPT_PARSER_PROVIDERS);

@@ -1,3 +1,5 @@
+import { envReader } from './env-reader';
+
 /**
  * Webhook delivery and event-stream settings (docs/events.md). Every variable is documented in
  * `config/.env.example`.
@@ -35,16 +37,7 @@ const SVIX_SCHEDULE_SECONDS = [0, 5, 300, 1800, 7200, 18_000, 36_000, 36_000];
  */
 export function loadPushConfig(env: NodeJS.ProcessEnv): { config: PushConfig; problems: string[] } {
   const problems: string[] = [];
-  const number = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min) {
-      problems.push(`${name}: expected a number >= ${min}, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
+  const { num: number } = envReader(env, problems);
   let schedule = SVIX_SCHEDULE_SECONDS;
   if (env.WEBHOOK_RETRY_SCHEDULE_SECONDS) {
     const parts = env.WEBHOOK_RETRY_SCHEDULE_SECONDS.split(',').map((p) => Number(p.trim()));
