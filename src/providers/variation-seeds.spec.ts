@@ -1,6 +1,7 @@
 import type { AdPlan, ImageGenerationInput } from '@app/contracts';
-import { seedFrom } from './brand-look';
-import { referenceSeedFor } from './local-image.generator';
+import { toImageRequest } from './http/http-contract.mappers';
+import { seedFrom } from './local/brand-look';
+import { referenceSeedFor } from './local/local-image.generator';
 
 const plan: AdPlan = {
   framework: 'AIDA',
@@ -28,5 +29,16 @@ describe('referenceSeedFor', () => {
     const seeds = [0, 1, 2].map((variation) => referenceSeedFor({ ...input, variation }));
     expect(new Set(seeds).size).toBe(3);
     expect(referenceSeedFor({ ...input, variation: 2 })).toBe(seeds[2]);
+  });
+});
+
+describe('toImageRequest', () => {
+  const input: ImageGenerationInput = { plan, aspect_ratio: '9:16', brand_guidelines: null };
+
+  it("should send a team image service a single job's body for variation 0 and name a later variation", () => {
+    const single = toImageRequest(input);
+    expect(Object.keys(single).sort()).toEqual(['aspect_ratio', 'prompt', 'style', 'visual_direction']);
+    expect(toImageRequest({ ...input, variation: 0 })).toEqual(single);
+    expect(toImageRequest({ ...input, variation: 2 })).toEqual({ ...single, variation: 2 });
   });
 });
