@@ -296,6 +296,18 @@ describe('batches and variations (v1)', () => {
       expect(Object.keys((await single.json()) as object).sort()).toEqual(['created_at', 'estimated_completion_time', 'job_id', 'status']);
     });
 
+    it('should document the batch routes in the OpenAPI document, with the batch body and the batch_id parameter', async () => {
+      const doc = await getJson<{
+        paths: Record<string, Record<string, { parameters?: Array<{ name: string }>; requestBody?: { content: Record<string, { schema: { $ref: string } }> } }>>;
+        components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      }>(`${t.baseUrl}/docs-json`);
+      const ref = doc.paths['/api/v1/batch'].post.requestBody!.content['application/json'].schema.$ref;
+      expect(Object.keys(doc.components.schemas[ref.split('/').pop()!].properties).sort()).toEqual(['requests', 'webhook_events', 'webhook_url']);
+      expect(doc.paths['/api/v1/batches/{batch_id}'].get.parameters!.map((p) => p.name)).toContain('batch_id');
+      const generate = doc.paths['/api/v1/generate-ad'].post.requestBody!.content['application/json'].schema.$ref;
+      expect(doc.components.schemas[generate.split('/').pop()!].properties).toHaveProperty('variations');
+    });
+
     it('should admit a batch whole or not at all against MAX_QUEUED_JOBS_PER_CLIENT, and replay it for its Idempotency-Key', async () => {
       const flood = () => count(t, `select count(*) as n from jobs where client_id = 'flood'`);
       const six = await post(t, '/api/v1/batch', { requests: [{ ...REQUEST, variations: 3 }, { ...REQUEST, variations: 3 }] }, as('flood'));
