@@ -23,10 +23,11 @@ export class BudgetExceededError extends AppError {
 
 /** The client already has its maximum of queued jobs (429 RATE_LIMIT_EXCEEDED, retry later). */
 export class QueueAdmissionError extends AppError {
-  constructor(clientId: string, limit: number) {
-    super('RATE_LIMIT_EXCEEDED', `client ${clientId} already has ${limit} queued jobs`, {
+  /** @param requested jobs the refused request would have queued (above 1 for a batch) */
+  constructor(clientId: string, limit: number, requested = 1) {
+    super('RATE_LIMIT_EXCEEDED', requested > 1 ? `client ${clientId} cannot queue ${requested} more jobs (at most ${limit} queued)` : `client ${clientId} already has ${limit} queued jobs`, {
       retryAfterMs: 30_000,
-      details: { reason: 'queued_jobs', client_id: clientId, limit },
+      details: { reason: 'queued_jobs', client_id: clientId, limit, ...(requested > 1 ? { requested } : {}) },
     });
   }
 }

@@ -90,18 +90,20 @@ export class BudgetService {
   }
 
   /**
-   * Admission of a new job: the budget check above, then the client's queued jobs against
-   * `MAX_QUEUED_JOBS_PER_CLIENT` (seed 003's 20 concurrent jobs per user). Admins and auth off pass.
+   * Admission of new jobs: the budget check above, then the client's queued jobs plus the `jobs` asked for
+   * against `MAX_QUEUED_JOBS_PER_CLIENT` (seed 003's 20 concurrent jobs per user): a batch of N is admitted
+   * whole or not at all (docs/security.md, "Budgets"). Admins and auth off pass.
+   * @param jobs how many jobs the request makes (1 for a single job; requests × variations for a batch)
    * @throws BudgetExceededError (402); QueueAdmissionError (429 RATE_LIMIT_EXCEEDED)
    */
-  async assertCanQueue(principal: Principal): Promise<void> {
+  async assertCanQueue(principal: Principal, jobs = 1): Promise<void> {
     await this.assertCanSpend(principal);
     const max = this.config.access.maxQueuedJobsPerClient;
     if (max <= 0 || seesAll(principal) || !principal.clientId) return;
     const rows: Array<{ n: string }> = await this.orm.em
       .getConnection()
       .execute(`select count(*) as n from jobs where client_id = ? and status = 'queued'`, [principal.clientId]);
-    if (Number(rows[0]?.n ?? 0) >= max) throw new QueueAdmissionError(principal.clientId, max);
+    if (Number(rows[0]?.n ?? 0) + jobs > max) throw new QueueAdmissionError(principal.clientId, max, jobs);
   }
 
   /** The caller's own totals by day, newest first (an admin or auth off: the `clientId` asked for, if any). */

@@ -5,6 +5,8 @@
  * key removal off (see `createSchemaValidator`), so nothing is changed silently.
  */
 
+import { MAX_BATCH_JOBS } from '@app/contracts';
+
 /** `POST /api/v1/generate-ad`. */
 export const GENERATE_AD_BODY_SCHEMA = {
   type: 'object',
@@ -23,7 +25,30 @@ export const GENERATE_AD_BODY_SCHEMA = {
     // A per-job webhook (docs/events.md, "Webhooks"); class-validator checks the URL and the event filter.
     webhook_url: { type: 'string', maxLength: 4096 },
     webhook_events: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 200 } },
+    // Jobs made from the request (docs/api.md, "Batches and variations"); class-validator checks 1-3.
+    variations: {},
   },
+} as const;
+
+/**
+ * `POST /api/v1/batch`: at most {@link MAX_BATCH_JOBS} requests, each bounded like a generate-ad body, so a
+ * bad request is reported as `requests.<n>.<field>`.
+ */
+export const BATCH_BODY_SCHEMA = {
+  type: 'object',
+  maxProperties: 3,
+  additionalProperties: false,
+  properties: {
+    requests: { type: 'array', maxItems: MAX_BATCH_JOBS, items: GENERATE_AD_BODY_SCHEMA },
+    webhook_url: GENERATE_AD_BODY_SCHEMA.properties.webhook_url,
+    webhook_events: GENERATE_AD_BODY_SCHEMA.properties.webhook_events,
+  },
+} as const;
+
+/** Routes with a `:batch_id` parameter. */
+export const BATCH_ID_PARAMS_SCHEMA = {
+  type: 'object',
+  properties: { batch_id: { type: 'string', maxLength: 100 } },
 } as const;
 
 /** `GET /api/v1/jobs`: query values arrive as strings; repeated ones (arrays) are refused. */

@@ -224,6 +224,7 @@ export function toState(job: Job): JobState {
     status: job.status,
     apiVersion: job.apiVersion === 2 ? 2 : 1,
     options: job.options,
+    ...(job.variationIndex > 0 ? { variation: job.variationIndex } : {}),
     request: {
       prompt: job.prompt,
       duration: job.duration,

@@ -30,6 +30,7 @@ import {
   type StageRequested,
   type Subjects,
   type VideoGenerationOutput,
+  variationSeedBasis,
 } from '@app/contracts';
 import { roundUsd } from '../common/money';
 import { stageProgress } from './job-progress';
@@ -51,6 +52,11 @@ export interface JobState {
   apiVersion: 1 | 2;
   /** What a v2 request adds (style presets, platform, assets...), as received; null for v1 jobs. */
   options: AdRequestOptions | null;
+  /**
+   * 0-based index of the job among the variations of its batch; absent or 0 for a job made alone. It seeds the
+   * reference design and the stills (docs/api.md, "Batches and variations").
+   */
+  variation?: number;
   currentStage: StageName | null;
   stagesCompleted: StageName[];
   progressPercentage: number;
@@ -238,9 +244,13 @@ export function stillSeed(basis: string, sceneIndex: number, variant: number): n
   return (h >>> 0) % 2_147_483_647;
 }
 
-/** What determines a still's seed: the request (prompt, length, aspect, brand) and the scene's visual prompt. */
-export function stillSeedBasis(request: AdRequest, visualPrompt: string): string {
-  return JSON.stringify([request.prompt, request.duration, request.aspect_ratio, request.brand_guidelines ?? null, visualPrompt]);
+/**
+ * What determines a still's seed: the request (prompt, length, aspect, brand), the scene's visual prompt and,
+ * above 0, the job's variation index in its batch (variation 0 keys like a single job; docs/api.md, "Batches
+ * and variations"). Pure.
+ */
+export function stillSeedBasis(request: AdRequest, visualPrompt: string, variation = 0): string {
+  return variationSeedBasis([request.prompt, request.duration, request.aspect_ratio, request.brand_guidelines ?? null, visualPrompt], variation);
 }
 
 /** The storyboard as events carry it: one entry per scene that has a still, times from the plan. */
@@ -789,7 +799,12 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
     case 'prompt_parsing':
       return { ...state.request } as StageInputs[S];
     case 'image_generation':
-      return { plan: required(state.plan), aspect_ratio: state.request.aspect_ratio, brand_guidelines: brand } as StageInputs[S];
+      return {
+        plan: required(state.plan),
+        aspect_ratio: state.request.aspect_ratio,
+        brand_guidelines: brand,
+        ...(state.variation ? { variation: state.variation } : {}),
+      } as StageInputs[S];
     case 'storyboard': {
       const plan = required(state.plan);
       const i = sceneIndex ?? 0;
@@ -802,7 +817,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         reference_image_uri: required(state.referenceImageUri),
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
-        seed: stillSeed(stillSeedBasis(state.request, plan.scenes[i].visual_prompt), i, variant),
+        seed: stillSeed(stillSeedBasis(state.request, plan.scenes[i].visual_prompt, state.variation ?? 0), i, variant),
         variant,
         hd: wantsHd(state),
       } as StageInputs[S];

@@ -69,7 +69,9 @@ export class Job {
     | 'cancelledAt'
     | 'estimatedCompletionAt'
     | 'clientId'
-    | 'userId';
+    | 'userId'
+    | 'batchId'
+    | 'variationIndex';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -232,6 +234,14 @@ export class Job {
 
   @Property({ type: 'string', length: 100, nullable: true })
   userId: string | null = null;
+
+  /** The batch the job was made in (`POST /api/v1/batch`, or `variations` > 1); null for a job made alone. */
+  @Property({ type: 'uuid', nullable: true })
+  batchId: string | null = null;
+
+  /** 0-based variation index within the batch (seeds the pictures; docs/api.md, "Batches and variations"). */
+  @Property({ type: 'smallint' })
+  variationIndex = 0;
 }
 
 /** One state change of a job (table `job_transitions`): the audit trail the crash test checks for duplicates. */

@@ -12,6 +12,8 @@ import { CurrentPrincipal, type Principal } from '../access/principal';
 import { GENERATE_AD_BODY_SCHEMA, JOB_ID_PARAMS_SCHEMA, LIST_JOBS_QUERY_SCHEMA } from '../common/request-schemas';
 import { GenerateAdDto, ListJobsQueryDto } from './dto/generate-ad.dto';
 import { JobsService } from './jobs.service';
+import { BatchesService } from './batches.service';
+import { GENERATE_AD_CREATED_SCHEMA } from './batch-response.schema';
 import { JobFileMissingError, RangeNotSatisfiableError } from './job.errors';
 import { JOB_LIST_ROUTE_SCHEMA, JOB_STATUS_ROUTE_SCHEMA } from './job-response.schema';
 
@@ -25,24 +27,34 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     private readonly budget: BudgetService,
+    private readonly batches: BatchesService,
   ) {}
 
   @Post('api/v1/generate-ad')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create an ad generation job; answers at once with the job id.' })
-  @ApiResponse({ status: 201, description: '{job_id, status: "queued", created_at, estimated_completion_time}' })
+  @ApiOperation({ summary: 'Create an ad generation job (or, with variations 2–3, that many jobs sharing a batch_id); answers at once with the job id.' })
+  @ApiResponse({
+    status: 201,
+    description:
+      '{job_id, status: "queued", created_at, estimated_completion_time}; with variations 2–3 also batch_id, jobs: [{job_id, variation, status, created_at, estimated_completion_time, links}] and links.batch (job_id is variation 0)',
+  })
   @ApiResponse({ status: 400, description: 'INVALID_INPUT naming each bad field' })
   @RateLimit('generate')
   @Idempotent()
-  @RouteSchema({ body: GENERATE_AD_BODY_SCHEMA })
+  @RouteSchema({ body: GENERATE_AD_BODY_SCHEMA, response: { 201: GENERATE_AD_CREATED_SCHEMA } })
   async create(@Body() body: GenerateAdDto, @CurrentPrincipal() principal: Principal) {
-    await this.budget.assertCanQueue(principal);
-    return this.jobs.create({
+    const variations = body.variations ?? 1;
+    await this.budget.assertCanQueue(principal, variations);
+    const request = {
       prompt: body.prompt,
       duration: body.duration,
       aspect_ratio: body.aspect_ratio,
       brand_guidelines: body.brand_guidelines ?? null,
-    }, principal, body.webhook_url ? { url: body.webhook_url, event_types: body.webhook_events ?? null } : undefined);
+    };
+    const webhook = body.webhook_url ? { url: body.webhook_url, event_types: body.webhook_events ?? null } : undefined;
+    // One variation is the plain single job, body unchanged (docs/api.md, "Batches and variations").
+    if (variations === 1) return this.jobs.create(request, principal, webhook);
+    return this.batches.createVariations(request, variations, principal, webhook);
   }
 
   @Get('api/v1/jobs')

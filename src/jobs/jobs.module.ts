@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '../messaging/messaging.module';
+import { BatchesController } from './batches.controller';
+import { BatchesService } from './batches.service';
 import { CostEstimator } from './cost-estimator';
 import { JobReaper } from './job-reaper';
 import { JobSagaHandler } from './job-saga.handler';
@@ -20,8 +22,8 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [MessagingModule],
-      controllers: withApi ? [JobsController, JobsV2Controller, JobInsightsController] : [],
-      providers: [JobsService, JobsV2Service, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper, JobStatusReader, JobTimelineService],
+      controllers: withApi ? [JobsController, JobsV2Controller, JobInsightsController, BatchesController] : [],
+      providers: [JobsService, JobsV2Service, BatchesService, JobSagaHandler, SagaConsumer, CostEstimator, JobReaper, JobStatusReader, JobTimelineService],
       exports: [JobsService, SagaConsumer, JobSagaHandler, JobReaper],
     };
   }

@@ -28,6 +28,27 @@ export interface CreatedJob {
   estimated_completion_time: string;
 }
 
+/** One job for {@link JobsService.createJobs}. */
+export interface JobSpec {
+  request: AdRequest;
+  /** The per-job webhook (docs/events.md, "Webhooks"). */
+  webhook?: JobWebhookRequest;
+  /** The body field a refused webhook is reported under (default `webhook_url`; `requests.2.webhook_url` in a batch). */
+  webhookField?: string;
+  /** 0-based variation index in the batch (seeds the pictures); 0 when absent. */
+  variation?: number;
+}
+
+/** The request as a job stores and its `job.created` event carries it: the four v1 fields, nothing else. Pure. */
+function cleanRequest(request: AdRequest): AdRequest {
+  return {
+    prompt: request.prompt,
+    duration: request.duration,
+    aspect_ratio: request.aspect_ratio,
+    ...(request.brand_guidelines ? { brand_guidelines: { ...request.brand_guidelines } } : {}),
+  };
+}
+
 /** `GET /api/v1/jobs` body (seed 000, "List Jobs"). */
 export interface JobList {
   jobs: Array<{
@@ -70,47 +91,61 @@ export class JobsService {
    * @throws AppError INVALID_INPUT when the webhook is plain http (unless allowed) or no signing secret is set
    */
   async create(request: AdRequest, owner: Principal = ANONYMOUS, webhook?: JobWebhookRequest): Promise<CreatedJob> {
-    if (webhook) this.checkWebhook(webhook);
-    const em = this.orm.em.fork();
-    const id = randomUUID();
-    const now = new Date();
-    const clean: AdRequest = {
-      prompt: request.prompt,
-      duration: request.duration,
-      aspect_ratio: request.aspect_ratio,
-      ...(request.brand_guidelines ? { brand_guidelines: { ...request.brand_guidelines } } : {}),
-    };
-    await em.transactional(async (tx) => {
-      const job = tx.create(Job, {
-        id,
-        status: 'queued',
-        prompt: clean.prompt,
-        duration: clean.duration,
-        aspectRatio: clean.aspect_ratio,
-        brandGuidelines: clean.brand_guidelines ?? null,
-        createdAt: now,
-        ...ownerOf(owner),
-      });
-      tx.persist(job);
-      const eventId = `job.${id}.v1.created`;
-      const event: JobEvent<'created'> = {
-        event_id: eventId,
-        type: 'job.created',
-        schema_version: EVENT_SCHEMA_VERSION,
-        occurred_at: now.toISOString(),
-        job_id: id,
-        data: { request: clean, ...(webhook ? { webhook } : {}) },
-      };
-      enqueueOutbox(tx, eventId, this.nats.subjects.jobEvent('created', id), event);
+    const [job] = await this.createJobs([{ request, webhook }], owner, null);
+    return job;
+  }
+
+  /**
+   * Creates several queued jobs in one transaction, each with its own row and its own `job.created` event in
+   * the outbox, exactly as {@link create} makes one: either every job exists afterwards or none does. With a
+   * `batchId` the jobs share it and each event carries it with the job's variation index (docs/api.md,
+   * "Batches and variations"). Job `i` is created 1 ms after job `i - 1`, so the batch reads and queues in
+   * the order given.
+   * @param specs the jobs, in order; every webhook is checked before anything is written
+   * @returns one {@link CreatedJob} per spec, in order
+   * @throws AppError INVALID_INPUT naming the spec's `webhookField` when a webhook is not allowed
+   */
+  async createJobs(specs: readonly JobSpec[], owner: Principal = ANONYMOUS, batchId: string | null = null): Promise<CreatedJob[]> {
+    for (const spec of specs) if (spec.webhook) this.checkWebhook(spec.webhook, spec.webhookField);
+    const start = Date.now();
+    const made = specs.map((spec, i) => ({ spec, id: randomUUID(), at: new Date(start + i), request: cleanRequest(spec.request) }));
+    await this.orm.em.fork().transactional(async (tx) => {
+      for (const { spec, id, at, request } of made) {
+        const variation = spec.variation ?? 0;
+        tx.persist(
+          tx.create(Job, {
+            id,
+            status: 'queued',
+            prompt: request.prompt,
+            duration: request.duration,
+            aspectRatio: request.aspect_ratio,
+            brandGuidelines: request.brand_guidelines ?? null,
+            createdAt: at,
+            batchId,
+            variationIndex: variation,
+            ...ownerOf(owner),
+          }),
+        );
+        const eventId = `job.${id}.v1.created`;
+        const event: JobEvent<'created'> = {
+          event_id: eventId,
+          type: 'job.created',
+          schema_version: EVENT_SCHEMA_VERSION,
+          occurred_at: at.toISOString(),
+          job_id: id,
+          data: { request, ...(spec.webhook ? { webhook: spec.webhook } : {}), ...(batchId ? { batch_id: batchId, variation } : {}) },
+        };
+        enqueueOutbox(tx, eventId, this.nats.subjects.jobEvent('created', id), event);
+      }
     });
     this.relay.kick();
-    this.metrics.jobsCreated.inc();
-    return {
+    this.metrics.jobsCreated.inc(made.length);
+    return made.map(({ id, at, request }) => ({
       job_id: id,
       status: 'queued',
-      created_at: now.toISOString(),
-      estimated_completion_time: new Date(now.getTime() + estimateJobSeconds(clean.duration) * 1000).toISOString(),
-    };
+      created_at: at.toISOString(),
+      estimated_completion_time: new Date(at.getTime() + estimateJobSeconds(request.duration) * 1000).toISOString(),
+    }));
   }
 
   /**
@@ -212,8 +247,8 @@ export class JobsService {
     return uri.startsWith('file://') ? fileURLToPath(uri) : uri;
   }
 
-  private checkWebhook(webhook: JobWebhookRequest): void {
-    const bad = (message: string): AppError => new AppError('INVALID_INPUT', message, { details: { fields: { webhook_url: [message] } } });
+  private checkWebhook(webhook: JobWebhookRequest, field = 'webhook_url'): void {
+    const bad = (message: string): AppError => new AppError('INVALID_INPUT', message, { details: { fields: { [field]: [message] } } });
     if (!this.config.push.signingSecret) throw bad('webhook_url needs WEBHOOK_SIGNING_SECRET on this deployment');
     if (!webhook.url.startsWith('https:') && !this.config.push.allowHttp) throw bad('webhook_url must use https');
   }

@@ -139,9 +139,10 @@ export interface RefineChanges {
 export interface JobEventData {
   /**
    * `api_version` and `options` are present for v2 jobs only (v1's event is unchanged); `webhook` is the
-   * per-job webhook asked for on create (docs/events.md, "Webhooks"), absent when none.
+   * per-job webhook asked for on create (docs/events.md, "Webhooks"), absent when none; `batch_id` and
+   * `variation` are present for a job made in a batch only (docs/api.md, "Batches and variations").
    */
-  created: { request: AdRequest; api_version?: 2; options?: AdRequestOptions; webhook?: JobWebhookRequest };
+  created: { request: AdRequest; api_version?: 2; options?: AdRequestOptions; webhook?: JobWebhookRequest; batch_id?: string; variation?: number };
   started: { version: number };
   /** `cached: true` when the stage (or scene) output was reused from the stage cache; absent otherwise. */
   stage_completed: { version: number; stage: StageName; scene_index: number | null; percentage: number; cost: CostBreakdown; cached?: boolean };

@@ -11,3 +11,4 @@ export * from './plan-repair';
 export * from './stage-io';
 export * from './stages';
 export * from './subjects';
+export * from './variation';

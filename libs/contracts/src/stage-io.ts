@@ -18,6 +18,11 @@ export interface ImageGenerationInput {
   plan: AdPlan;
   aspect_ratio: AspectRatio;
   brand_guidelines: BrandGuidelines | null;
+  /**
+   * 0-based variation index of the job in its batch, present only above 0: it changes the reference design's
+   * seed (and the stage-cache key) so variations of one request differ (docs/api.md, "Batches and variations").
+   */
+  variation?: number;
 }
 
 /** image_generation output (seed 001: `{image_url, seed}`). Sizes in pixels. */

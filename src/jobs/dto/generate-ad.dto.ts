@@ -7,6 +7,7 @@ import {
   MAX_PROMPT_CHARS,
   MIN_DURATION_SECONDS,
   MIN_PROMPT_CHARS,
+  MAX_V1_VARIATIONS,
   type AdRequest,
   type AspectRatio,
 } from '@app/contracts';
@@ -73,6 +74,19 @@ export class GenerateAdDto {
   @ArrayMaxSize(50)
   @Matches(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^\*$/, { each: true, message: 'webhook_events entries look like job.completed or job.*' })
   webhook_events?: string[];
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_V1_VARIATIONS,
+    default: 1,
+    example: 2,
+    description: 'Jobs made from this request, each drawing its own pictures, sharing a batch_id (docs/api.md, "Batches and variations")',
+  })
+  @IsOptional()
+  @IsInt({ message: 'variations must be an integer' })
+  @Min(1)
+  @Max(MAX_V1_VARIATIONS)
+  variations?: number;
 }
 
 /** Query of `GET /api/v1/jobs` (seed 000, "List Jobs"). */

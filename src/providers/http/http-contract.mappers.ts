@@ -110,13 +110,17 @@ export function toAdPlan(result: unknown, input: PromptParsingInput): { plan: Ad
   return filled.plan ? { plan: filled.plan, problems: [] } : { plan: null, problems: filled.problems };
 }
 
-/** `POST /generate-image` body (seed: `{prompt, style, visual_direction}`). */
+/**
+ * `POST /generate-image` body (seed: `{prompt, style, visual_direction}`), plus `variation` for a variation
+ * above 0 of a batch, so the service can draw it apart (docs/api.md, "Batches and variations").
+ */
 export function toImageRequest(input: ImageGenerationInput): Record<string, unknown> {
   return {
     prompt: referenceImagePrompt(input.plan),
     style: input.brand_guidelines?.style ?? input.plan.visual_direction.style,
     visual_direction: input.plan.visual_direction,
     aspect_ratio: input.aspect_ratio,
+    ...(input.variation ? { variation: input.variation } : {}),
   };
 }
 

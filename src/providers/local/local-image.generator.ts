@@ -2,7 +2,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImageGenerationInput, ImageGenerationOutput } from '@app/contracts';
-import { OUTPUT_SIZE_PX } from '@app/contracts';
+import { OUTPUT_SIZE_PX, variationSeedBasis } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { ImageGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { brandLookFor, seedFrom } from './brand-look';
@@ -10,6 +10,15 @@ import { drawReferenceDesign } from './reference-design.renderer';
 
 /** File name of the reference image inside the job's work dir. */
 export const REFERENCE_IMAGE_FILE = 'reference.png';
+
+/**
+ * Seed of the offline reference design: a hash of what the picture shows (product, visual direction, aspect,
+ * brand), so a retried attempt and an identical request draw the same picture; a variation above 0 of a
+ * batch adds its index, so each variation draws its own (docs/api.md, "Batches and variations"). Pure.
+ */
+export function referenceSeedFor(input: ImageGenerationInput): number {
+  return seedFrom(variationSeedBasis([input.plan.product, input.plan.visual_direction, input.aspect_ratio, input.brand_guidelines], input.variation ?? 0));
+}
 
 /**
  * Offline reference image: a designed poster at the output resolution (OUTPUT_SIZE_PX by aspect ratio) drawn
@@ -27,7 +36,7 @@ export class LocalImageGenerator extends ImageGenerator {
     const started = Date.now();
     throwIfAborted(ctx.signal);
     const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
-    const seed = seedFrom(JSON.stringify([input.plan.product, input.plan.visual_direction, input.aspect_ratio, input.brand_guidelines]));
+    const seed = referenceSeedFor(input);
     const path = join(ctx.workDir, REFERENCE_IMAGE_FILE);
     const tmp = join(ctx.workDir, `.reference-${ctx.attemptId}.png`);
     try {
