@@ -116,6 +116,16 @@ describe('v2Exports', () => {
     });
   });
 
+  it('should list a requested export the compositor neither made nor listed (a compositor without exports)', () => {
+    expect(v2Exports(base, ['mp4', 'gif', 'mp4:1:1'], '9:16', links)).toEqual({
+      exports: {},
+      exportFailures: [
+        { format: 'gif', code: 'SERVICE_UNAVAILABLE', message: 'the composition provider made no such export' },
+        { format: 'mp4:1:1', code: 'SERVICE_UNAVAILABLE', message: 'the composition provider made no such export' },
+      ],
+    });
+  });
+
   it("should point a requested export of the job's own aspect at the ad itself", () => {
     expect(v2Exports(base, ['mp4:9:16'], '9:16', links)).toEqual({ exports: { '9:16': links.data }, exportFailures: [] });
   });

@@ -1,4 +1,4 @@
-import { exportAspectOf, isExportFormat, toV2Status, type CompositionOutput, type CostBreakdown, type ExportFailure, type JobError, type V2JobStatus } from '@app/contracts';
+import { exportAspectOf, isExportFormat, planExports, toV2Status, type AspectRatio, type CompositionOutput, type CostBreakdown, type ExportFailure, type JobError, type V2JobStatus } from '@app/contracts';
 import { costBreakdown, type JobState } from './job-saga';
 import { toState } from './job-saga.handler';
 import type { Job } from './job.entity';
@@ -153,7 +153,8 @@ export function toV2JobResponse(job: Job, baseUrl: string, estimatedCost: Estima
  * `results.exports` and `results.exportFailures` of a finished job (docs/api.md, "Exports"). Pure.
  * Exports the composition made are served by key; a requested `mp4:<aspect>` equal to the job's own aspect is
  * the ad itself (`/data`); the deployment-wide previews (`EXPORT_GIF`, `EXPORT_WEBM`) fill a key no requested
- * export took.
+ * export took. A requested export the composition neither made nor listed as failed is listed with
+ * `SERVICE_UNAVAILABLE`.
  */
 export function v2Exports(
   result: CompositionOutput,
@@ -166,5 +167,11 @@ export function v2Exports(
   for (const e of result.exports ?? []) exports[e.key] = links.exportUrl(e.key);
   if (result.gif_uri && !exports.gif) exports.gif = links.exportUrl('gif');
   if (result.webm_uri && !exports.webm) exports.webm = links.exportUrl('webm');
-  return { exports, exportFailures: (result.export_failures ?? []).map((f) => ({ format: f.format, code: f.code, message: f.message })) };
+  const exportFailures = (result.export_failures ?? []).map((f) => ({ format: f.format, code: f.code, message: f.message }));
+  // A compositor that makes no exports (the team's HTTP service) answers without them: the client asked, so say so.
+  const accounted = new Set<string>([...(result.exports ?? []).map((e) => e.format), ...exportFailures.map((f) => f.format)]);
+  for (const format of planExports(requested, aspect as AspectRatio)) {
+    if (!accounted.has(format)) exportFailures.push({ format, code: 'SERVICE_UNAVAILABLE', message: 'the composition provider made no such export' });
+  }
+  return { exports, exportFailures };
 }
