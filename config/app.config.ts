@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { STAGES, type StageName } from '@app/contracts';
+import { EXPORT_FORMATS, isExportFormat, STAGES, type ExtraExportFormat, type StageName } from '@app/contracts';
 import { envReader } from './env-reader';
 import { loadAccessConfig, type AccessConfig } from './access.config';
 import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
@@ -88,6 +88,19 @@ export interface AppConfig {
   stageCache: { enabled: boolean; ttlHours: number };
   /** Auth, ownership, rate limits, budgets and HTTP edges (config/access.config.ts, docs/security.md). */
   access: AccessConfig;
+  /** A v2 job's exports (docs/design/composition.md, "Exports"). */
+  exports: ExportsConfig;
+}
+
+/** Settings of a job's requested exports (docs/design/composition.md, "Exports"). */
+export interface ExportsConfig {
+  /** Limit of one export's ffmpeg run, seconds (`EXPORT_TIMEOUT_SECONDS`, default 60); a failed run is retried once. */
+  timeoutSeconds: number;
+  /**
+   * Test hook (`EXPORT_FAULT_FORMATS`, comma-separated export formats, unset in production): these exports
+   * run with a 1 ms limit, so they fail through the real timeout path, are retried and skipped.
+   */
+  faultFormats: ExtraExportFormat[];
 }
 
 const DEFAULT_STAGE_SLOTS: Record<StageName, number> = {
@@ -114,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   const { int, num, bool, onOff, positive } = envReader(env, problems);
 
+
+  const exportFormatList = (name: string): ExtraExportFormat[] => {
+    const items = (env[name] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+    for (const f of items) if (!isExportFormat(f) || f === 'mp4') problems.push(`${name}: unknown export format "${f}" (known: ${EXPORT_FORMATS.slice(1).join(', ')})`);
+    return items.filter((f): f is ExtraExportFormat => isExportFormat(f) && f !== 'mp4');
+  };
 
   const roles = (env.ROLES ?? 'api,orchestrator,stages')
     .split(',')
@@ -174,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     push: push.config,
     stageCache: { enabled: onOff('STAGE_CACHE', true), ttlHours: positive('STAGE_CACHE_TTL_HOURS', 24) },
     access: loadAccessConfig(env, problems),
+    exports: { timeoutSeconds: int('EXPORT_TIMEOUT_SECONDS', 60, 1, 3600), faultFormats: exportFormatList('EXPORT_FAULT_FORMATS') },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,4 +1,4 @@
-import { toV2Status, type CostBreakdown, type JobError, type V2JobStatus } from '@app/contracts';
+import { exportAspectOf, isExportFormat, planExports, toV2Status, type AspectRatio, type CompositionOutput, type CostBreakdown, type ExportFailure, type JobError, type V2JobStatus } from '@app/contracts';
 import { costBreakdown, type JobState } from './job-saga';
 import { toState } from './job-saga.handler';
 import type { Job } from './job.entity';
@@ -34,10 +34,18 @@ export interface V2JobResponse {
   storyboard: V2StoryboardEntry[];
   estimatedCost: EstimatedCost;
   cost: CostBreakdown;
-  results: { videoUrl: string; thumbnailUrl: string; variations: string[]; exports: Record<string, string> } | null;
+  results: {
+    videoUrl: string;
+    thumbnailUrl: string;
+    variations: string[];
+    /** Served URL per export key (`gif`, `webm`, `16:9`, ...; docs/api.md, "Exports"). */
+    exports: Record<string, string>;
+    /** Requested exports that failed twice and were skipped; the job is still `completed`. */
+    exportFailures: ExportFailure[];
+  } | null;
   error: JobError | null;
   refineCount: number;
-  links: Omit<V2JobLinks, 'storyboardImageUrl' | 'videoUrl' | 'thumbnailUrl'>;
+  links: Omit<V2JobLinks, 'storyboardImageUrl' | 'videoUrl' | 'thumbnailUrl' | 'exportUrl'>;
   created_at: string;
   updated_at: string;
 }
@@ -123,9 +131,7 @@ export function toV2JobResponse(job: Job, baseUrl: string, estimatedCost: Estima
     const since = (job.startedAt ?? job.createdAt).getTime();
     remaining = Math.max(2, Math.round((since + estimateJobSeconds(job.duration) * 1000 - now.getTime()) / 1000));
   }
-  const exports: Record<string, string> = {};
-  if (job.result?.gif_uri) exports.gif = `${links.self}/exports/gif`;
-  if (job.result?.webm_uri) exports.webm = `${links.self}/exports/webm`;
+  const { exports, exportFailures } = job.result ? v2Exports(job.result, job.options?.exportFormats, job.aspectRatio, links) : { exports: {}, exportFailures: [] };
   return {
     job_id: job.id,
     status: toV2Status(job.status, job.approved),
@@ -134,11 +140,38 @@ export function toV2JobResponse(job: Job, baseUrl: string, estimatedCost: Estima
     storyboard,
     estimatedCost,
     cost,
-    results: job.result ? { videoUrl: links.data, thumbnailUrl: links.thumbnail, variations: [], exports } : null,
+    results: job.result ? { videoUrl: links.data, thumbnailUrl: links.thumbnail, variations: [], exports, exportFailures } : null,
     error: job.error,
     refineCount: job.refineCount,
     links: { self: links.self, approve: links.approve, render: links.render, refine: links.refine, cancel: links.cancel, data: links.data, thumbnail: links.thumbnail },
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),
   };
+}
+
+/**
+ * `results.exports` and `results.exportFailures` of a finished job (docs/api.md, "Exports"). Pure.
+ * Exports the composition made are served by key; a requested `mp4:<aspect>` equal to the job's own aspect is
+ * the ad itself (`/data`); the deployment-wide previews (`EXPORT_GIF`, `EXPORT_WEBM`) fill a key no requested
+ * export took. A requested export the composition neither made nor listed as failed is listed with
+ * `SERVICE_UNAVAILABLE`.
+ */
+export function v2Exports(
+  result: CompositionOutput,
+  requested: readonly string[] | undefined,
+  aspect: string,
+  links: Pick<V2JobLinks, 'data' | 'exportUrl'>,
+): { exports: Record<string, string>; exportFailures: ExportFailure[] } {
+  const exports: Record<string, string> = {};
+  for (const f of requested ?? []) if (isExportFormat(f) && exportAspectOf(f) === aspect) exports[aspect] = links.data;
+  for (const e of result.exports ?? []) exports[e.key] = links.exportUrl(e.key);
+  if (result.gif_uri && !exports.gif) exports.gif = links.exportUrl('gif');
+  if (result.webm_uri && !exports.webm) exports.webm = links.exportUrl('webm');
+  const exportFailures = (result.export_failures ?? []).map((f) => ({ format: f.format, code: f.code, message: f.message }));
+  // A compositor that makes no exports (the team's HTTP service) answers without them: the client asked, so say so.
+  const accounted = new Set<string>([...(result.exports ?? []).map((e) => e.format), ...exportFailures.map((f) => f.format)]);
+  for (const format of planExports(requested, aspect as AspectRatio)) {
+    if (!accounted.has(format)) exportFailures.push({ format, code: 'SERVICE_UNAVAILABLE', message: 'the composition provider made no such export' });
+  }
+  return { exports, exportFailures };
 }

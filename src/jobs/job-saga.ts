@@ -2,6 +2,7 @@ import {
   clipSecondsFor,
   EVENT_SCHEMA_VERSION,
   isTerminalStatus,
+  planExports,
   REFINABLE_STATUSES,
   STAGE_PROGRESS_PERCENT,
   STAGES,
@@ -838,14 +839,18 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         brand_guidelines: brand,
       } as StageInputs[S];
     }
-    case 'composition':
+    case 'composition': {
+      // Only a job that asks for exports carries the field: every other job's input (and cache key) is unchanged.
+      const exports = planExports(state.options?.exportFormats, state.request.aspect_ratio);
       return {
         plan: required(state.plan),
         clips: state.clips.map((c) => required(c)),
         duration: state.request.duration,
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
+        ...(exports.length > 0 ? { exports } : {}),
       } as StageInputs[S];
+    }
     default:
       throw new Error(`unknown stage ${String(stage)}`);
   }

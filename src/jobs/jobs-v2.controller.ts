@@ -77,6 +77,21 @@ export class JobsV2Controller {
     return sendFile(req, reply, file);
   }
 
+  @Get('jobs/:job_id/exports/:key')
+  @ApiOperation({ summary: 'An export of a finished job by key: gif (image/gif), webm (video/webm), 16:9 / 1:1 / 9:16 (video/mp4); HTTP range requests.' })
+  @ApiResponse({ status: 404, description: 'NOT_FOUND: no such export (not requested, skipped after failing, or the job is not completed)' })
+  async exportFile(
+    @Param('job_id') jobId: string,
+    @Param('key') key: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const file = await this.jobs.exportFile(jobId, key, principal);
+    reply.header('content-disposition', `inline; filename="${file.fileName}"`);
+    return sendFile(req, reply, file.path, file.mimeType);
+  }
+
   @Get('jobs/:job_id/thumbnail')
   @ApiOperation({ summary: 'The JPEG thumbnail of a finished job.' })
   async thumbnail(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal) {

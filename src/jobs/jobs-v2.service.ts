@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { EVENT_SCHEMA_VERSION, PLATFORM_ASPECT_RATIO, toV2Status, type AdRequest, type AdRequestOptions, type CostQuote, type JobEvent } from '@app/contracts';
+import { EVENT_SCHEMA_VERSION, EXPORT_MIME_TYPES, isExportKey, PLATFORM_ASPECT_RATIO, toV2Status, type AdRequest, type AdRequestOptions, type CostQuote, type JobEvent } from '@app/contracts';
 import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
 import { AppError } from '../common/app-error';
 import { canSee, ownerOf } from '../access/ownership';
@@ -172,6 +172,23 @@ export class JobsV2Service {
     const job = await this.find(jobId, viewer);
     if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, file, toV2Status(job.status, job.approved));
     return localPath(file === 'video' ? job.result.video_uri : job.result.thumbnail_uri);
+  }
+
+  /**
+   * Absolute path and content type of a completed job's export (docs/api.md, "Exports"): one the composition
+   * made, or a deployment-wide preview (`EXPORT_GIF` / `EXPORT_WEBM`) for `gif` / `webm`.
+   * @throws JobFileNotReadyError until completed, and for a key the job has no export under
+   */
+  async exportFile(jobId: string, key: string, viewer: Principal = ANONYMOUS): Promise<{ path: string; mimeType: string; fileName: string }> {
+    const job = await this.find(jobId, viewer);
+    const status = toV2Status(job.status, job.approved);
+    if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, `export ${key}`, status);
+    const made = job.result.exports?.find((e) => e.key === key);
+    const legacy = key === 'gif' ? job.result.gif_uri : key === 'webm' ? job.result.webm_uri : undefined;
+    const uri = made?.uri ?? legacy;
+    if (!uri || !isExportKey(key)) throw new JobFileNotReadyError(jobId, `export ${key}`, status);
+    const ext = key === 'gif' ? 'gif' : key === 'webm' ? 'webm' : 'mp4';
+    return { path: localPath(uri), mimeType: EXPORT_MIME_TYPES[key], fileName: `${jobId}${ext === 'mp4' ? `-${key.replace(':', 'x')}` : ''}.${ext}` };
   }
 
   /** Absolute path of scene `sceneNumber`'s storyboard still. @throws JobFileNotReadyError when the scene has none */

@@ -119,8 +119,11 @@ function sendConditional(reply: FastifyReply, etag: string, body: object | null)
   return body === null ? reply.code(304).send() : reply.send(body);
 }
 
-/** Streams a file with @fastify/send (Range, If-Modified-Since, ETag, content type by extension). */
-export async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string): Promise<FastifyReply> {
+/**
+ * Streams a file with @fastify/send (Range, If-Modified-Since, ETag, content type by extension unless
+ * `contentType` is given).
+ */
+export async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string, contentType?: string): Promise<FastifyReply> {
   const result = await send(req.raw, path.basename(file), { root: path.dirname(file), dotfiles: 'deny' });
   if (result.type === 'error') {
     if (result.statusCode === 416) {
@@ -130,5 +133,6 @@ export async function sendFile(req: FastifyRequest, reply: FastifyReply, file: s
     }
     throw new JobFileMissingError(file, result.statusCode);
   }
-  return reply.status(result.statusCode).headers(result.headers).send(result.stream);
+  const headers = contentType ? { ...result.headers, 'content-type': contentType } : result.headers;
+  return reply.status(result.statusCode).headers(headers).send(result.stream);
 }

@@ -16,6 +16,8 @@ export interface V2JobLinks {
   thumbnailUrl: string;
   /** A scene's storyboard still (1-based scene number). */
   storyboardImageUrl(sceneNumber: number): string;
+  /** An export of a finished job by its key (`gif`, `webm`, `16:9`, `1:1`, `9:16`; docs/api.md, "Exports"). */
+  exportUrl(key: string): string;
 }
 
 /**
@@ -35,5 +37,7 @@ export function v2Links(baseUrl: string, jobId: string): V2JobLinks {
     videoUrl: `${self}/data`,
     thumbnailUrl: `${self}/thumbnail`,
     storyboardImageUrl: (sceneNumber) => `${self}/storyboard/${sceneNumber}`,
+    // A colon is a legal path character (RFC 3986 pchar), so `16:9` stays readable in the link.
+    exportUrl: (key) => `${self}/exports/${key}`,
   };
 }

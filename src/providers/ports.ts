@@ -53,6 +53,11 @@ export interface ProviderResult<T> {
   /** Provider calls made, retries included. */
   attempts?: number;
   metadata?: Record<string, unknown>;
+  /**
+   * False when the output is complete enough to deliver but must not be reused for another job: a
+   * composition whose exports partly failed (docs/design/cache.md, "What is not cached"). Default true.
+   */
+  cacheable?: boolean;
 }
 
 /**

@@ -36,7 +36,13 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
     LocalImageGenerator,
     LocalSceneStillGenerator,
     LocalClipGenerator,
-    LocalCompositor,
+    {
+      provide: LocalCompositor,
+      // A job's requested exports take their limit and the test hook from config/ (docs/design/composition.md, "Exports").
+      useFactory: (config: AppConfig) =>
+        new LocalCompositor(undefined, { exportTimeoutMs: config.exports.timeoutSeconds * 1000, exportFaultFormats: config.exports.faultFormats }),
+      inject: [APP_CONFIG],
+    },
     {
       provide: ProviderResilience,
       useFactory: (config: AppConfig, logger: Logger, metrics: MetricsService) => new ProviderResilience(config.providers.resilience, logger, metrics),

@@ -61,7 +61,7 @@ export class StageCache {
       if (hit) return { result: hit, cached: true };
     }
     const result = await handler.run(input, ctx);
-    if (key !== null) await this.store(handler.stage, key, result, ctx, log);
+    if (key !== null && result.cacheable !== false) await this.store(handler.stage, key, result, ctx, log);
     return { result, cached: false };
   }
 

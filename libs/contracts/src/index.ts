@@ -6,6 +6,7 @@ export * from './ad-plan';
 export * from './ad-request';
 export * from './errors';
 export * from './events';
+export * from './exports';
 export * from './job-status';
 export * from './plan-repair';
 export * from './stage-io';

@@ -1,5 +1,6 @@
 import type { AdPlan, AdScene, ColorGrade } from './ad-plan';
 import type { AdRequest, AspectRatio, BrandGuidelines } from './ad-request';
+import type { ExportKey, ExtraExportFormat } from './exports';
 
 /**
  * Inputs and outputs of each stage, as they travel in stage request and stage completed events.
@@ -105,6 +106,35 @@ export interface CompositionInput {
   duration: number;
   aspect_ratio: AspectRatio;
   brand_guidelines: BrandGuidelines | null;
+  /**
+   * Exports to make after the ad (docs/api.md, "Exports"; `planExports` of the job's `exportFormats`). Absent,
+   * never empty, when the job asks for none, so such a job's input and stage cache key stay what they were.
+   */
+  exports?: ExtraExportFormat[];
+}
+
+/** One export made by the composition stage (docs/design/composition.md, "Exports"). Sizes in pixels. */
+export interface ExportArtifact {
+  format: ExtraExportFormat;
+  /** Where it is served: `gif`, `webm` or its aspect ratio. */
+  key: ExportKey;
+  uri: string;
+  mime_type: string;
+  file_size_bytes: number;
+  /** Seconds, as probed from the file. */
+  duration: number;
+  width: number;
+  height: number;
+  /** Text card boxes of a re-composed aspect, output pixels and seconds (absent for transcodes). */
+  text_boxes?: Array<{ xPx: number; yPx: number; widthPx: number; heightPx: number; startSeconds: number; endSeconds: number }>;
+}
+
+/** An export that failed twice and was skipped; the job still completes (docs/api.md, "Exports"). */
+export interface ExportFailure {
+  format: ExtraExportFormat;
+  /** The last attempt's error code (`TIMEOUT`, `COMPOSITION_FAILED`, ...). */
+  code: string;
+  message: string;
 }
 
 /** composition output (seed 001: `{video_url, thumbnail_url, duration, file_size}`). */
@@ -121,6 +151,10 @@ export interface CompositionOutput {
   gif_uri?: string;
   /** `final.webm` (VP9 + Opus), when the job's compositor has the WebM export on. */
   webm_uri?: string;
+  /** The job's requested exports that were made (present only when the input asked for exports). */
+  exports?: ExportArtifact[];
+  /** The job's requested exports that failed and were skipped (present only when the input asked for exports). */
+  export_failures?: ExportFailure[];
 }
 
 /** Input type per stage. */

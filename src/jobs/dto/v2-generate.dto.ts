@@ -19,12 +19,10 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { ASPECT_RATIOS, MAX_DURATION_SECONDS, MAX_PROMPT_CHARS, MIN_DURATION_SECONDS, MIN_PROMPT_CHARS, PLATFORMS, type AspectRatio, type Platform } from '@app/contracts';
+import { ASPECT_RATIOS, EXPORT_FORMATS, MAX_DURATION_SECONDS, MAX_PROMPT_CHARS, MIN_DURATION_SECONDS, MIN_PROMPT_CHARS, PLATFORMS, type AspectRatio, type Platform } from '@app/contracts';
 
 const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
-/** Export formats a v2 job may ask for (docs/api.md). */
-export const EXPORT_FORMATS = ['mp4', 'gif', 'webm'] as const;
 
 /** v2 brand guidelines (camelCase names of docs/api.md). */
 export class V2BrandGuidelinesDto {

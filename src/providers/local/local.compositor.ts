@@ -1,8 +1,8 @@
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AdPlan, AspectRatio, CompositionInput, CompositionOutput, SceneRole } from '@app/contracts';
-import { OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
+import type { AdPlan, AspectRatio, CompositionInput, CompositionOutput, ExportArtifact, ExportFailure, ExtraExportFormat, SceneRole } from '@app/contracts';
+import { EXPORT_MIME_TYPES, exportAspectOf, exportKeyOf, OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { fmt } from '../../media/clip.args';
 import { contrastRatio, withLightness, type Rgb } from '../../media/color';
@@ -11,8 +11,10 @@ import {
   buildCompositionGraph,
   buildGifArgs,
   buildWebmArgs,
+  type CompositionSpec,
   type CompositionText,
 } from '../../media/composition.args';
+import { buildGifExportArgs, exportFileName, exportWeight, gifExportSize } from '../../media/export.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
 import { probeMedia, verifyAd, type MediaProbe } from '../../media/ffprobe';
 import type { ClipShape } from '../../media/clip-fit';
@@ -23,6 +25,7 @@ import { renderCtaCard, renderTextCard, type CtaCardStyle, type TextCardStyle } 
 import { planTimeline, round3, XFADE_TRANSITION, type SceneSlot } from '../../media/timeline';
 import { Compositor, type ProviderContext, type ProviderResult } from '../ports';
 import { brandLookFor, readableOn, type BrandLook } from './brand-look';
+import { attemptExport } from './export-attempts';
 import { localPathOf } from './local-clip.generator';
 
 /** Encoder settings and limits of {@link LocalCompositor}. */
@@ -45,10 +48,16 @@ export interface LocalCompositorOptions {
    * area scaled with it. Below 1 only for previews and for tests that render many plans cheaply.
    */
   frameScale: number;
+  /** Limit of each of a job's requested exports' ffmpeg runs, milliseconds (config `EXPORT_TIMEOUT_SECONDS`). */
+  exportTimeoutMs: number;
+  /** Test hook (config `EXPORT_FAULT_FORMATS`): these exports run with a 1 ms limit, so they fail and are skipped. */
+  exportFaultFormats: readonly ExtraExportFormat[];
 }
 
 const DEFAULTS: Omit<LocalCompositorOptions, 'exportGif' | 'exportWebm'> = {
   frameScale: 1,
+  exportTimeoutMs: 60_000,
+  exportFaultFormats: [],
   preset: 'veryfast',
   crf: 21,
   minTimeoutMs: 180_000,
@@ -136,6 +145,11 @@ export class LocalCompositor extends Compositor {
     const sources = await Promise.all(clipPaths.map((p, i) => probeClip(p, i + 1, input.clips[i].clip_uri)));
     const tmpDir = await mkdtemp(join(ctx.workDir, `.compose-${ctx.attemptId}-`));
     const heartbeat = (): void => ctx.heartbeat();
+    // A job's requested exports run after the ad, in this attempt; the ad's render keeps its share of the
+    // progress by work (1 for the ad against exportWeight of each export). Without exports the share is 1.
+    const extras = input.exports ?? [];
+    const exportWeights = extras.map(exportWeight);
+    const adShare = 1 / (1 + exportWeights.reduce((a, b) => a + b, 0));
     try {
       const bedPath = join(tmpDir, 'music.wav');
       // A user who asked for no music gets a silent track: no bed, no loudness target (docs/design/composition.md).
@@ -160,7 +174,8 @@ export class LocalCompositor extends Compositor {
 
       const graphPath = join(tmpDir, 'graph.txt');
       const tmpOut = join(tmpDir, 'out.mp4');
-      const spec = {
+      const thumbnail = { atSeconds: thumbnailTime(texts, slots), path: join(tmpDir, 'thumb.jpg') };
+      const spec: CompositionSpec = {
         widthPx,
         heightPx,
         durationSeconds: input.duration,
@@ -181,10 +196,10 @@ export class LocalCompositor extends Compositor {
         outputPath: tmpOut,
         preset: this.options.preset,
         crf: this.options.crf,
-        thumbnail: { atSeconds: thumbnailTime(texts, slots), path: join(tmpDir, 'thumb.jpg') },
+        thumbnail,
       };
       await writeFile(graphPath, buildCompositionGraph(spec));
-      ctx.reportProgress?.(COMPOSE_PREPARE_FRACTION);
+      ctx.reportProgress?.(adShare * COMPOSE_PREPARE_FRACTION);
       const render = await this.runner.run(buildCompositionArgs(spec), {
         errorCode: 'COMPOSITION_FAILED',
         timeoutMs: Math.max(this.options.minTimeoutMs, input.duration * 8000),
@@ -192,25 +207,41 @@ export class LocalCompositor extends Compositor {
         signal: ctx.signal,
         onProgress: (outTimeSeconds) => {
           heartbeat();
-          ctx.reportProgress?.(COMPOSE_PREPARE_FRACTION + (COMPOSE_RENDER_FRACTION * outTimeSeconds) / input.duration);
+          ctx.reportProgress?.(adShare * (COMPOSE_PREPARE_FRACTION + (COMPOSE_RENDER_FRACTION * outTimeSeconds) / input.duration));
         },
         label: 'composition',
       });
 
       const { problems, probe } = await verifyAd(tmpOut, { durationSeconds: input.duration, widthPx, heightPx, durationToleranceSeconds: 0.1 });
-      if (!(await stat(spec.thumbnail.path).catch(() => null))?.size) problems.push('the render wrote no thumbnail');
+      if (!(await stat(thumbnail.path).catch(() => null))?.size) problems.push('the render wrote no thumbnail');
       if (problems.length > 0) {
         throw new AppError('COMPOSITION_FAILED', `composed ad failed verification: ${problems.join('; ')}`, { details: { problems } });
       }
       const videoPath = join(ctx.workDir, FINAL_VIDEO_FILE);
       const thumbPath = join(ctx.workDir, THUMBNAIL_FILE);
       await rename(tmpOut, videoPath);
-      await rename(spec.thumbnail.path, thumbPath);
+      await rename(thumbnail.path, thumbPath);
       // The exports read the finished ad.
       const [gifUri, webmUri] = await Promise.all([
         this.options.exportGif ? this.exportGif(videoPath, texts, input.duration, widthPx, tmpDir, ctx) : Promise.resolve(undefined),
         this.options.exportWebm ? this.exportWebm(videoPath, input.duration, tmpDir, ctx) : Promise.resolve(undefined),
       ]);
+      const exported =
+        extras.length > 0
+          ? await this.makeExports(extras, exportWeights, adShare * (COMPOSE_PREPARE_FRACTION + COMPOSE_RENDER_FRACTION), {
+              ctx,
+              videoPath,
+              tmpDir,
+              durationSeconds: input.duration,
+              widthPx,
+              heightPx,
+              spec,
+              plan,
+              slots,
+              look,
+              scale,
+            })
+          : null;
       const { size } = await stat(videoPath);
       return {
         output: {
@@ -222,7 +253,10 @@ export class LocalCompositor extends Compositor {
           scenes: plan.scenes.length,
           ...(gifUri ? { gif_uri: gifUri } : {}),
           ...(webmUri ? { webm_uri: webmUri } : {}),
+          ...(exported ? { exports: exported.made, export_failures: exported.failed } : {}),
         },
+        // A composition with a skipped export is delivered but not reused: the next job tries the export again.
+        ...(exported && exported.failed.length > 0 ? { cacheable: false } : {}),
         costUsd: 0,
         processingTimeSeconds: (Date.now() - started) / 1000,
         provider: this.name,
@@ -234,6 +268,7 @@ export class LocalCompositor extends Compositor {
           measuredTruePeakDbtp: loudness?.truePeakDbtp ?? null,
           silent: !loudness,
           textBoxes: cards.map((c) => c.box),
+          ...(exported ? { exportTries: exported.tries } : {}),
         },
       };
     } catch (err) {
@@ -286,6 +321,110 @@ export class LocalCompositor extends Compositor {
     );
   }
 
+  /**
+   * Makes a job's requested exports one after another (each its own ffmpeg run, so each gets the whole
+   * machine and its own limit), each tried twice and skipped when both tries fail (docs/design/composition.md,
+   * "Exports"). Progress runs from `fromFraction` to 1, each export's share by its weight.
+   * @returns the exports made, those skipped with their last error, and the tries per format
+   * @throws CancelledError on ctx.signal (never listed as a failure)
+   */
+  private async makeExports(
+    formats: readonly ExtraExportFormat[],
+    weights: readonly number[],
+    fromFraction: number,
+    job: ExportJob,
+  ): Promise<{ made: ExportArtifact[]; failed: ExportFailure[]; tries: Record<string, number> }> {
+    const made: ExportArtifact[] = [];
+    const failed: ExportFailure[] = [];
+    const tries: Record<string, number> = {};
+    const total = weights.reduce((a, b) => a + b, 0);
+    let done = 0;
+    for (const [i, format] of formats.entries()) {
+      const from = fromFraction + ((1 - fromFraction) * done) / total;
+      const share = ((1 - fromFraction) * weights[i]) / total;
+      const outcome = await attemptExport(format, (n) => this.makeExport(format, n, job, (f) => job.ctx.reportProgress?.(from + share * f)), job.ctx.signal);
+      tries[format] = outcome.tries;
+      if (outcome.ok) made.push(outcome.value);
+      else failed.push(outcome.failure);
+      done += weights[i];
+      job.ctx.reportProgress?.(fromFraction + ((1 - fromFraction) * done) / total);
+    }
+    return { made, failed, tries };
+  }
+
+  /**
+   * One try of one export, verified with ffprobe before it is renamed into the job's directory: the GIF and
+   * the WebM transcode the finished ad; another aspect re-composes the same clips (fitted to that frame,
+   * docs/design/composition.md "Clips of any shape") with the text cards laid out again in that aspect's
+   * safe zone, the same music bed and grade, in one render.
+   * @throws AppError `TIMEOUT` past the export limit; `COMPOSITION_FAILED` when ffmpeg fails or the file fails verification
+   */
+  private async makeExport(format: ExtraExportFormat, tryNumber: number, job: ExportJob, onFraction: (fraction: number) => void): Promise<ExportArtifact> {
+    const { ctx, durationSeconds } = job;
+    const name = exportFileName(format);
+    const tmp = join(job.tmpDir, `try${tryNumber}-${name}`);
+    const run = {
+      errorCode: 'COMPOSITION_FAILED' as const,
+      timeoutMs: this.options.exportFaultFormats.includes(format) ? 1 : this.options.exportTimeoutMs,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      signal: ctx.signal,
+      onProgress: (outTimeSeconds: number) => {
+        ctx.heartbeat();
+        onFraction(Math.min(1, outTimeSeconds / durationSeconds));
+      },
+      label: `${format} export`,
+    };
+    const aspect = exportAspectOf(format);
+    let expected = { widthPx: job.widthPx, heightPx: job.heightPx };
+    let textBoxes: ExportArtifact['text_boxes'];
+    if (format === 'gif') {
+      expected = gifExportSize(job.widthPx, job.heightPx);
+      await this.runner.run(buildGifExportArgs(job.videoPath, tmp, durationSeconds, job.widthPx, job.heightPx), run);
+    } else if (format === 'webm') {
+      await this.runner.run(buildWebmArgs(job.videoPath, tmp), run);
+    } else if (aspect) {
+      expected = scaledSize(OUTPUT_SIZE_PX[aspect], job.scale);
+      const dir = await mkdtemp(join(job.tmpDir, `aspect-${aspect.replace(':', 'x')}-`));
+      const cards = await this.renderTexts(job.plan, job.slots, aspect, durationSeconds, job.look, dir, job.scale);
+      const { thumbnail: _ownThumbnail, ...base } = job.spec;
+      const spec: CompositionSpec = { ...base, ...expected, texts: cards.map((c) => c.text), graphPath: join(dir, 'graph.txt'), outputPath: tmp };
+      await writeFile(spec.graphPath, buildCompositionGraph(spec));
+      await this.runner.run(buildCompositionArgs(spec), run);
+      textBoxes = cards.map((c) => c.box);
+    }
+    const probe = await probeMedia(tmp);
+    const video = probe.streams.find((st) => st.type === 'video');
+    const codecs = probe.streams.map((st) => st.codec).sort().join(',');
+    const problems: string[] = [];
+    if (aspect) {
+      problems.push(...(await verifyAd(tmp, { durationSeconds, ...expected, durationToleranceSeconds: 0.1 })).problems);
+    } else {
+      const want = format === 'gif' ? 'gif' : 'opus,vp9';
+      if (codecs !== want) problems.push(`codecs ${codecs}, expected ${want}`);
+      if (video?.widthPx !== expected.widthPx || video.heightPx !== expected.heightPx) {
+        problems.push(`frame ${video?.widthPx}x${video?.heightPx}, expected ${expected.widthPx}x${expected.heightPx}`);
+      }
+      if (Math.abs(probe.durationSeconds - durationSeconds) > 0.25) problems.push(`duration ${probe.durationSeconds} s, expected ${durationSeconds} s`);
+    }
+    if (problems.length > 0) {
+      throw new AppError('COMPOSITION_FAILED', `${format} export failed verification: ${problems.join('; ')}`, { details: { problems } });
+    }
+    const out = join(ctx.workDir, name);
+    await rename(tmp, out);
+    const key = exportKeyOf(format);
+    return {
+      format,
+      key,
+      uri: pathToFileURL(out).href,
+      mime_type: EXPORT_MIME_TYPES[key],
+      file_size_bytes: (await stat(out)).size,
+      duration: probe.durationSeconds,
+      width: expected.widthPx,
+      height: expected.heightPx,
+      ...(textBoxes ? { text_boxes: textBoxes } : {}),
+    };
+  }
+
   /** Writes `preview.gif`: the opening excerpt from the hook's entrance (never the black fade-in), ≤ 6 s. */
   private async exportGif(videoPath: string, texts: CompositionText[], durationSeconds: number, widthPx: number, dir: string, ctx: ProviderContext): Promise<string> {
     const start = texts[0]?.startSeconds ?? AD_FADE_SECONDS;
@@ -325,6 +464,24 @@ export class LocalCompositor extends Compositor {
     await rename(tmp, out);
     return pathToFileURL(out).href;
   }
+}
+
+/** What every export of one composition shares: the finished ad, its render's spec and layout inputs. */
+interface ExportJob {
+  ctx: ProviderContext;
+  /** The finished ad (`final.mp4`). */
+  videoPath: string;
+  /** The attempt's temp directory (removed after the attempt). */
+  tmpDir: string;
+  durationSeconds: number;
+  widthPx: number;
+  heightPx: number;
+  /** The ad's render, re-used for other aspects with another frame size and text. */
+  spec: CompositionSpec;
+  plan: AdPlan;
+  slots: SceneSlot[];
+  look: BrandLook;
+  scale: number;
 }
 
 const even = (x: number): number => Math.max(2, 2 * Math.round(x / 2));
