@@ -62,7 +62,7 @@ export class AssetsController {
       void reply.header('content-range', `bytes */${asset.sizeBytes}`);
       throw new RangeNotSatisfiableError(asset.sizeBytes);
     }
-    const { opened } = await this.assets.open(assetId, principal, wanted.kind === 'range' ? wanted.range : undefined);
+    const opened = await this.assets.open(asset, wanted.kind === 'range' ? wanted.range : undefined);
     void reply.header('content-type', asset.mimeType).header('content-disposition', `inline; filename="${asset.id}.${asset.storageKey.split('.').pop()}"`);
     if (opened.range) {
       return reply

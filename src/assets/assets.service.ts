@@ -143,19 +143,17 @@ export class AssetsService {
   }
 
   /**
-   * The asset's record and its bytes, whole or the inclusive `range`.
-   * @throws AssetNotFoundError when missing, another client's, or gone from the store
+   * The bytes of an asset already looked up with {@link find}, whole or the inclusive `range`.
+   * @throws AssetNotFoundError when its bytes are gone from the store
    */
-  async open(assetId: string, viewer: Principal, range?: { start: number; end: number }): Promise<{ asset: AssetRecord; opened: OpenedArtifact }> {
-    const asset = await this.find(assetId, viewer);
-    const opened = await this.store.open(asset.storageKey, range).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') throw new AssetNotFoundError(assetId);
+  async open(asset: AssetRecord, range?: { start: number; end: number }): Promise<OpenedArtifact> {
+    return this.store.open(asset.storageKey, range).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') throw new AssetNotFoundError(asset.id);
       throw err;
     });
-    return { asset, opened };
   }
 
-  /** The record, for routes that only need the size before opening. @throws AssetNotFoundError */
+  /** The record, when `viewer` may see it. @throws AssetNotFoundError when missing, malformed or another client's */
   async find(assetId: string, viewer: Principal): Promise<AssetRecord> {
     if (!isAssetId(assetId)) throw new AssetNotFoundError(assetId.slice(0, 100));
     const asset = (await findVisibleAssets(this.orm, [assetId], viewer)).get(assetId.toLowerCase());
