@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
@@ -42,6 +42,9 @@ export class AssetNotFoundError extends AppError {
   }
 }
 
+/** A temporary upload file older than this was left by a process that died mid-upload, ms. */
+const STALE_UPLOAD_MS = 60 * 60 * 1000;
+
 /** Form fields besides the file that an upload may carry (ignored: the file's content decides everything). */
 const MAX_FORM_OVERHEAD_BYTES = 64 * 1024;
 
@@ -60,13 +63,38 @@ export function clientKeySegment(clientId: string | null): string {
  * and nothing stays in the store.
  */
 @Injectable()
-export class AssetsService {
+export class AssetsService implements OnApplicationBootstrap {
   constructor(
     private readonly orm: MikroORM,
     private readonly store: ArtifactStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const removed = await this.sweepTemporaryFiles();
+    if (removed > 0) this.logger.info({ removed }, 'removed temporary upload files left by an earlier process');
+  }
+
+  /**
+   * Removes temporary upload files older than an hour (a process killed mid-upload leaves its file behind;
+   * a live upload is far younger, as a request must arrive within HTTP_REQUEST_TIMEOUT_MS).
+   * @returns how many files were removed
+   */
+  async sweepTemporaryFiles(now = Date.now()): Promise<number> {
+    const dir = path.join(this.config.artifactDir, 'uploads-tmp');
+    const names = await readdir(dir).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const st = await stat(file).catch(() => null);
+      if (st?.isFile() && now - st.mtimeMs > STALE_UPLOAD_MS) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
 
   /**
    * Accepts one multipart file (field name free) from `req`.

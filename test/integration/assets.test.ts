@@ -1,10 +1,11 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { makeAudioOnlyMp4, makeJpeg, makePng, makeVideo, makeZip, uploadAsset } from '../support/asset-fixtures';
 import { startTestS3, type TestS3 } from '../support/s3rver';
+import { AssetsService } from '../../src/assets/assets.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 interface AssetBody {
@@ -190,6 +191,19 @@ function uploadSuite(name: string, start: () => Promise<{ t: TestApp; storedObje
         expect(await assetRows()).toBe(rowsBefore);
         expect(await filesUnder(path.join(t.config.artifactDir, 'uploads-tmp'))).toEqual([]);
         expect((await fetch(`${t.baseUrl}/health`)).status).toBe(200);
+      });
+
+      it('should sweep temporary upload files a dead process left behind, and only those', async () => {
+        const dir = path.join(t.config.artifactDir, 'uploads-tmp');
+        await mkdir(dir, { recursive: true });
+        await writeFile(path.join(dir, 'left-by-a-crash'), 'partial upload');
+        await writeFile(path.join(dir, 'in-flight'), 'partial upload');
+        const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
+        await utimes(path.join(dir, 'left-by-a-crash'), twoHoursAgo, twoHoursAgo);
+        expect(await t.app.get(AssetsService).sweepTemporaryFiles()).toBe(1);
+        expect(await filesUnder(dir)).toEqual(['in-flight']);
+        expect(await t.app.get(AssetsService).sweepTemporaryFiles(Date.now() + 2 * 3600 * 1000)).toBe(1);
+        expect(await filesUnder(dir)).toEqual([]);
       });
 
       it('should refuse a request that is not multipart, or has no file part, with 400', async () => {
