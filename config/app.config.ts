@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { EXPORT_FORMATS, isExportFormat, STAGES, type ExtraExportFormat, type StageName } from '@app/contracts';
 import { envReader } from './env-reader';
 import { loadAccessConfig, type AccessConfig } from './access.config';
+import { loadArtifactsConfig, type ArtifactsConfig } from './artifacts.config';
 import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
 import { loadPushConfig, type PushConfig } from './push.config';
 
@@ -46,6 +47,8 @@ export interface AppConfig {
   eventRetentionSeconds: number;
   /** Root of the artifact store (reference images, clips, finished ads). */
   artifactDir: string;
+  /** The artifact store port's adapter and its settings (config/artifacts.config.ts, docs/design/artifacts.md). */
+  artifacts: ArtifactsConfig;
   /** Clips generated at once per job (seed 002, "Configuration": default 4). */
   maxParallelVideoGenerations: number;
   /** Jobs processed at once across all processes (seed 000, "Environment Variables": default 10). */
@@ -156,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   problems.push(...providers.problems);
   const push = loadPushConfig(env);
   problems.push(...push.problems);
+  const artifactDir = path.resolve(env.ARTIFACT_DIR ?? 'data/artifacts');
 
   const config: AppConfig = {
     port,
@@ -174,7 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     natsMaxAckPending: int('NATS_MAX_ACK_PENDING', 1000, 1, 100_000),
     sagaSlots: int('SAGA_SLOTS', 4, 1, 256),
     eventRetentionSeconds: int('EVENT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
-    artifactDir: path.resolve(env.ARTIFACT_DIR ?? 'data/artifacts'),
+    artifactDir,
+    artifacts: loadArtifactsConfig(env, artifactDir, problems),
     maxParallelVideoGenerations: int('MAX_PARALLEL_VIDEO_GENERATIONS', 4, 1, 32),
     maxConcurrentJobs: int('MAX_CONCURRENT_JOBS', 10, 1, 1000),
     maxCostPerVideoUsd: num('MAX_COST_PER_VIDEO', 10, 0),

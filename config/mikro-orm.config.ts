@@ -10,6 +10,7 @@ import { Migration20261202010000_storyboard } from '../migrations/Migration20261
 import { Migration20261202040000_push } from '../migrations/Migration20261202040000_push';
 import { Migration20261202015000_stage_cache } from '../migrations/Migration20261202015000_stage_cache';
 import { Migration20261202030000_access } from '../migrations/Migration20261202030000_access';
+import { Migration20261202050000_assets } from '../migrations/Migration20261202050000_assets';
 import { Migration20261202053000_batch } from '../migrations/Migration20261202053000_batch';
 
 /** Every entity, listed once for the app, the migrator and tests. */
@@ -43,6 +44,7 @@ export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
         { name: 'Migration20261202040000_push', class: Migration20261202040000_push },
         { name: 'Migration20261202015000_stage_cache', class: Migration20261202015000_stage_cache },
         { name: 'Migration20261202030000_access', class: Migration20261202030000_access },
+        { name: 'Migration20261202050000_assets', class: Migration20261202050000_assets },
         { name: 'Migration20261202053000_batch', class: Migration20261202053000_batch },
       ],
     },

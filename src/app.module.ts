@@ -5,6 +5,8 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { mikroOrmOptions } from '../config/mikro-orm.config';
 import { AccessModule } from './access/access.module';
 import { AppLifecycle } from './app.lifecycle';
+import { ArtifactsModule } from './artifacts/artifacts.module';
+import { AssetsModule } from './assets/assets.module';
 import { ROOT_LOGGER } from './common/logger';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -50,6 +52,8 @@ export class AppModule {
         MetricsModule,
         AccessModule.register(has('api')),
         MessagingModule,
+        ArtifactsModule,
+        AssetsModule.register(has('api')),
         HealthModule,
         JobsModule.register(has('api')),
         WebhooksModule.register(has('api')),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { mkdirSync } from 'node:fs';
 import type { AppConfig } from '../config/app.config';
 import { AppModule } from './app.module';
+import { registerMultipart } from './assets/assets.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { applyHttpEdges, fastifyServerOptions } from './common/http-edges';
 import { createRootLogger } from './common/logger';
@@ -37,6 +38,7 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   app.enableVersioning({ type: VersioningType.URI, prefix: 'api/v' });
   app.enableShutdownHooks();
   await applyHttpEdges(app, config);
+  await registerMultipart(app);
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, root);

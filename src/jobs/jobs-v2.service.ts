@@ -8,6 +8,7 @@ import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config'
 import { AppError } from '../common/app-error';
 import { canSee, ownerOf } from '../access/ownership';
 import { ANONYMOUS, type Principal } from '../access/principal';
+import { findVisibleAssets } from '../assets/assets.repository';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
 import { MetricsService } from '../metrics/metrics.service';
@@ -48,8 +49,12 @@ export class JobsV2Service {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Creates a v2 job (not approved) and publishes `job.created` through the outbox. */
+  /**
+   * Creates a v2 job (not approved) and publishes `job.created` through the outbox.
+   * @throws AppError INVALID_INPUT naming `assets.N.id` for each asset that does not exist or is another client's
+   */
   async create(dto: V2GenerateDto, owner: Principal = ANONYMOUS): Promise<V2CreatedJob> {
+    await this.assertAssetsUsable(dto.assets ?? [], owner);
     const id = randomUUID();
     const now = new Date();
     const aspectRatio = dto.aspectRatio ?? PLATFORM_ASPECT_RATIO[dto.platform!]!;
@@ -197,6 +202,20 @@ export class JobsV2Service {
     const still = Number.isInteger(sceneNumber) && sceneNumber >= 1 ? job.stills[sceneNumber - 1] : null;
     if (!still) throw new JobFileNotReadyError(jobId, `storyboard image for scene ${sceneNumber}`, toV2Status(job.status, job.approved));
     return localPath(still.image_uri);
+  }
+
+  /**
+   * Every asset a job names must be an uploaded asset the caller may see (docs/api.md, "Assets"); another
+   * client's id is reported exactly like a missing one.
+   */
+  private async assertAssetsUsable(assets: ReadonlyArray<{ id: string }>, owner: Principal): Promise<void> {
+    if (assets.length === 0) return;
+    const visible = await findVisibleAssets(this.orm, assets.map((a) => a.id), owner);
+    const fields: Record<string, string[]> = {};
+    assets.forEach((a, i) => {
+      if (!visible.has(a.id.toLowerCase())) fields[`assets.${i}.id`] = [`no uploaded asset "${a.id.slice(0, 100)}" (upload it first with POST /api/v2/upload-asset)`];
+    });
+    if (Object.keys(fields).length > 0) throw new AppError('INVALID_INPUT', `invalid request: ${Object.keys(fields).join(', ')}`, { details: { fields } });
   }
 
   private async command(jobId: string, command: SagaCommand, viewer: Principal): Promise<Decision> {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { verifyAd } from '../../src/media/ffprobe';
 import { JobReaper } from '../../src/jobs/job-reaper';
+import { makePng, uploadAsset } from '../support/asset-fixtures';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 
 interface V2Body {
@@ -77,6 +78,11 @@ describe('v2 storyboard review on local providers', () => {
   });
 
   it('should stop at the storyboard, refine one scene, render the approved stills and expire an unapproved storyboard', async () => {
+    // The brand's logo is a real upload: a job may only name assets that exist and are the caller's.
+    const uploaded = await uploadAsset(t.baseUrl, makePng(), 'logo.png', 'image/png');
+    expect(uploaded.status).toBe(201);
+    const logo = await json<{ assetId: string; type: string; mimeType: string }>(uploaded);
+    expect(logo).toMatchObject({ type: 'image', mimeType: 'image/png' });
     const created = await post(`${t.baseUrl}/api/v2/generate`, {
       creativePrompt: 'A 15 second TikTok ad for a luxury gold watch, elegant and minimal',
       duration: 15,
@@ -84,7 +90,7 @@ describe('v2 storyboard review on local providers', () => {
       videoName: 'Gold watch launch',
       stylePresets: ['luxury'],
       brandGuidelines: { primaryColor: '#D4AF37', secondaryColor: '#000000' },
-      assets: [{ id: 'asset-logo-1', role: 'logo' }],
+      assets: [{ id: logo.assetId, role: 'logo' }],
     });
     expect(created.status).toBe(201);
     const a = await json<{ job_id: string; status: string; estimatedCost: V2Body['estimatedCost']; links: Record<string, string> }>(created);
@@ -104,7 +110,7 @@ describe('v2 storyboard review on local providers', () => {
     const b = await pollUntil(() => get(second.job_id), (x) => x.status === 'storyboard_complete' || x.status === 'failed', 180_000, 500);
     expect(b.status).toBe('storyboard_complete');
     const stored: Array<{ options: { assets: unknown[]; videoName: string } }> = await orm.em.fork().execute('select options from jobs where id = ?', [a.job_id]);
-    expect(stored[0].options).toMatchObject({ assets: [{ id: 'asset-logo-1', role: 'logo' }], videoName: 'Gold watch launch' });
+    expect(stored[0].options).toMatchObject({ assets: [{ id: logo.assetId, role: 'logo' }], videoName: 'Gold watch launch' });
 
     const before = await Promise.all(board.storyboard.map((s) => sha(s.imageUrl)));
     expect(new Set(before).size).toBe(scenes);
