@@ -15,7 +15,7 @@ export const FAN_OUT_STAGES: readonly StageName[] = ['storyboard', 'video_genera
 export type StageName = (typeof STAGES)[number];
 
 /**
- * Progress percentage reached when each stage completes (seed 001, "Pipeline Stages": 20 / 35 / 85 / 100), as
+ * Progress percentage reached when each stage completes (docs/design/saga.md, "Progress": 20 / 35 / 85 / 100), as
  * v1 reports it. Video generation advances incrementally from 35 to 85 as clips finish; the storyboard keeps
  * 35 (v1 counts it inside the images). The v2 body computes its own percentage (docs/api.md).
  */
@@ -28,7 +28,7 @@ export const STAGE_PROGRESS_PERCENT: Readonly<Record<StageName, number>> = {
 };
 
 /**
- * Default per-call timeouts in seconds (seed 000, "Timeouts": 10 / 15 / 90 / 30).
+ * Default per-call timeouts in seconds (docs/providers.md, "Timeouts": 10 / 15 / 120 / 90 / 30).
  * Local providers are bounded by their own ffmpeg timeouts, which are longer (see media/).
  */
 export const STAGE_TIMEOUT_SECONDS: Readonly<Record<StageName, number>> = {
@@ -39,7 +39,7 @@ export const STAGE_TIMEOUT_SECONDS: Readonly<Record<StageName, number>> = {
   composition: 30,
 };
 
-/** Error code a failed stage reports by default (seed 000, "Error Codes"). */
+/** Error code a failed stage reports by default (docs/providers.md, "Error codes"). */
 export const STAGE_FAILURE_CODE: Readonly<Record<StageName, string>> = {
   prompt_parsing: 'PROMPT_PARSING_FAILED',
   image_generation: 'IMAGE_GENERATION_FAILED',
