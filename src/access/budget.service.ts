@@ -91,7 +91,7 @@ export class BudgetService {
 
   /**
    * Admission of a new job: the budget check above, then the client's queued jobs against
-   * `MAX_QUEUED_JOBS_PER_CLIENT` (seed 003's 20 concurrent jobs per user). Admins and auth off pass.
+   * `MAX_QUEUED_JOBS_PER_CLIENT` (docs/security.md, "Rate limits": 20 jobs in flight per client). Admins and auth off pass.
    * @throws BudgetExceededError (402); QueueAdmissionError (429 RATE_LIMIT_EXCEEDED)
    */
   async assertCanQueue(principal: Principal): Promise<void> {

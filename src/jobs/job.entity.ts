@@ -22,7 +22,7 @@ export function isTerminal(status: JobStatus): boolean {
 }
 
 /**
- * One ad generation job (table `jobs`, seed 000 "Database Schema"). Only the saga writes it.
+ * One ad generation job (table `jobs`). Only the saga writes it (docs/design/saga.md, "Exactly-once effect on job state").
  * Costs are USD; `duration` is seconds. `version` is the optimistic lock and the job version job events carry.
  */
 @Entity({ tableName: 'jobs' })
