@@ -8,9 +8,6 @@ export const STAGES = ['prompt_parsing', 'image_generation', 'storyboard', 'vide
 /** The stages v1 clients know (v1 reports the storyboard as part of image_generation: docs/api.md, "v1"). */
 export const V1_STAGES = ['prompt_parsing', 'image_generation', 'video_generation', 'composition'] as const;
 
-/** Stages that fan out one request per scene (scene index in the subject and the attempt key). */
-export const FAN_OUT_STAGES: readonly StageName[] = ['storyboard', 'video_generation'];
-
 /** One of {@link STAGES}. */
 export type StageName = (typeof STAGES)[number];
 
@@ -47,8 +44,3 @@ export const STAGE_FAILURE_CODE: Readonly<Record<StageName, string>> = {
   video_generation: 'VIDEO_GENERATION_FAILED',
   composition: 'COMPOSITION_FAILED',
 };
-
-/** True when `value` is one of {@link STAGES}. */
-export function isStageName(value: string): value is StageName {
-  return (STAGES as readonly string[]).includes(value);
-}
