@@ -13,7 +13,7 @@ import { toComposeRequest } from './http-contract.mappers';
 
 /**
  * Composition on the team's service: `POST {COMPOSITION_URL}/compose` answering
- * `{video_url, thumbnail_url, duration, file_size}` (seed 001 "Composition Service"). Clip URIs are sent as the
+ * `{video_url, thumbnail_url, duration, file_size}` (docs/providers.md, "Stage services (HTTP contract)"). Clip URIs are sent as the
  * artifact store has them (`file://`: the service shares the artifact volume). The ad and thumbnail are
  * downloaded into `<workDir>/final.mp4` and `thumbnail.jpg`, and the ad must pass the project's delivery check
  * (`verifyAd`: H.264/AAC, exact size, 30 fps, faststart, duration ±0.5 s) or the stage fails `COMPOSITION_FAILED`.
