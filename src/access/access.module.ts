@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { AdminController, UsageController } from './access.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyInterceptor, IdempotencyStore } from './idempotency.interceptor';
 import { JwtVerifier } from './jwt.verifier';
 import { PgThrottlerStorage } from './pg-throttler.storage';
 import { RateLimitGuard, rateLimitClassOf } from './rate-limit.guard';
@@ -42,11 +42,12 @@ export class AccessModule {
         ApiKeysService,
         JwtVerifier,
         BudgetService,
+        IdempotencyStore,
         IdempotencyInterceptor,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [ApiKeysService, JwtVerifier, BudgetService, IdempotencyInterceptor],
+      exports: [ApiKeysService, JwtVerifier, BudgetService, IdempotencyStore, IdempotencyInterceptor],
     };
   }
 }

@@ -25,41 +25,56 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** What {@link IdempotencyStore.begin} found for a key. */
+export type IdempotencyClaim = { kind: 'claimed' } | { kind: 'replay'; statusCode: number; body: unknown };
+
+/** The key's owner scope: the principal, or one shared scope for anonymous callers (auth off). Pure. */
+export function idempotencyOwner(principal: Principal | undefined): string {
+  return (principal && principalKey(principal)) ?? 'anonymous';
+}
+
 /**
- * `Idempotency-Key` for creating POSTs (Stripe's semantics and the IETF httpapi draft; docs/security.md):
- * the key is scoped to the principal (all anonymous callers share one scope with auth off); the first
- * answer (2xx) is stored in PostgreSQL (`idempotency_keys`) with the request's fingerprint (route + canonical
- * body) and replayed for the same key and fingerprint with `Idempotent-Replayed: true`; another fingerprint
- * is 422; a request still running with the key is 409; an error answer frees the key; keys expire after
- * `IDEMPOTENCY_TTL_HOURS` (24). Applied per route with `@Idempotent()`.
+ * The `Idempotency-Key` header's value, checked (1–255 visible ASCII characters), or null when absent.
+ * @throws AppError INVALID_INPUT naming the header when malformed
+ */
+export function idempotencyKeyOf(req: FastifyRequest): string | null {
+  const raw = req.headers['idempotency-key'];
+  if (raw === undefined) return null;
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (!KEY_FORMAT.test(key)) {
+    throw new AppError('INVALID_INPUT', 'Idempotency-Key must be 1-255 visible ASCII characters', { details: { fields: { 'Idempotency-Key': ['1-255 visible ASCII characters'] } } });
+  }
+  return key;
+}
+
+/** Fingerprint of a request: its route and a digest of what it sends (canonical JSON, or a file's SHA-256). Pure. */
+export function requestFingerprint(route: string, content: string): string {
+  return createHash('sha256').update(route).update('\n').update(content).digest('hex');
+}
+
+/**
+ * Table `idempotency_keys` with Stripe's semantics and the IETF httpapi draft's (docs/security.md, "Idempotent
+ * creates"): a key is claimed for one fingerprint; the first 2xx answer is stored and replayed for the same
+ * fingerprint; another fingerprint is 422; a request still running with the key is 409; an error frees the
+ * key; keys expire after `IDEMPOTENCY_TTL_HOURS` (24). Used by {@link IdempotencyInterceptor} for JSON bodies
+ * and by routes whose body is only known once read (the upload fingerprints the file's SHA-256).
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyStore {
   private calls = 0;
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    const raw = req.headers['idempotency-key'];
-    if (raw === undefined) return next.handle();
-    return from(this.run(context, req, Array.isArray(raw) ? raw[0] : raw, next));
-  }
-
-  private async run(context: ExecutionContext, req: FastifyRequest & { principal?: Principal }, key: string, next: CallHandler): Promise<unknown> {
-    if (!KEY_FORMAT.test(key)) {
-      throw new AppError('INVALID_INPUT', 'Idempotency-Key must be 1-255 visible ASCII characters', { details: { fields: { 'Idempotency-Key': ['1-255 visible ASCII characters'] } } });
-    }
-    const owner = (req.principal && principalKey(req.principal)) ?? 'anonymous';
-    const route = `${req.method} ${req.routeOptions?.url ?? req.url}`.slice(0, 200);
-    const fingerprint = createHash('sha256').update(route).update('\n').update(canonicalJson(req.body)).digest('hex');
+  /**
+   * Claims `key` for `fingerprint`, or finds the stored answer to replay.
+   * @throws IdempotencyKeyReusedError (422) for another fingerprint; IdempotencyInFlightError (409) while the first request runs
+   */
+  async begin(owner: string, key: string, method: string, route: string, fingerprint: string): Promise<IdempotencyClaim> {
     const conn = this.orm.em.getConnection();
     if (++this.calls % 200 === 0) void conn.execute('delete from idempotency_keys where expires_at < now()').catch(() => undefined);
-
     const claimed: unknown[] = await conn.execute(
       `insert into idempotency_keys (owner, key, method, route, body_sha256, expires_at)
        values (?, ?, ?, ?, ?, now() + make_interval(hours => ?))
@@ -70,32 +85,68 @@ export class IdempotencyInterceptor implements NestInterceptor {
           or (idempotency_keys.status_code is null and idempotency_keys.body_sha256 = excluded.body_sha256
               and idempotency_keys.created_at < now() - make_interval(secs => ?))
        returning key`,
-      [owner, key, req.method, route, fingerprint, this.config.access.idempotencyTtlHours, ABANDONED_AFTER_SECONDS],
+      [owner, key, method, route, fingerprint, this.config.access.idempotencyTtlHours, ABANDONED_AFTER_SECONDS],
     );
-    if (claimed.length === 0) {
-      const rows: Array<{ body_sha256: string; status_code: number | null; response_body: unknown }> = await conn.execute(
-        'select body_sha256, status_code, response_body from idempotency_keys where owner = ? and key = ?',
-        [owner, key],
-      );
-      const row = rows[0];
-      if (!row || row.body_sha256 !== fingerprint) throw new IdempotencyKeyReusedError(key);
-      if (row.status_code === null) throw new IdempotencyInFlightError(key);
-      const reply = context.switchToHttp().getResponse<FastifyReply>();
-      reply.header('Idempotent-Replayed', 'true');
-      return lastValueFrom(of(row.response_body));
+    if (claimed.length > 0) return { kind: 'claimed' };
+    const rows: Array<{ body_sha256: string; status_code: number | null; response_body: unknown }> = await conn.execute(
+      'select body_sha256, status_code, response_body from idempotency_keys where owner = ? and key = ?',
+      [owner, key],
+    );
+    const row = rows[0];
+    if (!row || row.body_sha256 !== fingerprint) throw new IdempotencyKeyReusedError(key);
+    if (row.status_code === null) throw new IdempotencyInFlightError(key);
+    return { kind: 'replay', statusCode: row.status_code, body: row.response_body };
+  }
+
+  /** Stores the answer of a claimed key for replay. */
+  async complete(owner: string, key: string, statusCode: number, body: unknown): Promise<void> {
+    await this.orm.em
+      .getConnection()
+      .execute('update idempotency_keys set status_code = ?, response_body = ? where owner = ? and key = ?', [statusCode, JSON.stringify(body ?? null), owner, key]);
+  }
+
+  /** Frees a claimed key whose request failed, so it can be retried. */
+  async release(owner: string, key: string): Promise<void> {
+    await this.orm.em
+      .getConnection()
+      .execute('delete from idempotency_keys where owner = ? and key = ? and status_code is null', [owner, key])
+      .catch(() => undefined);
+  }
+}
+
+/**
+ * `Idempotency-Key` for creating POSTs with JSON bodies ({@link IdempotencyStore}): the fingerprint is the route
+ * and the canonical body; a replay carries `Idempotent-Replayed: true`. Applied per route with `@Idempotent()`.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    if (req.headers['idempotency-key'] === undefined) return next.handle();
+    return from(this.run(context, req, next));
+  }
+
+  private async run(context: ExecutionContext, req: FastifyRequest & { principal?: Principal }, next: CallHandler): Promise<unknown> {
+    const key = idempotencyKeyOf(req)!;
+    const owner = idempotencyOwner(req.principal);
+    const route = `${req.method} ${req.routeOptions?.url ?? req.url}`.slice(0, 200);
+    const claim = await this.store.begin(owner, key, req.method, route, requestFingerprint(route, canonicalJson(req.body)));
+    if (claim.kind === 'replay') {
+      context.switchToHttp().getResponse<FastifyReply>().header('Idempotent-Replayed', 'true');
+      return lastValueFrom(of(claim.body));
     }
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       const status = this.reflector.get<number | undefined>('__httpCode__', context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
-      await conn.execute('update idempotency_keys set status_code = ?, response_body = ? where owner = ? and key = ?', [
-        status,
-        JSON.stringify(body ?? null),
-        owner,
-        key,
-      ]);
+      await this.store.complete(owner, key, status, body);
       return body;
     } catch (err) {
-      await conn.execute('delete from idempotency_keys where owner = ? and key = ? and status_code is null', [owner, key]).catch(() => undefined);
+      await this.store.release(owner, key);
       throw err;
     }
   }

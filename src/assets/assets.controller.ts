@@ -31,7 +31,9 @@ export class AssetsController {
   @RateLimit('upload')
   async upload(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentPrincipal() principal: Principal) {
     try {
-      return await this.assets.upload(req, principal);
+      const { asset, replayed } = await this.assets.upload(req, principal);
+      if (replayed) void reply.header('Idempotent-Replayed', 'true');
+      return asset;
     } catch (err) {
       // The rest of an oversized body is not read: the connection closes after the answer.
       if (err instanceof InvalidAssetError && err.reason === 'too_large') void reply.header('connection', 'close');

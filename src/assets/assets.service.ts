@@ -9,6 +9,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { idempotencyKeyOf, idempotencyOwner, IdempotencyStore, requestFingerprint } from '../access/idempotency.interceptor';
 import { canSee, ownerOf } from '../access/ownership';
 import { ANONYMOUS, type Principal } from '../access/principal';
 import { ArtifactStore, HashingCounter, type OpenedArtifact } from '../artifacts/artifact-store';
@@ -42,6 +43,9 @@ export class AssetNotFoundError extends AppError {
   }
 }
 
+/** The upload route as idempotency keys record it. */
+const UPLOAD_ROUTE = 'POST /api/v2/upload-asset';
+
 /** A temporary upload file older than this was left by a process that died mid-upload, ms. */
 const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
@@ -67,6 +71,7 @@ export class AssetsService implements OnApplicationBootstrap {
   constructor(
     private readonly orm: MikroORM,
     private readonly store: ArtifactStore,
+    private readonly idempotency: IdempotencyStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -97,12 +102,15 @@ export class AssetsService implements OnApplicationBootstrap {
   }
 
   /**
-   * Accepts one multipart file (field name free) from `req`.
+   * Accepts one multipart file (field name free) from `req`. With an `Idempotency-Key`, the same file sent again
+   * with the key gets the first answer (`replayed`), another file 422.
    * @throws InvalidAssetError (400 INVALID_INPUT with `details.reason`) for anything that is not a jpg, png,
-   *   mp4 or mov of at most {@link MAX_ASSET_BYTES}; AppError SERVICE_UNAVAILABLE when the store fails
+   *   mp4 or mov of at most {@link MAX_ASSET_BYTES}; AppError SERVICE_UNAVAILABLE when the store fails;
+   *   IdempotencyKeyReusedError (422) / IdempotencyInFlightError (409)
    */
-  async upload(req: FastifyRequest, owner: Principal = ANONYMOUS): Promise<AssetResponse> {
+  async upload(req: FastifyRequest, owner: Principal = ANONYMOUS): Promise<{ asset: AssetResponse; replayed: boolean }> {
     if (!req.isMultipart()) throw new InvalidAssetError('no_file', 'send the file as multipart/form-data');
+    const idempotencyKey = idempotencyKeyOf(req);
     const declared = Number(req.headers['content-length']);
     // A declared body past the limit is refused before a byte of it is read.
     if (Number.isFinite(declared) && declared > MAX_ASSET_BYTES + MAX_FORM_OVERHEAD_BYTES) throw tooLarge();
@@ -118,6 +126,7 @@ export class AssetsService implements OnApplicationBootstrap {
     const tmpDir = path.join(this.config.artifactDir, 'uploads-tmp');
     const tmp = path.join(tmpDir, randomUUID());
     let storedKey: string | null = null;
+    let claimed: { owner: string; key: string } | null = null;
     try {
       await mkdir(tmpDir, { recursive: true });
       const counter = new HashingCounter();
@@ -131,6 +140,14 @@ export class AssetsService implements OnApplicationBootstrap {
         throw new InvalidAssetError('truncated', 'the upload ended before the file was complete', err);
       }
       if (part.file.truncated || counter.sizeBytes > MAX_ASSET_BYTES) throw tooLarge();
+      if (idempotencyKey !== null) {
+        // Fingerprinted by the file's bytes, known only now: the same file again replays the first answer,
+        // another file with the key is 422 (docs/security.md, "Idempotent creates").
+        const scope = idempotencyOwner(owner);
+        const claim = await this.idempotency.begin(scope, idempotencyKey, 'POST', UPLOAD_ROUTE, requestFingerprint(UPLOAD_ROUTE, counter.sha256));
+        if (claim.kind === 'replay') return { asset: claim.body as AssetResponse, replayed: true };
+        claimed = { owner: scope, key: idempotencyKey };
+      }
 
       const inspected = await inspectAsset(tmp, counter.sizeBytes);
       const id = randomUUID();
@@ -156,8 +173,12 @@ export class AssetsService implements OnApplicationBootstrap {
       };
       await insertAsset(this.orm, record);
       storedKey = null;
-      return this.toResponse(record);
+      const asset = this.toResponse(record);
+      if (claimed) await this.idempotency.complete(claimed.owner, claimed.key, 201, asset);
+      claimed = null;
+      return { asset, replayed: false };
     } finally {
+      if (claimed) await this.idempotency.release(claimed.owner, claimed.key);
       await rm(tmp, { force: true }).catch(() => undefined);
       if (storedKey) {
         await this.store.delete(storedKey).catch((err: unknown) => this.logger.warn({ err, key: storedKey }, 'could not remove an asset whose upload failed'));

@@ -206,6 +206,26 @@ function uploadSuite(name: string, start: () => Promise<{ t: TestApp; storedObje
         expect(await filesUnder(dir)).toEqual([]);
       });
 
+      it('should replay an upload sent again with its Idempotency-Key, and refuse another file with that key (422), storing nothing new', async () => {
+        const key = `upload-${Date.now()}`;
+        const first = await uploadAsset(t.baseUrl, fixtures().png, 'logo.png', 'image/png', { 'idempotency-key': key });
+        expect(first.status).toBe(201);
+        const body = (await first.json()) as AssetBody;
+        const rows = await assetRows();
+        const again = await uploadAsset(t.baseUrl, fixtures().png, 'logo-again.png', 'image/png', { 'idempotency-key': key });
+        expect(again.status).toBe(201);
+        expect(again.headers.get('idempotent-replayed')).toBe('true');
+        expect(await again.json()).toEqual(body);
+        const other = await uploadAsset(t.baseUrl, fixtures().jpeg, 'product.jpg', 'image/jpeg', { 'idempotency-key': key });
+        expect(other.status).toBe(422);
+        expect(((await other.json()) as ErrorBody).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+        expect(await assetRows()).toBe(rows);
+        // A refused file frees its key: the key then belongs to the next good upload.
+        const badKey = `bad-${key}`;
+        expect((await uploadAsset(t.baseUrl, Buffer.from('PK\x03\x04 not an image'), 'x.png', 'image/png', { 'idempotency-key': badKey })).status).toBe(400);
+        expect((await uploadAsset(t.baseUrl, fixtures().jpeg, 'product.jpg', 'image/jpeg', { 'idempotency-key': badKey })).status).toBe(201);
+      });
+
       it('should refuse a request that is not multipart, or has no file part, with 400', async () => {
         const json = await fetch(`${t.baseUrl}/api/v2/upload-asset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
         expect(json.status).toBe(400);

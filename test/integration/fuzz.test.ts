@@ -76,7 +76,21 @@ function generateCase(rand: () => number, jobId: string): Case {
   if (r < 0.7) return { method: pick(['POST', 'DELETE']), path: pick([`/api/v1/jobs/${id()}/cancel`, `/api/v2/jobs/${id()}`]), headers: auth() };
   if (r < 0.78) return { method: pick(['POST', 'DELETE']), path: pick(['/api/v1/admin/api-keys', `/api/v1/admin/api-keys/${id()}`]), headers: { 'content-type': 'application/json', ...auth() }, body: body() };
   if (r < 0.84) return { method: 'GET', path: `/api/v2/usage?${pick(['days=0', 'days=367', 'days=%ZZ', 'client_id=%00', 'days=1e3'])}`, headers: auth() };
-  if (r < 0.9) return { method: 'OPTIONS', path: pick(['/api/v1/generate-ad', `/api/v1/jobs/${id()}`, '/health']), headers: pick<Record<string, string>>([{}, { 'access-control-request-method': 'POST' }, { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' }]) };
+  if (r < 0.86) {
+    // Multipart uploads whose parts are broken, mislabelled or not files at all.
+    const boundary = pick(['x', 'b'.repeat(80), '', '--']);
+    const part = pick([`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n${String(nasty())}\r\n--${boundary}--\r\n`, `--${boundary}\r\n\r\n`, JSON.stringify(nasty()), body()]);
+    return { method: 'POST', path: '/api/v2/upload-asset', headers: { 'content-type': pick([`multipart/form-data; boundary=${boundary}`, 'multipart/form-data', contentType()]), ...auth() }, body: part };
+  }
+  if (r < 0.88) return { method: 'GET', path: `/api/v2/assets/${id()}${pick(['', '/data'])}`, headers: { ...auth(), range: pick(['bytes=0-1', 'bytes=999999999-', 'bytes=5-1', 'x']) } };
+  if (r < 0.9) {
+    const batch = pick([`{"requests":[${body()}]}`, `{"requests":[${Array.from({ length: 1 + Math.floor(rand() * 12) }, () => body()).join(',')}]}`, body()]);
+    return rand() < 0.6
+      ? { method: 'POST', path: '/api/v1/batch', headers: { 'content-type': contentType(), ...auth() }, body: batch }
+      : { method: 'GET', path: `/api/v1/batches/${id()}`, headers: auth() };
+  }
+  if (r < 0.92) return { method: 'GET', path: `/api/v2/jobs/${id()}/exports/${pick(['gif', 'webm', '16:9', '1:1', '..', '%00', 'x'.repeat(200)])}`, headers: auth() };
+  if (r < 0.94) return { method: 'OPTIONS', path: pick(['/api/v1/generate-ad', `/api/v1/jobs/${id()}`, '/health']), headers: pick<Record<string, string>>([{}, { 'access-control-request-method': 'POST' }, { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' }]) };
   return { method: pick(['GET', 'PUT', 'PATCH', 'POST']), path: pick(['/nope', `/api/v1/${id()}`, '/api/v1/jobs/%', '/%E0%A4%A', '/api/v3/jobs', '/health?x=%ZZ']), headers: { 'content-type': 'application/json' }, body: '{}' };
 }
 
