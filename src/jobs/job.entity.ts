@@ -10,6 +10,7 @@ import {
   type JobStatus,
   type StageName,
   type StoryboardOutput,
+  type VariationCuts,
   type VideoGenerationOutput,
 } from '@app/contracts';
 
@@ -35,6 +36,7 @@ export class Job {
     | 'referenceImageUrl'
     | 'clipUrls'
     | 'result'
+    | 'cuts'
     | 'costPromptParsing'
     | 'costImageGeneration'
     | 'costVideoGeneration'
@@ -112,6 +114,10 @@ export class Job {
 
   @Property({ type: 'json', nullable: true })
   result: CompositionOutput | null = null;
+
+  /** The cuts of a v2 job with `numberOfVariations` above 1 (docs/api.md, "Variations"); null for every other job. */
+  @Property({ type: 'json', nullable: true })
+  cuts: VariationCuts | null = null;
 
   @Property({ type: new DecimalType('number'), precision: 12, scale: 6 })
   costPromptParsing = 0;
