@@ -1,4 +1,7 @@
-import { musicStyleFor, validateAdPlan, type AdPlan } from '@app/contracts';
+import { musicStyleFor, validateAdPlan, type AdPlan, type AdRequestOptions } from '@app/contracts';
+import { loadConfig } from '../../config/app.config';
+import { CostEstimator } from './cost-estimator';
+import type { JobState } from './job-saga';
 import { makeAdPlan, SAMPLE_REQUESTS } from '../../test/fixtures/plans';
 import { cutClips, variationCount, variationCut } from './variation-cuts';
 
@@ -106,5 +109,18 @@ describe('variationCount', () => {
     ['a stored value above the bound: 3 cuts', 2 as const, { numberOfVariations: 9 }, 3],
   ])('%s', (_label, apiVersion, options, expected) => {
     expect(variationCount({ apiVersion, options })).toBe(expected);
+  });
+});
+
+describe('CostEstimator with variations', () => {
+  it('counts one composition per cut and the clips once', () => {
+    const config = loadConfig({ COMPOSITION_PROVIDER: 'http', COMPOSITION_URL: 'http://compose.test' });
+    const estimator = new CostEstimator(config);
+    const plan = makeAdPlan({ durationSeconds: 15, aspectRatio: '9:16' });
+    const job = (options: AdRequestOptions | null) => ({ apiVersion: 2, options, plan, stills: [], request: { prompt: 'p', duration: 15, aspect_ratio: '9:16' } }) as unknown as JobState;
+    const one = estimator.estimate('composition', job(null));
+    expect(one).toBeGreaterThan(0);
+    expect(estimator.estimate('composition', job({ numberOfVariations: 3 }))).toBeCloseTo(3 * one, 9);
+    expect(estimator.estimate('video_generation', job({ numberOfVariations: 3 }))).toBe(estimator.estimate('video_generation', job(null)));
   });
 });
