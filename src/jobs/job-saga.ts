@@ -171,7 +171,8 @@ export type PipelineStep =
 
 /**
  * The pipeline as data (docs/api.md, "Pipeline"): plan, reference design, one still per scene, the approval
- * gate (v1 jobs are approved up front, so they pass it), one clip per scene animating its still, composition.
+ * gate (v1 jobs are approved up front, so they pass it), one clip per scene animating its still, composition
+ * (one per cut for a v2 job with `numberOfVariations` above 1: {@link startCuts}).
  */
 export const PIPELINE: readonly PipelineStep[] = [
   { kind: 'stage', stage: 'prompt_parsing' },
