@@ -94,6 +94,12 @@ export interface AppConfig {
   access: AccessConfig;
   /** A v2 job's exports (docs/design/composition.md, "Exports"). */
   exports: ExportsConfig;
+  /**
+   * Test hook (`VARIATION_FAULT_INDICES`, comma-separated cut indices 0–2, unset in production): the
+   * composition of these cuts of a job with `numberOfVariations` fails with COMPOSITION_FAILED (not
+   * retryable) before it renders, so one cut fails while the others are served (docs/api.md, "Variations").
+   */
+  variationFaultIndices: number[];
 }
 
 /** Settings of a job's requested exports (docs/design/composition.md, "Exports"). */
@@ -136,6 +142,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const items = (env[name] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
     for (const f of items) if (!isExportFormat(f) || f === 'mp4') problems.push(`${name}: unknown export format "${f}" (known: ${EXPORT_FORMATS.slice(1).join(', ')})`);
     return items.filter((f): f is ExtraExportFormat => isExportFormat(f) && f !== 'mp4');
+  };
+
+  const indexList = (name: string, max: number): number[] => {
+    const items = (env[name] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+    for (const f of items) if (!/^\d+$/.test(f) || Number(f) > max) problems.push(`${name}: "${f}" is not an index from 0 to ${max}`);
+    return items.filter((f) => /^\d+$/.test(f) && Number(f) <= max).map(Number);
   };
 
   const roles = (env.ROLES ?? 'api,orchestrator,stages')
@@ -200,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stageCache: { enabled: onOff('STAGE_CACHE', true), ttlHours: positive('STAGE_CACHE_TTL_HOURS', 24) },
     access: loadAccessConfig(env, problems),
     exports: { timeoutSeconds: int('EXPORT_TIMEOUT_SECONDS', 60, 1, 3600), faultFormats: exportFormatList('EXPORT_FAULT_FORMATS') },
+    variationFaultIndices: indexList('VARIATION_FAULT_INDICES', 2),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -214,4 +227,15 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
  */
 export function jobWorkDir(artifactDir: string, jobId: string): string {
   return path.join(artifactDir, 'jobs', jobId);
+}
+
+/**
+ * Where one stage attempt writes: the job's work directory, except the composition of cut `k > 0` of a job
+ * with `numberOfVariations`, which writes `<job dir>/variations/<k>` so cuts composing at once never share a
+ * `final.mp4` (docs/design/composition.md, "Variations"). Cut 0 writes where a single job's composition does.
+ * Inside the job directory, so cancellation still removes everything. Pure.
+ */
+export function attemptWorkDir(artifactDir: string, jobId: string, stage: string, sceneIndex: number | null): string {
+  const dir = jobWorkDir(artifactDir, jobId);
+  return stage === 'composition' && sceneIndex !== null && sceneIndex > 0 ? path.join(dir, 'variations', String(sceneIndex)) : dir;
 }

@@ -12,6 +12,7 @@ import { Migration20261202015000_stage_cache } from '../migrations/Migration2026
 import { Migration20261202030000_access } from '../migrations/Migration20261202030000_access';
 import { Migration20261202050000_assets } from '../migrations/Migration20261202050000_assets';
 import { Migration20261202053000_batch } from '../migrations/Migration20261202053000_batch';
+import { Migration20261202060000_variation_cuts } from '../migrations/Migration20261202060000_variation_cuts';
 
 /** Every entity, listed once for the app, the migrator and tests. */
 export const ENTITIES = [Job, JobTransition, OutboxMessage, StageAttempt];
@@ -46,6 +47,7 @@ export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
         { name: 'Migration20261202030000_access', class: Migration20261202030000_access },
         { name: 'Migration20261202050000_assets', class: Migration20261202050000_assets },
         { name: 'Migration20261202053000_batch', class: Migration20261202053000_batch },
+        { name: 'Migration20261202060000_variation_cuts', class: Migration20261202060000_variation_cuts },
       ],
     },
   });

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { TERMINAL_JOB_EVENT_TYPES, type JobEvent } from '@app/contracts';
+import { isTerminalStatus, TERMINAL_JOB_EVENT_TYPES, type JobEvent, type JobStatus } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { AppError } from '../common/app-error';
 import { ROOT_LOGGER } from '../common/logger';
@@ -46,7 +46,7 @@ export class JobEventStreamService {
     if (!UUID.test(jobId)) throw new AppError('INVALID_INPUT', 'job_id must be a UUID', { details: { job_id: jobId } });
     const rows: Array<{ status: string }> = await this.orm.em.fork().execute('select status from jobs where id = ?', [jobId]);
     if (!rows[0]) throw new AppError('NOT_FOUND', `job ${jobId} not found`, { details: { job_id: jobId } });
-    const terminalAtConnect = ['completed', 'failed', 'cancelled'].includes(rows[0].status);
+    const terminalAtConnect = isTerminalStatus(rows[0].status as JobStatus);
     takeOver();
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

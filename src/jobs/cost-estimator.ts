@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { estimateStageCostUsd } from '../../config/providers.config';
 import { roundUsd } from '../common/money';
 import { wantsHd, type JobState } from './job-saga';
+import { variationCount } from './variation-cuts';
 
 /**
  * Estimates what a stage will cost before the saga starts it, from the configured provider of that stage
@@ -24,10 +25,12 @@ export class CostEstimator {
     return { total: roundUsd(storyboard + video), breakdown: { storyboard, video, exports: 0 }, currency: 'USD' };
   }
 
-  /** USD estimate of running `stage` for the job (all scenes for video_generation). */
+  /** USD estimate of running `stage` for the job (all scenes for video_generation, every cut for composition). */
   estimate(stage: StageName, state: JobState): number {
     const sceneSeconds = state.plan?.scenes.map((s) => s.duration) ?? [];
     const stillsToGenerate = state.plan ? state.plan.scenes.filter((_, i) => !state.stills[i]).length : undefined;
-    return estimateStageCostUsd(this.config.providers, stage, { sceneSeconds, durationSeconds: state.request.duration, hd: wantsHd(state), stillsToGenerate });
+    const one = estimateStageCostUsd(this.config.providers, stage, { sceneSeconds, durationSeconds: state.request.duration, hd: wantsHd(state), stillsToGenerate });
+    // Every cut of a job with numberOfVariations is its own composition; the clips are shared (docs/api.md, "Variations").
+    return stage === 'composition' ? one * variationCount(state) : one;
   }
 }

@@ -72,8 +72,8 @@ export class JobReaper {
     }
 
     const quietBefore = new Date(now.getTime() - DUPLICATE_WINDOW_MS + 2 * this.config.stageLeaseSeconds * 1000);
-    const quiet: Array<{ id: string; attempts: Record<string, string>; clips: unknown[]; stills: unknown[]; current_stage: string | null }> = await em.execute(
-      `select id, attempts, clips, stills, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
+    const quiet: Array<{ id: string; attempts: Record<string, string>; clips: unknown[]; stills: unknown[]; cuts: { outcomes: unknown[] } | null; current_stage: string | null }> = await em.execute(
+      `select id, attempts, clips, stills, cuts, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
       [quietBefore],
     );
     const redriven: string[] = [];
@@ -81,7 +81,8 @@ export class JobReaper {
       for (const [key, attemptId] of Object.entries(job.attempts)) {
         const [stage, scene] = key.split('.');
         if (stage !== job.current_stage) continue;
-        if (scene !== undefined && (stage === 'storyboard' ? job.stills : job.clips)[Number(scene)]) continue;
+        const done = stage === 'storyboard' ? job.stills : stage === 'composition' ? (job.cuts?.outcomes ?? []) : job.clips;
+        if (scene !== undefined && done[Number(scene)]) continue;
         const id = stageRequestMessageId(attemptId);
         if (await this.relay.outbox.redrive(id, quietBefore)) redriven.push(id);
       }

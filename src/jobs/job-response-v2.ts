@@ -1,5 +1,5 @@
 import { exportAspectOf, isExportFormat, planExports, toV2Status, type AspectRatio, type CompositionOutput, type CostBreakdown, type ExportFailure, type JobError, type V2JobStatus } from '@app/contracts';
-import { costBreakdown, type JobState } from './job-saga';
+import { costBreakdown, variationResults, type JobState } from './job-saga';
 import { toState } from './job-saga.handler';
 import type { Job } from './job.entity';
 import { estimateJobSeconds } from './job-response';
@@ -25,6 +25,20 @@ export interface V2StoryboardEntry {
   cached?: boolean;
 }
 
+/**
+ * One cut of a job with `numberOfVariations` (docs/api.md, "Variations"): served URLs when it succeeded,
+ * its composition cost (USD; the shared clips are in the job's `cost` once), its error when it failed.
+ */
+export interface V2Variation {
+  index: number;
+  cut: string;
+  status: 'completed' | 'failed';
+  videoUrl: string | null;
+  thumbnailUrl: string | null;
+  cost: number;
+  error: JobError | null;
+}
+
 /** `GET /api/v2/jobs/{job_id}` body (docs/api.md, "GET /api/v2/jobs/{job_id}"). */
 export interface V2JobResponse {
   job_id: string;
@@ -37,7 +51,8 @@ export interface V2JobResponse {
   results: {
     videoUrl: string;
     thumbnailUrl: string;
-    variations: string[];
+    /** The job's cuts in index order; empty for a job that rendered one. */
+    variations: V2Variation[];
     /** Served URL per export key (`gif`, `webm`, `16:9`, ...; docs/api.md, "Exports"). */
     exports: Record<string, string>;
     /** Requested exports that failed twice and were skipped; the job is still `completed`. */
@@ -45,7 +60,7 @@ export interface V2JobResponse {
   } | null;
   error: JobError | null;
   refineCount: number;
-  links: Omit<V2JobLinks, 'storyboardImageUrl' | 'videoUrl' | 'thumbnailUrl' | 'exportUrl'>;
+  links: Omit<V2JobLinks, 'storyboardImageUrl' | 'videoUrl' | 'thumbnailUrl' | 'exportUrl' | 'variation'>;
   created_at: string;
   updated_at: string;
 }
@@ -89,7 +104,7 @@ export function v2StageWord(state: JobState): { stage: string; currentScene: str
 export function v2Percentage(state: JobState): number {
   const n = state.plan?.scenes.length ?? 0;
   const stills = state.stills.filter(Boolean).length;
-  if (state.status === 'completed') return 100;
+  if (state.status === 'completed' || state.status === 'partially_completed') return 100;
   if (state.status === 'storyboard_complete') return 50;
   if (state.approved && state.stagesCompleted.includes('storyboard')) {
     if (state.stagesCompleted.includes('video_generation')) return 90;
@@ -140,13 +155,26 @@ export function toV2JobResponse(job: Job, baseUrl: string, estimatedCost: Estima
     storyboard,
     estimatedCost,
     cost,
-    results: job.result ? { videoUrl: links.data, thumbnailUrl: links.thumbnail, variations: [], exports, exportFailures } : null,
+    results: job.result ? { videoUrl: links.data, thumbnailUrl: links.thumbnail, variations: v2Variations(state, links), exports, exportFailures } : null,
     error: job.error,
     refineCount: job.refineCount,
     links: { self: links.self, approve: links.approve, render: links.render, refine: links.refine, cancel: links.cancel, data: links.data, thumbnail: links.thumbnail },
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),
   };
+}
+
+/** `results.variations` (docs/api.md, "Variations"). Pure. */
+export function v2Variations(state: Pick<JobState, 'id' | 'cuts'>, links: Pick<V2JobLinks, 'variation'>): V2Variation[] {
+  return variationResults(state, { variationUrls: (_id, index) => links.variation(index) }).map((v) => ({
+    index: v.index,
+    cut: v.cut,
+    status: v.status,
+    videoUrl: v.video_url,
+    thumbnailUrl: v.thumbnail_url,
+    cost: v.cost,
+    error: v.error,
+  }));
 }
 
 /**

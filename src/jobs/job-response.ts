@@ -113,7 +113,8 @@ export function toJobResponse(job: JobStatusFields, baseUrl: string, now: Date =
   const completed = state.stagesCompleted.filter((s) => s !== 'storyboard' && !(s === 'image_generation' && state.currentStage === 'storyboard'));
   const remaining = V1_STAGES.filter((s) => !completed.includes(s));
   let currentStage: string | null = state.currentStage && v1StageOf(state.currentStage);
-  if (job.status === 'completed') currentStage = 'completed';
+  const finished = toV1Status(job.status) === 'completed';
+  if (finished) currentStage = 'completed';
   else if (job.status === 'queued') currentStage = 'queued';
   else if (job.status === 'failed') currentStage = job.error?.failed_stage ?? state.currentStage;
 
@@ -143,7 +144,7 @@ export function toJobResponse(job: JobStatusFields, baseUrl: string, now: Date =
     progress: {
       current_stage: currentStage,
       stages_completed: completed,
-      stages_remaining: job.status === 'completed' ? [] : remaining,
+      stages_remaining: finished ? [] : remaining,
       percentage: job.progressPercentage,
       estimated_completion_time: eta,
       clips_completed: job.scenesDone,

@@ -200,6 +200,7 @@ export class JobSagaHandler {
       stageDeadlineMs: (stage: StageName) => now.getTime() + stageBudgetSeconds(this.config.providers.resilience.timeoutSeconds[stage]) * 1000,
       resultUrls: (jobId, apiVersion) => (apiVersion === 2 ? v2Links(this.config.publicBaseUrl, jobId) : resultUrls(this.config.publicBaseUrl, jobId)),
       storyboardImageUrl: (jobId, sceneNumber) => v2Links(this.config.publicBaseUrl, jobId).storyboardImageUrl(sceneNumber),
+      variationUrls: (jobId, index) => v2Links(this.config.publicBaseUrl, jobId).variation(index),
     };
   }
 }
@@ -257,6 +258,7 @@ export function toState(job: Job): JobState {
       composition: Number(job.costComposition),
     },
     result: job.result,
+    cuts: job.cuts ?? null,
     error: job.error,
     version: job.version,
     estimatedCompletionAt: job.estimatedCompletionAt?.toISOString() ?? null,
@@ -297,13 +299,14 @@ function writeState(job: Job, next: JobState, now: Date): void {
   job.costComposition = next.costs.composition;
   job.costTotal = totalCost(next.costs);
   job.result = next.result;
+  job.cuts = next.cuts ?? null;
   job.error = next.error;
   job.lastProgressAt = now;
   if (wasStatus === 'queued' && next.status === 'processing') job.startedAt ??= now;
   if (next.status === 'failed' && next.error) job.failedAt = now;
   else if (next.status !== 'failed') job.failedAt = null;
   if (next.estimatedCompletionAt !== undefined) job.estimatedCompletionAt = next.estimatedCompletionAt ? new Date(next.estimatedCompletionAt) : null;
-  if (next.status === 'completed') job.completedAt = now;
+  if (next.status === 'completed' || next.status === 'partially_completed') job.completedAt = now;
   if (next.status === 'cancelled') {
     job.cancelledAt = now;
     job.cancelRequested = true;

@@ -31,10 +31,14 @@ import {
   type StageRequested,
   type Subjects,
   type VideoGenerationOutput,
+  type JobVariationResult,
+  type VariationCuts,
+  type VariationOutcome,
   variationSeedBasis,
 } from '@app/contracts';
 import { roundUsd } from '../common/money';
 import { stageProgress } from './job-progress';
+import { cutClips, variationCount, variationCut } from './variation-cuts';
 
 /**
  * Job statuses: the one union of `@app/contracts` (re-exported under the saga's old name for its callers).
@@ -97,6 +101,11 @@ export interface JobState {
    * (docs/design/cache.md). Absent on jobs that predate the cache.
    */
   cacheHits?: Record<string, boolean>;
+  /**
+   * The cuts of a job with `numberOfVariations` above 1, from the start of their compositions on; null (or
+   * absent) for every other job (docs/design/saga.md, "Fan-out and fan-in").
+   */
+  cuts?: VariationCuts | null;
 }
 
 /** A message to write to the outbox: deterministic id (also the Nats-Msg-Id), subject and payload. */
@@ -123,6 +132,8 @@ export interface SagaContext {
   resultUrls: (jobId: string, apiVersion?: 1 | 2) => { videoUrl: string; thumbnailUrl: string };
   /** Public URL of a scene's storyboard still (v2 route; 1-based scene number). */
   storyboardImageUrl?: (jobId: string, sceneNumber: number) => string;
+  /** Public URLs of cut `index` of a job with `numberOfVariations` (v2 variation routes). */
+  variationUrls?: (jobId: string, index: number) => { videoUrl: string; thumbnailUrl: string };
 }
 
 /** One scene edit of a refine (1-based `sceneNumber`; `duration` in seconds). */
@@ -160,7 +171,8 @@ export type PipelineStep =
 
 /**
  * The pipeline as data (docs/api.md, "Pipeline"): plan, reference design, one still per scene, the approval
- * gate (v1 jobs are approved up front, so they pass it), one clip per scene animating its still, composition.
+ * gate (v1 jobs are approved up front, so they pass it), one clip per scene animating its still, composition
+ * (one per cut for a v2 job with `numberOfVariations` above 1: {@link startCuts}).
  */
 export const PIPELINE: readonly PipelineStep[] = [
   { kind: 'stage', stage: 'prompt_parsing' },
@@ -363,6 +375,7 @@ export function advance(state: JobState, messages: OutboundMessage[], ctx: SagaC
   if (step === null) throw new Error('saga invariant violated: advance past the last pipeline row');
   switch (step.kind) {
     case 'stage':
+      if (step.stage === 'composition' && variationCount(state) > 1) return startCuts(state, messages, ctx);
       return withStageRequest(state, step.stage, messages, ctx);
     case 'fan_out':
       return step.stage === 'storyboard' ? startStoryboard(state, messages, ctx) : startClips(state, messages, ctx);
@@ -429,6 +442,103 @@ function startClips(state: JobState, messages: OutboundMessage[], ctx: SagaConte
   for (let i = 0; i < n; i++) messages.push(dispatchScene(next, 'video_generation', i, ctx));
   next.scenesDispatched = n;
   return { kind: 'applied', next, messages, terminal: false };
+}
+
+/** True when the request chose its music style: the cuts then keep the mood and vary only the tempo. */
+function keepsMood(state: JobState): boolean {
+  return Boolean(state.options?.audioControls?.musicStyle);
+}
+
+/**
+ * Starts the compositions of a job's cuts (docs/design/saga.md, "Fan-out and fan-in"): one request per cut,
+ * `scene_index` = the cut's index, at most `maxParallelClips` at once; the rest follow as cuts report. The
+ * clips are shared: every cut composes the same files.
+ */
+function startCuts(state: JobState, messages: OutboundMessage[], ctx: SagaContext): Decision {
+  const capped = costCap(state, 'composition', messages, ctx);
+  if (capped) return capped;
+  const total = variationCount(state);
+  const n = Math.min(Math.max(1, ctx.maxParallelClips), total);
+  const next: JobState = { ...state, currentStage: 'composition', cuts: { total, dispatched: n, outcomes: Array.from({ length: total }, () => null) } };
+  for (let i = 0; i < n; i++) messages.push(requestCut(next, i, ctx));
+  return { kind: 'applied', next, messages, terminal: false };
+}
+
+function requestCut(state: JobState, index: number, ctx: SagaContext): OutboundMessage {
+  const attemptId = ctx.newId();
+  state.attempts = { ...state.attempts, [attemptKey('composition', index)]: attemptId };
+  return stageRequest(state, 'composition', index, attemptId, stageInput(state, 'composition', index), ctx);
+}
+
+/**
+ * Records one cut's outcome; requests the next cut while some are undispatched; and, in the transaction that
+ * sees the last outcome (under the job row lock), ends the job: `completed` when every cut succeeded,
+ * `partially_completed` when some did, `failed` (with the first cut's error) when none did. The job's result
+ * is cut 0's, or the first successful cut's when cut 0 failed. `state` carries this transition's version.
+ */
+function cutFinished(
+  state: JobState,
+  index: number,
+  outcome: Omit<VariationOutcome, 'index' | 'cut'>,
+  messages: OutboundMessage[],
+  ctx: SagaContext,
+): Decision {
+  const cuts = required(state.cuts);
+  const outcomes = [...cuts.outcomes];
+  outcomes[index] = { index, cut: variationCut(required(state.plan), index).name, ...outcome };
+  const next: JobState = { ...state, cuts: { ...cuts, outcomes } };
+  const done = outcomes.filter(Boolean).length;
+  // Finished cuts move the job from 85 % towards 100 %, below 100 until the last (never backwards).
+  const from = STAGE_PROGRESS_PERCENT.video_generation;
+  next.progressPercentage = Math.max(state.progressPercentage, Math.min(STAGE_PROGRESS_PERCENT.composition - 1, Math.floor(from + ((STAGE_PROGRESS_PERCENT.composition - from) * done) / cuts.total)));
+  if (done < cuts.total) {
+    if (next.cuts!.dispatched < cuts.total) {
+      messages.push(requestCut(next, next.cuts!.dispatched, ctx));
+      next.cuts = { ...next.cuts!, dispatched: next.cuts!.dispatched + 1 };
+    }
+    return { kind: 'applied', next, messages, terminal: false };
+  }
+  const served = outcomes.find((o) => o!.status === 'completed');
+  if (!served) {
+    const first = outcomes[0]!.error!;
+    const failed = fail(next, ctx, { ...first, details: { ...first.details, variations_failed: cuts.total } }, false);
+    // fail() re-announces the stage failure; this transition already announced the cut's own.
+    return failed.kind === 'applied' ? { ...failed, messages: [...messages, ...failed.messages.filter((m) => m.payload.type !== 'job.stage_failed')] } : failed;
+  }
+  const all = outcomes.every((o) => o!.status === 'completed');
+  const result = (outcomes[0]!.status === 'completed' ? outcomes[0]! : served).output!;
+  const finished: JobState = {
+    ...next,
+    result,
+    status: all ? 'completed' : 'partially_completed',
+    currentStage: null,
+    stagesCompleted: [...next.stagesCompleted.filter((x) => x !== 'composition'), 'composition'],
+    progressPercentage: STAGE_PROGRESS_PERCENT.composition,
+  };
+  messages.push(
+    jobEvent(finished, 'completed', {
+      version: finished.version,
+      result: toJobResult(result, ctx.resultUrls(finished.id, finished.apiVersion)),
+      cost: costBreakdown(finished),
+      status: all ? 'completed' : 'partially_completed',
+      variations: variationResults(finished, ctx),
+    }, ctx),
+  );
+  return { kind: 'applied', next: finished, messages, terminal: true };
+}
+
+/**
+ * The cuts of a job as events and the v2 body carry them (URLs only for cuts that succeeded). Pure.
+ * @param urls served URLs of cut `index` (the v2 variation routes)
+ */
+export function variationResults(
+  state: Pick<JobState, 'id' | 'cuts'>,
+  ctx: Pick<SagaContext, 'variationUrls'>,
+): JobVariationResult[] {
+  return (state.cuts?.outcomes ?? []).filter((o): o is VariationOutcome => o !== null).map((o) => {
+    const urls = o.status === 'completed' && ctx.variationUrls ? ctx.variationUrls(state.id, o.index) : null;
+    return { index: o.index, cut: o.cut, status: o.status, video_url: urls?.videoUrl ?? null, thumbnail_url: urls?.thumbnailUrl ?? null, cost: roundUsd(o.cost_usd), error: o.error };
+  });
 }
 
 function cancel(state: JobState, ctx: SagaContext): Decision {
@@ -508,6 +618,7 @@ function refine(state: JobState, cmd: Extract<SagaCommand, { type: 'job.refine' 
     approved: false,
     error: null,
     result: null,
+    cuts: null,
     clips: [],
     scenesDone: 0,
     scenesDispatched: 0,
@@ -618,6 +729,9 @@ function guardResult(state: JobState, ev: StageCompleted | StageFailed): string 
   if (ev.data.stage === 'storyboard' && ev.data.scene_index !== null && state.stills[ev.data.scene_index]) {
     return `scene ${ev.data.scene_index} already has a still`;
   }
+  if (ev.data.stage === 'composition' && ev.data.scene_index !== null && (!state.cuts || state.cuts.outcomes[ev.data.scene_index])) {
+    return `cut ${ev.data.scene_index} has no open composition`;
+  }
   return null;
 }
 
@@ -694,6 +808,10 @@ function stageCompleted(state: JobState, ev: StageCompleted, ctx: SagaContext): 
       return advance(next, messages, ctx);
     }
     case 'composition': {
+      if (ev.data.scene_index !== null) {
+        messages.push(stageEvent());
+        return cutFinished(next, ev.data.scene_index, { status: 'completed', output: (ev as StageCompleted<'composition'>).data.output, error: null, cost_usd: ev.data.cost_usd }, messages, ctx);
+      }
       const result = (ev as StageCompleted<'composition'>).data.output;
       next = { ...next, result, status: 'completed', currentStage: null };
       finishStage(stage);
@@ -713,6 +831,13 @@ function stageFailed(state: JobState, ev: StageFailed, ctx: SagaContext): Decisi
   const costs = { ...state.costs, [stage]: roundUsd(state.costs[stage] + ev.data.cost_usd) };
   const settled = { ...state.settled, [attemptKey(stage, ev.data.scene_index)]: ev.data.attempt_id };
   const withCost: JobState = { ...state, costs, settled };
+  if (stage === 'composition' && ev.data.scene_index !== null) {
+    // One cut failing fails that cut only: the others go on (docs/api.md, "Variations").
+    const error: JobError = { code: ev.data.error.code, message: ev.data.error.message, failed_stage: stage, details: { ...ev.data.error.details, variation: ev.data.scene_index } };
+    const next: JobState = { ...withCost, version: state.version + 1 };
+    const messages = [jobEvent(next, 'stage_failed', { version: next.version, stage, scene_index: ev.data.scene_index, error }, ctx)];
+    return cutFinished(next, ev.data.scene_index, { status: 'failed', output: null, error, cost_usd: ev.data.cost_usd }, messages, ctx);
+  }
   const shown = reportedStage(state, stage)!;
   const error: JobError = {
     code: ev.data.error.code,
@@ -841,14 +966,18 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
     }
     case 'composition': {
       // Only a job that asks for exports carries the field: every other job's input (and cache key) is unchanged.
-      const exports = planExports(state.options?.exportFormats, state.request.aspect_ratio);
+      // Exports are made of the planned cut only; a later cut's input carries its plan, its clip order and its index.
+      const cut = sceneIndex !== null && sceneIndex > 0 ? variationCut(required(state.plan), sceneIndex, keepsMood(state)) : null;
+      const clips = state.clips.map((c) => required(c));
+      const exports = cut ? [] : planExports(state.options?.exportFormats, state.request.aspect_ratio);
       return {
-        plan: required(state.plan),
-        clips: state.clips.map((c) => required(c)),
+        plan: cut ? cut.plan : required(state.plan),
+        clips: cut ? cutClips(cut, clips) : clips,
         duration: state.request.duration,
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
         ...(exports.length > 0 ? { exports } : {}),
+        ...(cut ? { variation: sceneIndex } : {}),
       } as StageInputs[S];
     }
     default:

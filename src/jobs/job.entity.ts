@@ -9,6 +9,7 @@ import {
   type JobStatus,
   type StageName,
   type StoryboardOutput,
+  type VariationCuts,
   type VideoGenerationOutput,
 } from '@app/contracts';
 
@@ -29,6 +30,7 @@ export class Job {
     | 'referenceImageUrl'
     | 'clipUrls'
     | 'result'
+    | 'cuts'
     | 'costPromptParsing'
     | 'costImageGeneration'
     | 'costVideoGeneration'
@@ -106,6 +108,10 @@ export class Job {
 
   @Property({ type: 'json', nullable: true })
   result: CompositionOutput | null = null;
+
+  /** The cuts of a v2 job with `numberOfVariations` above 1 (docs/api.md, "Variations"); null for every other job. */
+  @Property({ type: 'json', nullable: true })
+  cuts: VariationCuts | null = null;
 
   @Property({ type: new DecimalType('number'), precision: 12, scale: 6 })
   costPromptParsing = 0;

@@ -98,6 +98,33 @@ export class JobsV2Controller {
     return sendFile(req, reply, await this.jobs.filePath(jobId, 'thumbnail', principal));
   }
 
+  @Get('jobs/:job_id/variations/:index/data')
+  @ApiOperation({ summary: 'The MP4 of one variation (0-based cut index) of a finished job (HTTP range requests).' })
+  @ApiResponse({ status: 404, description: 'NOT_FOUND: no such variation, it failed, or the job is not finished' })
+  async variationData(
+    @Param('job_id') jobId: string,
+    @Param('index', ParseIntPipe) index: number,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const file = await this.jobs.variationPath(jobId, index, 'video', principal);
+    reply.header('content-disposition', `inline; filename="${jobId}-v${index}.mp4"`);
+    return sendFile(req, reply, file);
+  }
+
+  @Get('jobs/:job_id/variations/:index/thumbnail')
+  @ApiOperation({ summary: 'The JPEG thumbnail of one variation of a finished job.' })
+  async variationThumbnail(
+    @Param('job_id') jobId: string,
+    @Param('index', ParseIntPipe) index: number,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return sendFile(req, reply, await this.jobs.variationPath(jobId, index, 'thumbnail', principal));
+  }
+
   @Get('jobs/:job_id/storyboard/:scene_number')
   @ApiOperation({ summary: "A scene's storyboard still (PNG or JPEG)." })
   async storyboardImage(

@@ -172,10 +172,13 @@ export class JobsV2Service {
     return this.get(jobId, viewer);
   }
 
-  /** Absolute path of a completed job's video or thumbnail. @throws JobFileNotReadyError until completed */
+  /**
+   * Absolute path of a finished job's video or thumbnail (a `partially_completed` job's are its served cut's).
+   * @throws JobFileNotReadyError until completed
+   */
   async filePath(jobId: string, file: 'video' | 'thumbnail', viewer: Principal = ANONYMOUS): Promise<string> {
     const job = await this.find(jobId, viewer);
-    if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, file, toV2Status(job.status, job.approved));
+    if (!isServed(job) || !job.result) throw new JobFileNotReadyError(jobId, file, toV2Status(job.status, job.approved));
     return localPath(file === 'video' ? job.result.video_uri : job.result.thumbnail_uri);
   }
 
@@ -187,13 +190,24 @@ export class JobsV2Service {
   async exportFile(jobId: string, key: string, viewer: Principal = ANONYMOUS): Promise<{ path: string; mimeType: string; fileName: string }> {
     const job = await this.find(jobId, viewer);
     const status = toV2Status(job.status, job.approved);
-    if (job.status !== 'completed' || !job.result) throw new JobFileNotReadyError(jobId, `export ${key}`, status);
+    if (!isServed(job) || !job.result) throw new JobFileNotReadyError(jobId, `export ${key}`, status);
     const made = job.result.exports?.find((e) => e.key === key);
     const legacy = key === 'gif' ? job.result.gif_uri : key === 'webm' ? job.result.webm_uri : undefined;
     const uri = made?.uri ?? legacy;
     if (!uri || !isExportKey(key)) throw new JobFileNotReadyError(jobId, `export ${key}`, status);
     const ext = key === 'gif' ? 'gif' : key === 'webm' ? 'webm' : 'mp4';
     return { path: localPath(uri), mimeType: EXPORT_MIME_TYPES[key], fileName: `${jobId}${ext === 'mp4' ? `-${key.replace(':', 'x')}` : ''}.${ext}` };
+  }
+
+  /**
+   * Absolute path of cut `index`'s video or thumbnail (docs/api.md, "Variations"), once the job finished.
+   * @throws JobFileNotReadyError while the job runs, for a cut that failed, and for an index the job has no cut at
+   */
+  async variationPath(jobId: string, index: number, file: 'video' | 'thumbnail', viewer: Principal = ANONYMOUS): Promise<string> {
+    const job = await this.find(jobId, viewer);
+    const outcome = isServed(job) && Number.isInteger(index) && index >= 0 ? job.cuts?.outcomes[index] : null;
+    if (!outcome?.output) throw new JobFileNotReadyError(jobId, `variation ${index} ${file}`, toV2Status(job.status, job.approved));
+    return localPath(file === 'video' ? outcome.output.video_uri : outcome.output.thumbnail_uri);
   }
 
   /** Absolute path of scene `sceneNumber`'s storyboard still. @throws JobFileNotReadyError when the scene has none */
@@ -238,6 +252,11 @@ export class JobsV2Service {
     if (!job || !canSee(viewer, job.clientId)) throw new JobNotFoundError(jobId);
     return job;
   }
+}
+
+/** A finished job whose files are served: every cut made, or some (`partially_completed`). */
+function isServed(job: Job): boolean {
+  return job.status === 'completed' || job.status === 'partially_completed';
 }
 
 function localPath(uri: string): string {

@@ -18,6 +18,8 @@ export interface V2JobLinks {
   storyboardImageUrl(sceneNumber: number): string;
   /** An export of a finished job by its key (`gif`, `webm`, `16:9`, `1:1`, `9:16`; docs/api.md, "Exports"). */
   exportUrl(key: string): string;
+  /** The MP4 and thumbnail of cut `index` (0-based) of a job with `numberOfVariations` (docs/api.md, "Variations"). */
+  variation(index: number): { videoUrl: string; thumbnailUrl: string };
 }
 
 /**
@@ -39,5 +41,6 @@ export function v2Links(baseUrl: string, jobId: string): V2JobLinks {
     storyboardImageUrl: (sceneNumber) => `${self}/storyboard/${sceneNumber}`,
     // A colon is a legal path character (RFC 3986 pchar), so `16:9` stays readable in the link.
     exportUrl: (key) => `${self}/exports/${key}`,
+    variation: (index) => ({ videoUrl: `${self}/variations/${index}/data`, thumbnailUrl: `${self}/variations/${index}/thumbnail` }),
   };
 }

@@ -1,7 +1,8 @@
+import { isSilentMusic, musicStyleFor, type MusicStyle } from '@app/contracts';
 import { fmt } from './clip.args';
 
-/** Character of the synthesized bed, chosen from the plan's mood words. */
-export type MusicStyle = 'elegant' | 'upbeat' | 'dramatic' | 'calm';
+/** The mood → style table and the silence rule live in the contracts, where plan variations read them too. */
+export { isSilentMusic, musicStyleFor, type MusicStyle };
 
 /** What the music bed is made from: plan.audio (mood, tempo_bpm, music_volume) and the ad's duration. */
 export interface MusicBedSpec {
@@ -29,12 +30,6 @@ export interface MusicArrangement {
   arpeggio: boolean;
 }
 
-const MOOD_WORDS: ReadonlyArray<[MusicStyle, RegExp]> = [
-  ['dramatic', /dramatic|intense|epic|urgent|serious|dark|bold|powerful|tension/i],
-  ['upbeat', /upbeat|energetic|fun|happy|playful|exciting|dynamic|sport|urban|young|confident|modern|inspir/i],
-  ['elegant', /elegant|luxur|sophisticat|premium|refined|classy|glamour|minimal/i],
-  ['calm', /calm|warm|cozy|cosy|relax|gentle|soft|rustic|peace|chill/i],
-];
 
 /** Semitone offsets from the key root per chord of the cycle (I–V–vi–IV, i–VI–III–VII, Imaj7–IVmaj7–vi7–V). */
 const PROGRESSIONS: Readonly<Record<MusicStyle, number[][]>> = {
@@ -47,10 +42,6 @@ const PROGRESSIONS: Readonly<Record<MusicStyle, number[][]>> = {
 /** Key root: D3 (146.83 Hz) keeps the pad warm and under the dialogue band. */
 const ROOT_HZ = 146.83;
 
-/** Picks the bed's style from mood text; unknown moods get `upbeat`. Pure. */
-export function musicStyleFor(mood: string): MusicStyle {
-  return MOOD_WORDS.find(([, re]) => re.test(mood))?.[0] ?? 'upbeat';
-}
 
 const hz = (semitones: number): number => Math.round(ROOT_HZ * 2 ** (semitones / 12) * 100) / 100;
 
@@ -159,16 +150,6 @@ export function buildMusicBedGraph(spec: MusicBedSpec): string {
   ].join(';\n');
 }
 
-/** Mood words that ask for no music. */
-const SILENT_MOOD = /\b(?:mute|muted|silent|silence|no music|without music)\b/i;
-
-/**
- * True when the plan asks for no music: `music_volume` 0 (or less) or a mood such as "silent" / "no music".
- * Such an ad gets a silent AAC track and no loudness target (docs/design/composition.md, "Silent ads"). Pure.
- */
-export function isSilentMusic(audio: { mood: string; music_volume: number }): boolean {
-  return !(audio.music_volume > 0) || SILENT_MOOD.test(audio.mood);
-}
 
 /** Loudness target: −14 LUFS integrated, true peak −1.5 dBTP (0.5 dB of margin under the −1 dBTP ceiling for the AAC encoder). */
 export interface LoudnessTarget {

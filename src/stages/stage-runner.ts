@@ -15,7 +15,7 @@ import {
   type StageName,
   type StageRequested,
 } from '@app/contracts';
-import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
+import { APP_CONFIG, attemptWorkDir, type AppConfig } from '../../config/app.config';
 import { AppError, CancelledError } from '../common/app-error';
 import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
@@ -182,7 +182,7 @@ export class StageRunner {
     const set = this.inFlight.get(jobId) ?? new Set<AbortController>();
     set.add(ac);
     this.inFlight.set(jobId, set);
-    const workDir = jobWorkDir(this.config.artifactDir, jobId);
+    const workDir = attemptWorkDir(this.config.artifactDir, jobId, stage, sceneIndex);
     await mkdir(workDir, { recursive: true });
 
     let lastBeat = 0;

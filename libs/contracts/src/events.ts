@@ -4,6 +4,7 @@ import type { JobError } from './errors';
 import type { StageName } from './stages';
 import type { StageInputs, StageOutputs } from './stage-io';
 import type { JobEventType } from './subjects';
+import type { JobVariationResult } from './variation';
 
 /** Schema version carried by every event in this file. Bump on a breaking change and keep consumers tolerant. */
 export const EVENT_SCHEMA_VERSION = 1 as const;
@@ -155,7 +156,11 @@ export interface JobEventData {
   refined: { version: number; refine_count: number; changes: RefineChanges };
   /** Progress inside a stage; `estimated_completion_time` ISO-8601 UTC, refined from the measured speed. */
   progress: { version: number; stage: StageName; scene_index: number | null; percentage: number; estimated_completion_time: string | null };
-  completed: { version: number; result: JobResult; cost: CostBreakdown };
+  /**
+   * `status` and `variations` are present only for a v2 job that rendered several cuts: `partially_completed`
+   * when some cut failed (`result` is then the first cut that succeeded; docs/api.md, "Variations").
+   */
+  completed: { version: number; result: JobResult; cost: CostBreakdown; status?: 'completed' | 'partially_completed'; variations?: JobVariationResult[] };
   failed: { version: number; error: JobError; cost: CostBreakdown };
   cancelled: { version: number; cost: CostBreakdown };
 }

@@ -8,6 +8,7 @@ export * from './errors';
 export * from './events';
 export * from './exports';
 export * from './job-status';
+export * from './music-style';
 export * from './plan-repair';
 export * from './stage-io';
 export * from './stages';

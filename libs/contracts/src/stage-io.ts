@@ -111,6 +111,12 @@ export interface CompositionInput {
    * never empty, when the job asks for none, so such a job's input and stage cache key stay what they were.
    */
   exports?: ExtraExportFormat[];
+  /**
+   * 0-based cut of a job with `numberOfVariations`, present only above 0 (docs/design/composition.md,
+   * "Variations"): the plan and clips are already that cut's; the index keeps each cut's attempt, work
+   * directory and stage-cache key its own. Absent for the planned cut, whose input is a single job's.
+   */
+  variation?: number;
 }
 
 /** One export made by the composition stage (docs/design/composition.md, "Exports"). Sizes in pixels. */

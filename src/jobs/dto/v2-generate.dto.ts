@@ -159,7 +159,7 @@ export class V2GenerateDto {
   @IsIn(EXPORT_FORMATS as unknown as string[], { each: true, message: `exportFormats must contain only ${EXPORT_FORMATS.join(', ')}` })
   exportFormats?: string[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 3, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 3, default: 1, description: 'Cuts rendered from the approved storyboard (clips made once; docs/api.md, "Variations")' })
   @IsOptional()
   @IsInt()
   @Min(1)

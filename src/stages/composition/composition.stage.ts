@@ -3,6 +3,7 @@ import type { CompositionInput } from '@app/contracts';
 import { Compositor, type ProviderContext } from '../../providers/ports';
 import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
 import { SERVICE_VERSION } from '../../common/version';
+import { AppError } from '../../common/app-error';
 import { providerIdentity } from '../provider-identity';
 import type { CacheKeyParts } from '../stage-cache-key';
 import type { StageHandler } from '../stage-handler';
@@ -18,7 +19,15 @@ export class CompositionStage implements StageHandler<'composition'> {
   get providerName(): string {
     return this.compositor.name;
   }
-  run(input: CompositionInput, ctx: ProviderContext) {
+  /**
+   * @throws AppError `COMPOSITION_FAILED` (not retryable) for a cut listed in the test hook
+   *   `VARIATION_FAULT_INDICES` (config `variationFaultIndices`); otherwise whatever the compositor throws
+   */
+  async run(input: CompositionInput, ctx: ProviderContext) {
+    const cut = input.variation ?? 0;
+    if (this.config.variationFaultIndices.includes(cut)) {
+      throw new AppError('COMPOSITION_FAILED', `composition of variation ${cut} failed (test hook VARIATION_FAULT_INDICES)`, { retryable: false, details: { variation: cut } });
+    }
     return this.compositor.compose(input, ctx);
   }
   /** The configured provider's identity and the whole input (docs/design/cache.md, "The key"). */
