@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { StageName } from '@app/contracts';
+import { footageScenes, resolvedAssetsOf, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { estimateStageCostUsd } from '../../config/providers.config';
 import { roundUsd } from '../common/money';
@@ -26,7 +26,9 @@ export class CostEstimator {
 
   /** USD estimate of running `stage` for the job (all scenes for video_generation). */
   estimate(stage: StageName, state: JobState): number {
-    const sceneSeconds = state.plan?.scenes.map((s) => s.duration) ?? [];
+    // A scene played from the client's footage costs nothing (docs/design/composition.md, "Brand assets").
+    const footage = state.plan && stage === 'video_generation' ? footageScenes(state.plan.scenes, resolvedAssetsOf(state.options)) : new Map<number, number>();
+    const sceneSeconds = state.plan?.scenes.filter((_, i) => !footage.has(i)).map((s) => s.duration) ?? [];
     const stillsToGenerate = state.plan ? state.plan.scenes.filter((_, i) => !state.stills[i]).length : undefined;
     return estimateStageCostUsd(this.config.providers, stage, { sceneSeconds, durationSeconds: state.request.duration, hd: wantsHd(state), stillsToGenerate });
   }

@@ -1,3 +1,4 @@
+import { footageInput, logoInput, productImageInput, promptAssetsInput } from './ad-assets.inputs';
 import {
   clipSecondsFor,
   EVENT_SCHEMA_VERSION,
@@ -798,13 +799,14 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
   const brand = state.request.brand_guidelines ?? null;
   switch (stage) {
     case 'prompt_parsing':
-      return { ...state.request } as StageInputs[S];
+      return { ...state.request, ...promptAssetsInput(state.options) } as StageInputs[S];
     case 'image_generation':
       return {
         plan: required(state.plan),
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
         ...(state.variation ? { variation: state.variation } : {}),
+        ...productImageInput(state.options),
       } as StageInputs[S];
     case 'storyboard': {
       const plan = required(state.plan);
@@ -837,6 +839,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         clip_duration: clipSecondsFor(plan, i),
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
+        ...footageInput(state.options, plan, i),
       } as StageInputs[S];
     }
     case 'composition': {
@@ -849,6 +852,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
         ...(exports.length > 0 ? { exports } : {}),
+        ...logoInput(state.options),
       } as StageInputs[S];
     }
     default:
