@@ -26,10 +26,10 @@ export class CostEstimator {
 
   /** USD estimate of running `stage` for the job (all scenes for video_generation). */
   estimate(stage: StageName, state: JobState): number {
-    // A scene played from the client's footage costs nothing (docs/design/composition.md, "Brand assets").
-    const footage = state.plan && stage === 'video_generation' ? footageScenes(state.plan.scenes, resolvedAssetsOf(state.options)) : new Map<number, number>();
-    const sceneSeconds = state.plan?.scenes.filter((_, i) => !footage.has(i)).map((s) => s.duration) ?? [];
-    const stillsToGenerate = state.plan ? state.plan.scenes.filter((_, i) => !state.stills[i]).length : undefined;
+    // A scene played from the client's footage costs nothing, clip or still (docs/design/composition.md, "Brand assets").
+    const footage = state.plan ? footageScenes(state.plan.scenes, resolvedAssetsOf(state.options)) : new Map<number, number>();
+    const sceneSeconds = state.plan?.scenes.filter((_, i) => stage !== 'video_generation' || !footage.has(i)).map((s) => s.duration) ?? [];
+    const stillsToGenerate = state.plan ? state.plan.scenes.filter((_, i) => !state.stills[i] && !footage.has(i)).length : undefined;
     return estimateStageCostUsd(this.config.providers, stage, { sceneSeconds, durationSeconds: state.request.duration, hd: wantsHd(state), stillsToGenerate });
   }
 }

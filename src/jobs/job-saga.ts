@@ -823,6 +823,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         seed: stillSeed(stillSeedBasis(state.request, plan.scenes[i].visual_prompt, state.variation ?? 0), i, variant),
         variant,
         hd: wantsHd(state),
+        ...footageInput(state.options, plan, i),
       } as StageInputs[S];
     }
     case 'video_generation': {

@@ -1,4 +1,4 @@
-import { buildFootageClipArgs } from './footage.args';
+import { buildFootageClipArgs, buildFootageStillArgs } from './footage.args';
 
 const spec = { inputPath: '/in.mov', outputPath: '/out.mp4', widthPx: 1080, heightPx: 1920, preset: 'veryfast', crf: 20 };
 const graphOf = (args: string[]): string => args[args.indexOf('-filter_complex') + 1];
@@ -23,5 +23,14 @@ describe('buildFootageClipArgs', () => {
     expect(graphOf(args)).toContain('fps=30');
     expect(args).toEqual(expect.arrayContaining(['-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']));
     expect(args[args.length - 1]).toBe('/out.mp4');
+  });
+});
+
+describe('buildFootageStillArgs', () => {
+  it('should take one frame at the given time, fitted to the frame as the clip is', () => {
+    const args = buildFootageStillArgs({ inputPath: '/in.mp4', outputPath: '/s.png', shape: { widthPx: 640, heightPx: 360 }, widthPx: 1080, heightPx: 1920, atSeconds: 0.75 });
+    expect(args.slice(args.indexOf('-ss'), args.indexOf('-ss') + 2)).toEqual(['-ss', '0.75']);
+    expect(graphOf(args)).toContain('boxblur');
+    expect(args).toEqual(expect.arrayContaining(['-frames:v', '1']));
   });
 });

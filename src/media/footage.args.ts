@@ -48,3 +48,14 @@ export function buildFootageClipArgs(spec: FootageClipSpec): string[] {
     spec.outputPath,
   ];
 }
+
+/**
+ * ffmpeg arguments that take one frame of the footage at `atSeconds`, fitted to the output frame like its clip
+ * (the scene's storyboard still), as an RGB PNG. Pure.
+ */
+export function buildFootageStillArgs(spec: Pick<FootageClipSpec, 'inputPath' | 'outputPath' | 'shape' | 'widthPx' | 'heightPx'> & { atSeconds: number }): string[] {
+  const { widthPx: W, heightPx: H } = spec;
+  const pre = buildClipPrefilters(spec.shape, undefined, 0, 1 / OUTPUT_FPS);
+  const graph = [...buildFitChains('[0:v]', clipFitFor(spec.shape, W, H), W, H, pre, 's', '[fit]'), '[fit]format=rgb24[out]'].join(';');
+  return ['-loglevel', 'warning', '-y', '-ss', fmt(spec.atSeconds), '-i', spec.inputPath, '-filter_complex', graph, '-map', '[out]', '-frames:v', '1', spec.outputPath];
+}

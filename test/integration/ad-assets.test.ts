@@ -114,8 +114,8 @@ interface V2Body {
  * The brand's own assets in a v2 ad, end to end on the local providers, the real PostgreSQL, NATS and ffmpeg
  * (docs/api.md, "Assets in the ad"): a transparent logo PNG, a product JPEG and an mp4 are uploaded, named
  * without roles (inferred: logo, product, footage) and the logo asked as a watermark; the 15 s job's plan
- * mentions them, the reference design and the stills show the product photo's colours, scene 2 plays the
- * footage, the logo is drawn above the closing card and in the corner of every scene, and the ad passes
+ * mentions them, the reference design and the stills show the product photo's colours, scene 2's still and
+ * clip are the footage, the logo is drawn above the closing card and in the corner of every scene, and the ad passes
  * verification and check-ad.
  */
 describe('brand assets in a v2 ad on local providers', () => {
@@ -208,6 +208,9 @@ describe('brand assets in a v2 ad on local providers', () => {
     expect(colourIn(reference, PRODUCT_RGB, whole(reference)).share).toBeGreaterThan(0.08);
     const still = await rgbaOf(Buffer.from(await (await fetch(board.storyboard[0].imageUrl)).arrayBuffer()));
     expect(colourIn(still, PRODUCT_RGB, whole(still)).share).toBeGreaterThan(0.03);
+    // The footage scene's still is a frame of the footage, so the storyboard shows what will play.
+    const footageStill = await rgbaOf(Buffer.from(await (await fetch(board.storyboard[1].imageUrl)).arrayBuffer()));
+    expect(colourIn(footageStill, FOOTAGE_RGB, { xPx: 340, yPx: 700, widthPx: 400, heightPx: 300 }).share).toBeGreaterThan(0.95);
 
     expect((await post(`${t.baseUrl}/api/v2/jobs/${id}/render`, { maxCostUsd: 1 })).status).toBe(200);
     const done = await pollUntil(() => get(id), (x) => ['completed', 'failed', 'cancelled'].includes(x.status), 600_000, 1000);

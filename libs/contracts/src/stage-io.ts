@@ -57,6 +57,11 @@ export interface StoryboardInput {
   seed: number;
   variant: number;
   hd: boolean;
+  /**
+   * The client's footage that plays in this scene: its still is a frame of the footage, fitted to the output,
+   * so the storyboard shows what will play (docs/design/composition.md, "Brand assets"). Absent otherwise.
+   */
+  footage?: StageAsset;
 }
 
 /** storyboard output: one still (PNG or JPEG) at the output size. Sizes in pixels. */
