@@ -1,7 +1,7 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,12 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { type AdPlan, type CompositionInput, type ImageGenerationInput, type VideoGenerationInput } from '@app/contracts';
 import { loadProvidersConfig } from '../../config/providers.config';
 import { LocalArtifactStore } from '../../src/artifacts/local-artifact-store';
-import { withAssetFiles } from '../../src/assets/asset-files';
+import { materializeAsset, withAssetFiles } from '../../src/assets/asset-files';
+import { createArtifactStore } from '../../src/artifacts/artifacts.module';
+import type { ArtifactStore } from '../../src/artifacts/artifact-store';
+import { S3ArtifactStore } from '../../src/artifacts/s3-artifact-store';
+import { AppError } from '../../src/common/app-error';
+import { loadConfig } from '../../config/app.config';
 import { watermarkBox } from '../../src/media/logo-layout';
 import { verifyAd } from '../../src/media/ffprobe';
 import { safeAreaFor } from '../../src/media/safe-area';
@@ -25,6 +30,7 @@ import { ProviderResilience } from '../../src/providers/resilience';
 import { FakeReplicateServer } from '../fakes/fake-replicate.server';
 import { makeAdPlan } from '../fixtures/plans';
 import { uploadAsset } from '../support/asset-fixtures';
+import { startTestS3, type TestS3 } from '../support/s3rver';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 
 const run = promisify(execFile);
@@ -333,5 +339,54 @@ describe('product image on Replicate', () => {
     expect(sent).toHaveLength(1);
     expect(Object.keys(sent[0].input).sort()).toEqual(['aspect_ratio', 'num_outputs', 'output_format', 'prompt', 'seed']);
     expect(result.metadata?.product_image).toMatch(/not supported/);
+  });
+});
+
+/**
+ * A stage worker reads an asset by its store key into its own work dir (docs/design/composition.md, "Brand
+ * assets"), on the local store and on a real S3 implementation (s3rver) standing in for a store shared by
+ * machines: the bytes arrive whole, a second read reuses the copy, and bytes that do not match the recorded
+ * sha256 or a key with nothing stored fail the stage permanently.
+ */
+describe('asset bytes through the artifact store', () => {
+  let s3: TestS3;
+  let root: string;
+  const stores: ArtifactStore[] = [];
+
+  beforeAll(async () => {
+    s3 = await startTestS3('asset-bucket');
+    root = await mkdtemp(path.join(os.tmpdir(), 'ad-assets-store-'));
+  });
+
+  afterAll(async () => {
+    for (const st of stores) if (st instanceof S3ArtifactStore) st.destroy();
+    await s3?.close();
+  });
+
+  const storeOf = (kind: 'local' | 's3'): ArtifactStore => {
+    const store = kind === 's3' ? createArtifactStore(loadConfig({ ...process.env, ...s3.env })) : new LocalArtifactStore(path.join(root, 'store'));
+    stores.push(store);
+    return store;
+  };
+
+  it.each(['local', 's3'] as const)('%s: should copy the asset into the work dir, check its hash and reuse the copy', async (kind) => {
+    const store = storeOf(kind);
+    const bytes = logoPng();
+    const stored = await store.put(`uploads/c/${kind}-logo.png`, Readable.from([bytes]), { contentType: 'image/png' });
+    const asset = { asset_id: 'l1', role: 'logo' as const, key: stored.key, type: 'image' as const, mime_type: 'image/png', size_bytes: stored.sizeBytes, sha256: stored.sha256, width: 400, height: 160 };
+    const workDir = await mkdtemp(path.join(root, `${kind}-job-`));
+    const file = await materializeAsset(store, asset, workDir, 'COMPOSITION_FAILED');
+    expect(path.relative(workDir, file)).toBe(`assets/${stored.sha256}.png`);
+    expect((await readFile(file)).equals(bytes)).toBe(true);
+    expect(await materializeAsset(store, asset, workDir, 'COMPOSITION_FAILED')).toBe(file);
+
+    const otherDir = await mkdtemp(path.join(root, `${kind}-job-`));
+    const tampered = await materializeAsset(store, { ...asset, sha256: '0'.repeat(64) }, otherDir, 'COMPOSITION_FAILED').catch((e: unknown) => e);
+    expect(tampered).toBeInstanceOf(AppError);
+    expect({ code: (tampered as AppError).code, retryable: (tampered as AppError).retryable }).toEqual({ code: 'COMPOSITION_FAILED', retryable: false });
+    const missing = await materializeAsset(store, { ...asset, key: `uploads/c/${kind}-gone.png`, sha256: '1'.repeat(64) }, otherDir, 'VIDEO_GENERATION_FAILED').catch((e: unknown) => e);
+    expect({ code: (missing as AppError).code, retryable: (missing as AppError).retryable }).toEqual({ code: 'VIDEO_GENERATION_FAILED', retryable: false });
+    // Neither failure leaves a file a later read could take for the asset.
+    expect(await readdir(path.join(otherDir, 'assets'))).toEqual([]);
   });
 });
