@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { StageName } from '@app/contracts';
+import { footageScenes, resolvedAssetsOf, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { estimateStageCostUsd } from '../../config/providers.config';
 import { roundUsd } from '../common/money';
@@ -27,8 +27,10 @@ export class CostEstimator {
 
   /** USD estimate of running `stage` for the job (all scenes for video_generation, every cut for composition). */
   estimate(stage: StageName, state: JobState): number {
-    const sceneSeconds = state.plan?.scenes.map((s) => s.duration) ?? [];
-    const stillsToGenerate = state.plan ? state.plan.scenes.filter((_, i) => !state.stills[i]).length : undefined;
+    // A scene played from the client's footage costs nothing, clip or still (docs/design/composition.md, "Brand assets").
+    const footage = state.plan ? footageScenes(state.plan.scenes, resolvedAssetsOf(state.options)) : new Map<number, number>();
+    const sceneSeconds = state.plan?.scenes.filter((_, i) => stage !== 'video_generation' || !footage.has(i)).map((s) => s.duration) ?? [];
+    const stillsToGenerate = state.plan ? state.plan.scenes.filter((_, i) => !state.stills[i] && !footage.has(i)).length : undefined;
     const one = estimateStageCostUsd(this.config.providers, stage, { sceneSeconds, durationSeconds: state.request.duration, hd: wantsHd(state), stillsToGenerate });
     // Every cut of a job with numberOfVariations is its own composition; the clips are shared (docs/api.md, "Variations").
     return stage === 'composition' ? one * variationCount(state) : one;

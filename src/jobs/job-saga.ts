@@ -1,3 +1,4 @@
+import { footageInput, logoInput, productImageInput, promptAssetsInput } from './ad-assets.inputs';
 import {
   clipSecondsFor,
   EVENT_SCHEMA_VERSION,
@@ -923,13 +924,14 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
   const brand = state.request.brand_guidelines ?? null;
   switch (stage) {
     case 'prompt_parsing':
-      return { ...state.request } as StageInputs[S];
+      return { ...state.request, ...promptAssetsInput(state.options) } as StageInputs[S];
     case 'image_generation':
       return {
         plan: required(state.plan),
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
         ...(state.variation ? { variation: state.variation } : {}),
+        ...productImageInput(state.options),
       } as StageInputs[S];
     case 'storyboard': {
       const plan = required(state.plan);
@@ -946,6 +948,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         seed: stillSeed(stillSeedBasis(state.request, plan.scenes[i].visual_prompt, state.variation ?? 0), i, variant),
         variant,
         hd: wantsHd(state),
+        ...footageInput(state.options, plan, i),
       } as StageInputs[S];
     }
     case 'video_generation': {
@@ -962,6 +965,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         clip_duration: clipSecondsFor(plan, i),
         aspect_ratio: state.request.aspect_ratio,
         brand_guidelines: brand,
+        ...footageInput(state.options, plan, i),
       } as StageInputs[S];
     }
     case 'composition': {
@@ -978,6 +982,7 @@ export function stageInput<S extends StageName>(state: JobState, stage: S, scene
         brand_guidelines: brand,
         ...(exports.length > 0 ? { exports } : {}),
         ...(cut ? { variation: sceneIndex } : {}),
+        ...logoInput(state.options),
       } as StageInputs[S];
     }
     default:

@@ -8,7 +8,9 @@ import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config'
 import { AppError } from '../common/app-error';
 import { canSee, ownerOf } from '../access/ownership';
 import { ANONYMOUS, type Principal } from '../access/principal';
-import { findVisibleAssets } from '../assets/assets.repository';
+import { ArtifactStore } from '../artifacts/artifact-store';
+import { resolveAdAssets } from '../assets/ad-assets.resolver';
+import { findVisibleAssets, type AssetRecord } from '../assets/assets.repository';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
 import { MetricsService } from '../metrics/metrics.service';
@@ -46,15 +48,18 @@ export class JobsV2Service {
     private readonly saga: JobSagaHandler,
     private readonly metrics: MetricsService,
     private readonly costs: CostEstimator,
+    private readonly store: ArtifactStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
    * Creates a v2 job (not approved) and publishes `job.created` through the outbox.
-   * @throws AppError INVALID_INPUT naming `assets.N.id` for each asset that does not exist or is another client's
+   * @throws AppError INVALID_INPUT naming `assets.N.id` for each asset that does not exist or is another client's,
+   *   and the fields `resolveAdAssets` names (role that does not fit the asset, watermark without a logo)
    */
   async create(dto: V2GenerateDto, owner: Principal = ANONYMOUS): Promise<V2CreatedJob> {
-    await this.assertAssetsUsable(dto.assets ?? [], owner);
+    const records = await this.assertAssetsUsable(dto.assets ?? [], owner);
+    const assets = await resolveAdAssets(dto.assets ?? [], records, this.store, dto.brandGuidelines?.logoWatermark === true);
     const id = randomUUID();
     const now = new Date();
     const aspectRatio = dto.aspectRatio ?? PLATFORM_ASPECT_RATIO[dto.platform!]!;
@@ -84,7 +89,8 @@ export class JobsV2Service {
         audioControls: dto.audioControls,
         exportFormats: dto.exportFormats,
         numberOfVariations: dto.numberOfVariations,
-        assets: dto.assets?.map((a) => ({ id: a.id, ...(a.role ? { role: a.role } : {}) })),
+        assets: assets.length > 0 ? assets : undefined,
+        logoWatermark: dto.brandGuidelines?.logoWatermark === true ? true : undefined,
       }),
     ) as AdRequestOptions;
     await this.orm.em.fork().transactional(async (tx) => {
@@ -222,14 +228,15 @@ export class JobsV2Service {
    * Every asset a job names must be an uploaded asset the caller may see (docs/api.md, "Assets"); another
    * client's id is reported exactly like a missing one.
    */
-  private async assertAssetsUsable(assets: ReadonlyArray<{ id: string }>, owner: Principal): Promise<void> {
-    if (assets.length === 0) return;
+  private async assertAssetsUsable(assets: ReadonlyArray<{ id: string }>, owner: Principal): Promise<Map<string, AssetRecord>> {
+    if (assets.length === 0) return new Map();
     const visible = await findVisibleAssets(this.orm, assets.map((a) => a.id), owner);
     const fields: Record<string, string[]> = {};
     assets.forEach((a, i) => {
       if (!visible.has(a.id.toLowerCase())) fields[`assets.${i}.id`] = [`no uploaded asset "${a.id.slice(0, 100)}" (upload it first with POST /api/v2/upload-asset)`];
     });
     if (Object.keys(fields).length > 0) throw new AppError('INVALID_INPUT', `invalid request: ${Object.keys(fields).join(', ')}`, { details: { fields } });
+    return visible;
   }
 
   private async command(jobId: string, command: SagaCommand, viewer: Principal): Promise<Decision> {

@@ -6,6 +6,7 @@ import type {
   PromptParsingInput,
   PromptParsingOutput,
   StoryboardInput,
+  StageAsset,
   StoryboardOutput,
   VideoGenerationInput,
   VideoGenerationOutput,
@@ -39,6 +40,11 @@ export interface ProviderContext {
    * outside the runner.
    */
   reportProgress?(fraction: number): void;
+  /**
+   * Local path of a job asset's bytes, copied from the artifact store into `workDir` (docs/design/artifacts.md).
+   * Stage handlers provide it; a provider that needs an asset and finds it absent fails.
+   */
+  assetFile?(asset: StageAsset): Promise<string>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ResolvedAdAsset } from './ad-assets';
 /** Aspect ratios the API accepts (docs/api.md, "POST /api/v1/generate-ad"). */
 export const ASPECT_RATIOS = ['16:9', '9:16', '1:1'] as const;
 
@@ -51,10 +52,11 @@ export const PLATFORM_ASPECT_RATIO: Readonly<Partial<Record<Platform, AspectRati
   youtube: '16:9',
 };
 
-/** An asset the client uploaded for a job (`{id, role?}`): accepted and stored, not yet used (docs/api.md, "POST /api/v2/generate"). */
+/** An asset the client named for a job (`{id, role?, sceneNumber?}`), as received (docs/api.md, "Assets in the ad"). */
 export interface AdAssetRef {
   id: string;
   role?: string;
+  sceneNumber?: number;
 }
 
 /**
@@ -71,7 +73,13 @@ export interface AdRequestOptions {
   audioControls?: { musicStyle?: string; musicVolume?: number; mute?: boolean };
   exportFormats?: string[];
   numberOfVariations?: number;
-  assets?: AdAssetRef[];
+  /**
+   * The job's assets resolved at generate time (role given or inferred, store key, sha256...); jobs created
+   * before assets were used in the ad hold the bare `{id, role?}` (read them with `resolvedAssetsOf`).
+   */
+  assets?: Array<AdAssetRef | ResolvedAdAsset>;
+  /** `brandGuidelines.logoWatermark`: the logo also as a corner watermark on every scene (present only when true). */
+  logoWatermark?: boolean;
 }
 
 /** `"WxH"` resolution string for an aspect ratio, as the job result reports it (docs/api.md, "GET /api/v1/jobs/{job_id}": "1080x1920"). */

@@ -2,6 +2,7 @@
  * Public contracts of the ad orchestrator: stage names, subjects, event schemas and shared types.
  * No Nest imports here: other services may depend on this folder alone.
  */
+export * from './ad-assets';
 export * from './ad-plan';
 export * from './ad-request';
 export * from './errors';

@@ -1,3 +1,4 @@
+import type { AssetRole, StageAsset } from './ad-assets';
 import type { AdPlan, AdScene, ColorGrade } from './ad-plan';
 import type { AdRequest, AspectRatio, BrandGuidelines } from './ad-request';
 import type { ExportKey, ExtraExportFormat } from './exports';
@@ -8,8 +9,12 @@ import type { ExportKey, ExtraExportFormat } from './exports';
  * results that a stage has not downloaded (adapters download before they return, so in practice file URIs).
  */
 
-/** prompt_parsing input: the user's request (seed 001, "Prompt Parser Service" request). */
-export type PromptParsingInput = AdRequest;
+/**
+ * prompt_parsing input: the user's request (seed 001, "Prompt Parser Service" request), plus the roles of the
+ * job's assets when it has any (absent otherwise, so v1 inputs and cache keys are unchanged): the plan's visual
+ * prompts then mention them (docs/api.md, "Assets in the ad").
+ */
+export type PromptParsingInput = AdRequest & { assets?: Array<{ role: AssetRole; scene_number?: number }> };
 
 /** prompt_parsing output: the ad plan. */
 export type PromptParsingOutput = AdPlan;
@@ -24,6 +29,8 @@ export interface ImageGenerationInput {
    * seed (and the stage-cache key) so variations of one request differ (docs/api.md, "Batches and variations").
    */
   variation?: number;
+  /** The job's product photo, the reference design's hero (docs/design/composition.md, "Brand assets"); absent without one. */
+  product_image?: StageAsset;
 }
 
 /** image_generation output (seed 001: `{image_url, seed}`). Sizes in pixels. */
@@ -50,6 +57,11 @@ export interface StoryboardInput {
   seed: number;
   variant: number;
   hd: boolean;
+  /**
+   * The client's footage that plays in this scene: its still is a frame of the footage, fitted to the output,
+   * so the storyboard shows what will play (docs/design/composition.md, "Brand assets"). Absent otherwise.
+   */
+  footage?: StageAsset;
 }
 
 /** storyboard output: one still (PNG or JPEG) at the output size. Sizes in pixels. */
@@ -81,6 +93,11 @@ export interface VideoGenerationInput {
   clip_duration: number;
   aspect_ratio: AspectRatio;
   brand_guidelines: BrandGuidelines | null;
+  /**
+   * The client's footage that is this scene's clip (docs/design/composition.md, "Brand assets"): trimmed to
+   * `clip_duration` and fitted to the output instead of a generated clip, cost 0. Absent for generated scenes.
+   */
+  footage?: StageAsset;
 }
 
 /** video_generation output (seed 001: `{video_url, duration, resolution}`). */
@@ -117,6 +134,10 @@ export interface CompositionInput {
    * directory and stage-cache key its own. Absent for the planned cut, whose input is a single job's.
    */
   variation?: number;
+  /** The brand's logo, drawn above the closing call-to-action card (docs/design/composition.md, "Brand assets"). */
+  logo?: StageAsset;
+  /** Also a small corner watermark of the logo inside the safe zone on every scene (present only when true). */
+  logo_watermark?: boolean;
 }
 
 /** One export made by the composition stage (docs/design/composition.md, "Exports"). Sizes in pixels. */

@@ -19,7 +19,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { ASPECT_RATIOS, EXPORT_FORMATS, MAX_DURATION_SECONDS, MAX_PROMPT_CHARS, MIN_DURATION_SECONDS, MIN_PROMPT_CHARS, PLATFORMS, type AspectRatio, type Platform } from '@app/contracts';
+import { ASPECT_RATIOS, ASSET_ROLES, type AssetRole, EXPORT_FORMATS, MAX_DURATION_SECONDS, MAX_PROMPT_CHARS, MIN_DURATION_SECONDS, MIN_PROMPT_CHARS, PLATFORMS, type AspectRatio, type Platform } from '@app/contracts';
 
 const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
@@ -43,6 +43,11 @@ export class V2BrandGuidelinesDto {
   @IsString()
   @MaxLength(100)
   style?: string;
+
+  @ApiPropertyOptional({ description: 'Also show the job\'s logo asset as a small corner watermark inside the safe zone on every scene (needs an asset with role logo)' })
+  @IsOptional()
+  @IsBoolean()
+  logoWatermark?: boolean;
 }
 
 /** Music of a v2 job: style, bed volume 0–1, mute. */
@@ -66,7 +71,7 @@ export class AudioControlsDto {
   mute?: boolean;
 }
 
-/** An uploaded asset referenced by id (accepted and stored; docs/api.md). */
+/** An uploaded asset used in the ad, by id, with its role (inferred when absent) (docs/api.md, "Assets in the ad"). */
 export class AssetRefDto {
   @ApiProperty({ example: 'asset_123', maxLength: 100 })
   @IsString()
@@ -74,11 +79,17 @@ export class AssetRefDto {
   @MaxLength(100)
   id!: string;
 
-  @ApiPropertyOptional({ example: 'logo', maxLength: 50 })
+  @ApiPropertyOptional({ enum: ASSET_ROLES, example: 'logo', description: 'Inferred from the asset when absent' })
   @IsOptional()
-  @IsString()
-  @MaxLength(50)
-  role?: string;
+  @IsIn(ASSET_ROLES)
+  role?: AssetRole;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, description: 'Footage only: the 1-based scene this footage plays in' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  sceneNumber?: number;
 }
 
 /** Body of `POST /api/v2/generate` (docs/api.md, "POST /api/v2/generate"). */

@@ -1,7 +1,8 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { loadImage, type Image } from '@napi-rs/canvas';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageGenerationInput, ImageGenerationOutput } from '@app/contracts';
+import type { ImageGenerationInput, ImageGenerationOutput, StageAsset } from '@app/contracts';
 import { OUTPUT_SIZE_PX, variationSeedBasis } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { ImageGenerator, type ProviderContext, type ProviderResult } from '../ports';
@@ -41,7 +42,9 @@ export class LocalImageGenerator extends ImageGenerator {
     const tmp = join(ctx.workDir, `.reference-${ctx.attemptId}.png`);
     try {
       const look = brandLookFor(input.plan, input.brand_guidelines);
-      const canvas = drawReferenceDesign(input.plan, input.aspect_ratio, look, seed);
+      // The client's product photo, when the job has one, is the design's hero (docs/design/composition.md, "Brand assets").
+      const product = input.product_image ? await loadProductImage(input.product_image, ctx) : undefined;
+      const canvas = drawReferenceDesign(input.plan, input.aspect_ratio, look, seed, product);
       const png = await canvas.encode('png');
       throwIfAborted(ctx.signal);
       await writeFile(tmp, png);
@@ -57,7 +60,18 @@ export class LocalImageGenerator extends ImageGenerator {
       processingTimeSeconds: (Date.now() - started) / 1000,
       provider: this.name,
       attempts: 1,
-      metadata: { look: brandLookFor(input.plan, input.brand_guidelines).kind },
+      metadata: { look: brandLookFor(input.plan, input.brand_guidelines).kind, ...(input.product_image ? { product_asset_id: input.product_image.asset_id } : {}) },
     };
+  }
+}
+
+/** Decodes the product photo read through the artifact store. @throws AppError IMAGE_GENERATION_FAILED */
+async function loadProductImage(asset: StageAsset, ctx: ProviderContext): Promise<Image> {
+  if (!ctx.assetFile) throw new AppError('IMAGE_GENERATION_FAILED', 'this worker cannot read job assets (no artifact store)');
+  const path = await ctx.assetFile(asset);
+  try {
+    return await loadImage(await readFile(path));
+  } catch (err) {
+    throw new AppError('IMAGE_GENERATION_FAILED', `product image ${asset.asset_id} cannot be decoded`, { cause: err, details: { asset_id: asset.asset_id } });
   }
 }

@@ -1,4 +1,5 @@
-import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createCanvas, loadImage, type Image } from '@napi-rs/canvas';
+import { mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AdPlan, AspectRatio, CompositionInput, CompositionOutput, ExportArtifact, ExportFailure, ExtraExportFormat, SceneRole } from '@app/contracts';
@@ -20,6 +21,7 @@ import { probeMedia, verifyAd, type MediaProbe } from '../../media/ffprobe';
 import type { ClipShape } from '../../media/clip-fit';
 import { normalisationGainDb, parseEbur128Summary } from '../../media/loudness';
 import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET, isSilentMusic } from '../../media/music-bed';
+import { ctaLogoBox, watermarkBox } from '../../media/logo-layout';
 import { safeAreaFor, type BoxPx } from '../../media/safe-area';
 import { renderCtaCard, renderTextCard, type CtaCardStyle, type TextCardStyle } from '../../media/text-card.renderer';
 import { planTimeline, round3, XFADE_TRANSITION, type SceneSlot } from '../../media/timeline';
@@ -162,7 +164,7 @@ export class LocalCompositor extends Compositor {
               buildMusicBedArgs({ durationSeconds: input.duration, tempoBpm: plan.audio.tempo_bpm, mood: plan.audio.mood, volume: plan.audio.music_volume }, bedPath),
               { errorCode: 'COMPOSITION_FAILED', timeoutMs: 60_000, signal: ctx.signal, onProgress: heartbeat, label: 'music bed' },
             ),
-        this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir, scale),
+        this.loadLogo(input, ctx).then((logo) => this.renderTexts(plan, slots, input.aspect_ratio, input.duration, look, tmpDir, scale, logo)),
       ]);
       const texts = cards.map((c) => c.text);
       const loudness = music ? parseEbur128Summary(music.stderrTail) : null;
@@ -240,6 +242,7 @@ export class LocalCompositor extends Compositor {
               slots,
               look,
               scale,
+              logo: cards.logo ?? null,
             })
           : null;
       const { size } = await stat(videoPath);
@@ -267,7 +270,8 @@ export class LocalCompositor extends Compositor {
           measuredLufs: loudness?.integratedLufs ?? null,
           measuredTruePeakDbtp: loudness?.truePeakDbtp ?? null,
           silent: !loudness,
-          textBoxes: cards.map((c) => c.box),
+          textBoxes: cards.filter((c) => !c.logo).map((c) => c.box),
+          ...(cards.logo ? { logoAssetId: cards.logo.assetId, logoBoxes: cards.filter((c) => c.logo).map((c) => c.box) } : {}),
           ...(exported ? { exportTries: exported.tries } : {}),
         },
       };
@@ -293,7 +297,8 @@ export class LocalCompositor extends Compositor {
     look: BrandLook,
     dir: string,
     scale = 1,
-  ): Promise<Array<{ text: CompositionText; box: BoxPx & { startSeconds: number; endSeconds: number } }>> {
+    logo: BrandLogo | null = null,
+  ): Promise<RenderedCards> {
     const safe = scaleBox(safeAreaFor(aspect), scale);
     const landscape = aspect === '16:9';
     const maxWidth = landscape ? Math.round(safe.widthPx * 0.58) : safe.widthPx;
@@ -301,7 +306,7 @@ export class LocalCompositor extends Compositor {
     const slideUpPx = slideUpDistancePx(safe);
     const windows = textWindows(plan, slots, durationSeconds);
     const last = plan.scenes.length - 1;
-    return Promise.all(
+    const cards: RenderedCards = await Promise.all(
       plan.scenes.map(async (scene, i) => {
         const path = join(dir, `text-${i + 1}.png`);
         const card =
@@ -319,6 +324,22 @@ export class LocalCompositor extends Compositor {
         };
       }),
     );
+    // Logos come after the cards, so the first card still decides the thumbnail and the GIF excerpt.
+    if (logo) cards.push(...(await logoOverlays(logo, safe, cards[last], durationSeconds, dir, TEXT_FADE_SECONDS)));
+    cards.logo = logo;
+    return cards;
+  }
+
+  /** The job's logo read through the artifact store and decoded, or null without one. @throws AppError COMPOSITION_FAILED */
+  private async loadLogo(input: CompositionInput, ctx: ProviderContext): Promise<BrandLogo | null> {
+    if (!input.logo) return null;
+    if (!ctx.assetFile) throw new AppError('COMPOSITION_FAILED', 'this worker cannot read job assets (no artifact store)');
+    const path = await ctx.assetFile(input.logo);
+    try {
+      return { image: await loadImage(await readFile(path)), watermark: input.logo_watermark === true, assetId: input.logo.asset_id };
+    } catch (err) {
+      throw new AppError('COMPOSITION_FAILED', `logo ${input.logo.asset_id} cannot be decoded`, { cause: err, details: { asset_id: input.logo.asset_id } });
+    }
   }
 
   /**
@@ -385,12 +406,12 @@ export class LocalCompositor extends Compositor {
     } else if (aspect) {
       expected = scaledSize(OUTPUT_SIZE_PX[aspect], job.scale);
       const dir = await mkdtemp(join(job.tmpDir, `aspect-${aspect.replace(':', 'x')}-`));
-      const cards = await this.renderTexts(job.plan, job.slots, aspect, durationSeconds, job.look, dir, job.scale);
+      const cards = await this.renderTexts(job.plan, job.slots, aspect, durationSeconds, job.look, dir, job.scale, job.logo);
       const { thumbnail: _ownThumbnail, ...base } = job.spec;
       const spec: CompositionSpec = { ...base, ...expected, texts: cards.map((c) => c.text), graphPath: join(dir, 'graph.txt'), outputPath: tmp };
       await writeFile(spec.graphPath, buildCompositionGraph(spec));
       await this.runner.run(buildCompositionArgs(spec), run);
-      textBoxes = cards.map((c) => c.box);
+      textBoxes = cards.filter((c) => !c.logo).map((c) => c.box);
     }
     const probe = await probeMedia(tmp);
     const video = probe.streams.find((st) => st.type === 'video');
@@ -482,6 +503,47 @@ interface ExportJob {
   slots: SceneSlot[];
   look: BrandLook;
   scale: number;
+  logo: BrandLogo | null;
+}
+
+/** The job's decoded logo and whether it is also a watermark (docs/design/composition.md, "Brand assets"). */
+interface BrandLogo {
+  image: Image;
+  watermark: boolean;
+  assetId: string;
+}
+
+/** Each overlay (text cards, then logos) with its box in output pixels and seconds; `logo` as used. */
+type RenderedCards = Array<{ text: CompositionText; box: BoxPx & { startSeconds: number; endSeconds: number }; logo?: true }> & { logo?: BrandLogo | null };
+
+/**
+ * The logo overlays of one layout: the logo above the closing card during the card's window (box by
+ * `ctaLogoBox`), and with the watermark on, a small copy in the safe area's top-right corner for the whole ad
+ * (`watermarkBox`). Each is the logo scaled into its box with its alpha kept, written as a PNG into `dir`.
+ */
+async function logoOverlays(
+  logo: BrandLogo,
+  safe: BoxPx,
+  closing: RenderedCards[number],
+  durationSeconds: number,
+  dir: string,
+  fadeSeconds: number,
+): Promise<RenderedCards> {
+  const size = { widthPx: logo.image.width, heightPx: logo.image.height };
+  const out: RenderedCards = [];
+  const place = async (box: BoxPx, name: string, start: number, end: number): Promise<void> => {
+    const canvas = createCanvas(box.widthPx, box.heightPx);
+    const c = canvas.getContext('2d');
+    c.imageSmoothingQuality = 'high';
+    c.drawImage(logo.image, 0, 0, box.widthPx, box.heightPx);
+    const path = join(dir, name);
+    await writeFile(path, await canvas.encode('png'));
+    out.push({ text: { path, xPx: box.xPx, yPx: box.yPx, startSeconds: start, endSeconds: end, fadeSeconds }, box: { ...box, startSeconds: start, endSeconds: end }, logo: true });
+  };
+  const cta = ctaLogoBox(size, safe, closing.box.yPx);
+  if (cta) await place(cta, 'logo-cta.png', closing.box.startSeconds, closing.box.endSeconds);
+  if (logo.watermark) await place(watermarkBox(size, safe), 'logo-watermark.png', 0, durationSeconds);
+  return out;
 }
 
 const even = (x: number): number => Math.max(2, 2 * Math.round(x / 2));

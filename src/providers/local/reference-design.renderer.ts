@@ -1,4 +1,4 @@
-import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, type Canvas, type Image, type SKRSContext2D } from '@napi-rs/canvas';
 import type { AdPlan, AspectRatio } from '@app/contracts';
 import { OUTPUT_SIZE_PX } from '@app/contracts';
 import { mix, rgba, withLightness, type Rgb } from '../../media/color';
@@ -92,7 +92,7 @@ function withLightnessL(c: Rgb): number {
  * category emblem (watch dial, cup, app device, motion swoosh, halo or orb), decorative lines and particles
  * placed by a seeded PRNG, the product name set in the look's display type, and a vignette.
  */
-export function drawReferenceDesign(plan: AdPlan, aspect: AspectRatio, look: BrandLook, seed: number): Canvas {
+export function drawReferenceDesign(plan: AdPlan, aspect: AspectRatio, look: BrandLook, seed: number, product?: Image): Canvas {
   const L = designLayoutFor(aspect);
   const canvas = createCanvas(L.widthPx, L.heightPx);
   const ctx = canvas.getContext('2d');
@@ -115,7 +115,8 @@ export function drawReferenceDesign(plan: AdPlan, aspect: AspectRatio, look: Bra
   ctx.fillRect(0, 0, W, H);
 
   drawDecor(ctx, L, look, colors, rand);
-  drawEmblem(ctx, emblemFor(plan, look), L, colors, look, rand);
+  if (product) drawProductHero(ctx, product, productHeroBox(L, product.width, product.height), colors);
+  else drawEmblem(ctx, emblemFor(plan, look), L, colors, look, rand);
   drawProductName(ctx, plan.product.name, L, look, colors);
 
   const vignette = ctx.createRadialGradient(W / 2, H / 2, Math.min(W, H) * 0.35, W / 2, H / 2, Math.hypot(W, H) * 0.62);
@@ -411,5 +412,39 @@ function drawProductName(ctx: SKRSContext2D, name: string, L: DesignLayout, look
   const ruleX = L.align === 'center' ? L.nameX - ruleW / 2 : L.nameX;
   ctx.fillStyle = rgba(c.highlight, 0.9);
   ctx.fillRect(ruleX, L.nameY + fontPx * 0.45, ruleW, Math.max(2, fontPx * 0.05));
+  ctx.restore();
+}
+
+/**
+ * Where the client's product photo sits in the reference design (docs/design/composition.md, "Brand assets"):
+ * in place of the emblem, centred on the emblem's focal point, the whole photo fitted (aspect kept, never
+ * cropped) inside a square of 2.3 × the emblem radius and never past the frame. Output pixels. Pure.
+ */
+export function productHeroBox(L: DesignLayout, imageWidthPx: number, imageHeightPx: number): { xPx: number; yPx: number; widthPx: number; heightPx: number } {
+  const side = Math.min(L.emblemR * 2.3, L.widthPx * 0.9, L.heightPx * 0.9);
+  const scale = Math.min(side / imageWidthPx, side / imageHeightPx);
+  const widthPx = Math.round(imageWidthPx * scale);
+  const heightPx = Math.round(imageHeightPx * scale);
+  const xPx = Math.round(Math.min(Math.max(L.emblemX - widthPx / 2, 0), L.widthPx - widthPx));
+  const yPx = Math.round(Math.min(Math.max(L.emblemY - heightPx / 2, 0), L.heightPx - heightPx));
+  return { xPx, yPx, widthPx, heightPx };
+}
+
+/** The product photo on a soft glow shadow with rounded corners, so it sits in the design rather than on it. */
+function drawProductHero(ctx: SKRSContext2D, product: Image, box: { xPx: number; yPx: number; widthPx: number; heightPx: number }, c: DesignColors): void {
+  const r = Math.round(Math.min(box.widthPx, box.heightPx) * 0.06);
+  ctx.save();
+  ctx.shadowColor = rgba(c.backgroundEdge, 0.6);
+  ctx.shadowBlur = Math.round(Math.min(box.widthPx, box.heightPx) * 0.08);
+  ctx.fillStyle = rgba(c.background, 1);
+  ctx.beginPath();
+  ctx.roundRect(box.xPx, box.yPx, box.widthPx, box.heightPx, r);
+  ctx.fill();
+  ctx.restore();
+  ctx.save();
+  ctx.beginPath();
+  ctx.roundRect(box.xPx, box.yPx, box.widthPx, box.heightPx, r);
+  ctx.clip();
+  ctx.drawImage(product, box.xPx, box.yPx, box.widthPx, box.heightPx);
   ctx.restore();
 }

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import type { ImageGenerationInput, ImageGenerationOutput } from '@app/contracts';
+import type { ImageGenerationInput, ImageGenerationOutput, StageAsset } from '@app/contracts';
+import { AppError } from '../../common/app-error';
 import { replicateCostUsd, type ReplicateSettings, type ReplicatePrice } from '../../../config/providers.config';
-import { extensionOf, fileUri, probeOutput } from '../downloaded-media';
+import { extensionOf, fileUri, imageInputOf, probeOutput } from '../downloaded-media';
 import { ImageGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { ProviderError } from '../provider.errors';
 import { downloadTo } from '../remote-http';
 import { CallTally, type ProviderResilience } from '../resilience';
 import { outputUrls, type ReplicateClient } from './replicate.client';
-import { imageInputFor, seedFor } from './replicate.mappers';
+import { imageInputFor, productImageInputName, seedFor } from './replicate.mappers';
 
 /**
  * Reference image on Replicate (default black-forest-labs/flux-schnell; docs/providers.md, "Prices").
@@ -37,9 +38,12 @@ export class ReplicateImageGenerator extends ImageGenerator {
     const seed = seedFor(ctx.jobId);
     const tally = new CallTally();
     let billed = false;
+    // The product photo goes to models that take an image (docs/providers.md, "Product image"), inline as a data URI.
+    const productField = input.product_image ? productImageInputName(model) : null;
+    const productImage = input.product_image && productField ? await imageInputOf(await requireAssetFile(ctx, input.product_image)) : undefined;
     const { result, predictionId, resumed } = await this.client.run({
       model,
-      input: imageInputFor(input, seed),
+      input: imageInputFor(input, seed, model, productImage),
       stage: 'image_generation',
       ctx,
       tally,
@@ -63,7 +67,19 @@ export class ReplicateImageGenerator extends ImageGenerator {
       processingTimeSeconds: (Date.now() - started) / 1000,
       provider: this.name,
       attempts: tally.attempts,
-      metadata: { model, prediction_id: predictionId, resumed, predict_time: result.predictTime },
+      metadata: {
+        model,
+        prediction_id: predictionId,
+        resumed,
+        predict_time: result.predictTime,
+        ...(input.product_image ? { product_image: productField ?? 'not supported by this model (prompt only)' } : {}),
+      },
     };
   }
+}
+
+/** Local path of a job asset (read through the artifact store by the stage). @throws AppError IMAGE_GENERATION_FAILED without a store */
+async function requireAssetFile(ctx: ProviderContext, asset: StageAsset): Promise<string> {
+  if (!ctx.assetFile) throw new AppError('IMAGE_GENERATION_FAILED', 'this worker cannot read job assets (no artifact store)');
+  return ctx.assetFile(asset);
 }

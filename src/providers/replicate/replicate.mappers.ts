@@ -18,14 +18,37 @@ export function seedFor(jobId: string): number {
   return createHash('sha256').update(jobId).digest().readUInt32BE(0) & 0x7fffffff;
 }
 
-/** flux-schnell (and flux-family) input. */
-export function imageInputFor(input: ImageGenerationInput, seed: number): Record<string, unknown> {
+/**
+ * The input name under which an image model takes a reference image, for the product photo (docs/providers.md,
+ * "Product image"), or null when the model has none (flux-schnell: text only, the prompt then describes the
+ * photo). Per model page: flux-kontext-pro/-max/-dev `input_image` (edits the photo into the scene),
+ * flux-1.1-pro / flux-pro / flux-1.1-pro-ultra `image_prompt` (Redux composition guide), flux-dev `image`
+ * (image-to-image, with `prompt_strength`). Pure.
+ */
+export function productImageInputName(model: string): 'input_image' | 'image_prompt' | 'image' | null {
+  const name = model.split(':')[0].toLowerCase();
+  if (/flux-kontext/.test(name)) return 'input_image';
+  if (/flux-1\.1-pro|flux-pro/.test(name)) return 'image_prompt';
+  if (/\/flux-dev$/.test(name)) return 'image';
+  return null;
+}
+
+/** How much flux-dev image-to-image may change the product photo: 0.8 keeps its shapes and colours, redraws the scene. */
+const PRODUCT_PROMPT_STRENGTH = 0.8;
+
+/**
+ * flux-schnell (and flux-family) input; with a product photo (`productImage`: URL or data URI) and a model that
+ * takes an image, the photo goes in under the model's input name ({@link productImageInputName}).
+ */
+export function imageInputFor(input: ImageGenerationInput, seed: number, model = '', productImage?: string): Record<string, unknown> {
+  const field = productImage ? productImageInputName(model) : null;
   return {
-    prompt: referenceImagePrompt(input.plan),
+    prompt: field ? `${referenceImagePrompt(input.plan)}. The product exactly as in the supplied product photo` : referenceImagePrompt(input.plan),
     aspect_ratio: input.aspect_ratio,
     output_format: 'png',
     num_outputs: 1,
     seed,
+    ...(field && productImage ? { [field]: productImage, ...(field === 'image' ? { prompt_strength: PRODUCT_PROMPT_STRENGTH } : {}) } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CompositionInput } from '@app/contracts';
+import { ArtifactStore } from '../../artifacts/artifact-store';
+import { withAssetFiles } from '../../assets/asset-files';
 import { Compositor, type ProviderContext } from '../../providers/ports';
 import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
 import { SERVICE_VERSION } from '../../common/version';
@@ -15,6 +17,7 @@ export class CompositionStage implements StageHandler<'composition'> {
   constructor(
     private readonly compositor: Compositor,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: ArtifactStore,
   ) {}
   get providerName(): string {
     return this.compositor.name;
@@ -28,7 +31,7 @@ export class CompositionStage implements StageHandler<'composition'> {
     if (this.config.variationFaultIndices.includes(cut)) {
       throw new AppError('COMPOSITION_FAILED', `composition of variation ${cut} failed (test hook VARIATION_FAULT_INDICES)`, { retryable: false, details: { variation: cut } });
     }
-    return this.compositor.compose(input, ctx);
+    return this.compositor.compose(input, withAssetFiles(ctx, this.store, 'COMPOSITION_FAILED'));
   }
   /** The configured provider's identity and the whole input (docs/design/cache.md, "The key"). */
   cacheKeyParts(input: CompositionInput): CacheKeyParts {

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ImageGenerationInput } from '@app/contracts';
+import { ArtifactStore } from '../../artifacts/artifact-store';
+import { withAssetFiles } from '../../assets/asset-files';
 import { ImageGenerator, type ProviderContext } from '../../providers/ports';
 import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
 import { SERVICE_VERSION } from '../../common/version';
@@ -14,12 +16,13 @@ export class ImageGenerationStage implements StageHandler<'image_generation'> {
   constructor(
     private readonly images: ImageGenerator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: ArtifactStore,
   ) {}
   get providerName(): string {
     return this.images.name;
   }
   run(input: ImageGenerationInput, ctx: ProviderContext) {
-    return this.images.generate(input, ctx);
+    return this.images.generate(input, withAssetFiles(ctx, this.store, 'IMAGE_GENERATION_FAILED'));
   }
   /** The configured provider's identity and the whole input (docs/design/cache.md, "The key"). */
   cacheKeyParts(input: ImageGenerationInput): CacheKeyParts {

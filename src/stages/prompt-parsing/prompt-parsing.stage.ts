@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PromptParsingInput } from '@app/contracts';
-import { PromptPlanner, type ProviderContext } from '../../providers/ports';
+import type { PromptParsingInput, PromptParsingOutput } from '@app/contracts';
+import { withAssetMentions } from '../../providers/asset-mentions';
+import { PromptPlanner, type ProviderContext, type ProviderResult } from '../../providers/ports';
 import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
 import { SERVICE_VERSION } from '../../common/version';
 import { providerIdentity } from '../provider-identity';
@@ -18,8 +19,14 @@ export class PromptParsingStage implements StageHandler<'prompt_parsing'> {
   get providerName(): string {
     return this.planner.name;
   }
-  run(input: PromptParsingInput, ctx: ProviderContext) {
-    return this.planner.plan(input, ctx);
+  /**
+   * Plans the request; a job with assets gets its visual prompts mentioning them here, after whichever planner
+   * ran, so every provider's plan does (docs/api.md, "Assets in the ad"). The planner never sees the asset list.
+   */
+  async run(input: PromptParsingInput, ctx: ProviderContext): Promise<ProviderResult<PromptParsingOutput>> {
+    const { assets, ...request } = input;
+    const result = await this.planner.plan(request, ctx);
+    return assets?.length ? { ...result, output: withAssetMentions(result.output, assets) } : result;
   }
   /** The configured provider's identity and the whole input (docs/design/cache.md, "The key"). */
   cacheKeyParts(input: PromptParsingInput): CacheKeyParts {

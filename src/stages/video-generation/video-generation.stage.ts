@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { VideoGenerationInput } from '@app/contracts';
+import { ArtifactStore } from '../../artifacts/artifact-store';
+import { withAssetFiles } from '../../assets/asset-files';
+import { FfmpegRunner } from '../../media/ffmpeg.runner';
 import { ClipGenerator, type ProviderContext } from '../../providers/ports';
+import { footageClip } from './footage-clip';
 import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
 import { SERVICE_VERSION } from '../../common/version';
 import { providerIdentity } from '../provider-identity';
@@ -14,15 +18,20 @@ import type { StageHandler } from '../stage-handler';
 @Injectable()
 export class VideoGenerationStage implements StageHandler<'video_generation'> {
   readonly stage = 'video_generation' as const;
+  private readonly runner = new FfmpegRunner();
   constructor(
     private readonly clips: ClipGenerator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: ArtifactStore,
   ) {}
   get providerName(): string {
     return this.clips.name;
   }
+  /** A scene that plays the client's footage is made from it, whatever the clip provider (cost 0, docs/design/composition.md "Brand assets"). */
   run(input: VideoGenerationInput, ctx: ProviderContext) {
-    return this.clips.generate(input, ctx);
+    const withAssets = withAssetFiles(ctx, this.store, 'VIDEO_GENERATION_FAILED');
+    if (input.footage) return footageClip({ ...input, footage: input.footage }, withAssets, this.runner);
+    return this.clips.generate(input, withAssets);
   }
   /** The configured provider's identity and the whole input (docs/design/cache.md, "The key"). */
   cacheKeyParts(input: VideoGenerationInput): CacheKeyParts {
