@@ -20,6 +20,8 @@ import { toV2JobResponse, type EstimatedCost, type V2JobResponse } from './job-r
 import { renderQuote, type Decision, type SagaCommand } from './job-saga';
 import { JobSagaHandler, toState } from './job-saga.handler';
 import { v2Links, type V2JobLinks } from './links';
+import { ArtifactStore } from '../artifacts/artifact-store';
+import { jobArtifactPrefix } from '../artifacts/artifact-uri';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,6 +49,7 @@ export class JobsV2Service {
     private readonly metrics: MetricsService,
     private readonly costs: CostEstimator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: ArtifactStore,
   ) {}
 
   /**
@@ -169,6 +172,8 @@ export class JobsV2Service {
   async cancel(jobId: string, viewer: Principal = ANONYMOUS): Promise<V2JobResponse> {
     await this.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` }, viewer);
     await rm(jobWorkDir(this.config.artifactDir, jobId), { recursive: true, force: true }).catch(() => undefined);
+    // The job's stage artifacts in the store too (docs/design/artifacts.md, "Stage artifacts").
+    await this.store.deletePrefix(jobArtifactPrefix(jobId)).catch(() => undefined);
     return this.get(jobId, viewer);
   }
 

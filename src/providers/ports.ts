@@ -38,6 +38,13 @@ export interface ProviderContext {
    * outside the runner.
    */
   reportProgress?(fraction: number): void;
+  /**
+   * An http(s) URL a remote service can GET, for a `file://` artifact of this job: a presigned store URL or
+   * the app's signed artifact route, valid for `ARTIFACT_URL_SECONDS` (docs/design/artifacts.md, "Stage
+   * artifacts"). Other URIs come back unchanged. Set by the stage runner; absent when a provider is called
+   * outside it, and then files are sent as they are.
+   */
+  shareUrl?(uri: string): Promise<string>;
 }
 
 /**
