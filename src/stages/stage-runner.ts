@@ -16,7 +16,7 @@ import {
   type StageRequested,
 } from '@app/contracts';
 import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
-import { AppError, CancelledError } from '../common/app-error';
+import { AppError, CancelledError, throwIfAborted } from '../common/app-error';
 import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
@@ -233,6 +233,8 @@ export class StageRunner {
       // Identical inputs reuse a stored output at cost 0 (docs/design/cache.md).
       const { result, cached } = await this.cache.run(handler, staged.input as never, ctx, log);
       const output = await this.artifacts.stageOut(result.output, scope);
+      // Cancelled while putting: the cancelled branch below removes what was put.
+      throwIfAborted(ac.signal);
       const seconds = (Date.now() - started) / 1000;
       this.metrics.stageDuration.observe({ stage, provider: result.provider, outcome: cached ? 'cached' : 'completed' }, seconds);
       this.metrics.stageCost.inc({ stage, provider: result.provider }, result.costUsd);
