@@ -140,6 +140,17 @@ describe('stage artifacts on the s3 store, stages in other processes', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-199/${bytes.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 200))).toBe(true);
+    // ARTIFACT_REDIRECT=on (read per request): a 302 to a presigned URL of the bucket, same bytes.
+    t.config.artifacts.redirect = true;
+    try {
+      const redirected = await fetch(job.result!.video_url, { redirect: 'manual' });
+      expect(redirected.status).toBe(302);
+      const location = redirected.headers.get('location')!;
+      expect(location.startsWith(`${s3.endpoint}/${s3.bucket}/jobs/${jobId}/composition/`)).toBe(true);
+      expect(Buffer.from(await (await fetch(location)).arrayBuffer()).equals(bytes)).toBe(true);
+    } finally {
+      t.config.artifacts.redirect = false;
+    }
     const thumb = await fetch(job.result!.thumbnail_url);
     expect(thumb.status).toBe(200);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
