@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { AppError } from '../common/app-error';
-import { ArtifactStore, type ArtifactStat } from '../artifacts/artifact-store';
+import { ArtifactStore, HashingCounter, type ArtifactStat } from '../artifacts/artifact-store';
 import { isStoreUri, jobArtifactPrefix, keyOfStoreUri, signedArtifactUrl, storeUri } from '../artifacts/artifact-uri';
 import { replaceStrings } from './stage-cache-key';
 
@@ -216,14 +216,9 @@ export class StageArtifacts {
     const tmp = path.join(path.dirname(target), `.dl-${scope.attemptId}-${path.basename(target)}`);
     try {
       const opened = await this.store.open(key);
-      const hash = createHash('sha256');
-      let size = 0;
-      opened.stream.on('data', (c: Buffer) => {
-        hash.update(c);
-        size += c.length;
-      });
-      await pipeline(opened.stream, createWriteStream(tmp), { signal: scope.signal });
-      const sha = hash.digest('hex');
+      const counter = new HashingCounter();
+      await pipeline(opened.stream, counter, createWriteStream(tmp), { signal: scope.signal });
+      const { sizeBytes: size, sha256: sha } = counter;
       if (size !== info.sizeBytes || (info.sha256 && sha !== info.sha256)) {
         throw new AppError('SERVICE_UNAVAILABLE', `artifact ${key} downloaded ${size} bytes (sha256 ${sha.slice(0, 12)}) but the store reported ${info.sizeBytes}`, { retryable: true, details: { key } });
       }

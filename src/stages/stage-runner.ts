@@ -233,8 +233,9 @@ export class StageRunner {
       // Identical inputs reuse a stored output at cost 0 (docs/design/cache.md).
       const { result, cached } = await this.cache.run(handler, staged.input as never, ctx, log);
       const output = await this.artifacts.stageOut(result.output, scope);
-      // Cancelled while putting: the cancelled branch below removes what was put.
-      throwIfAborted(ac.signal);
+      // The job ended while this attempt put its files: the cancelled branch below removes them. (A shutdown
+      // or a lost lease keeps the finished result: it is paid for.)
+      if (ac.signal.reason === 'job-ended') throwIfAborted(ac.signal);
       const seconds = (Date.now() - started) / 1000;
       this.metrics.stageDuration.observe({ stage, provider: result.provider, outcome: cached ? 'cached' : 'completed' }, seconds);
       this.metrics.stageCost.inc({ stage, provider: result.provider }, result.costUsd);
