@@ -12,9 +12,9 @@ export interface RateLimitRule {
 }
 
 /**
- * Defaults per class. Seed figures (per minute): upload 10, generate 5, approve 5, render 2, refine 3.
- * Polling is 60 a minute, twice the seed's 30, so a dashboard polling every 2 s plus a reload never hits it
- * (set `RATE_LIMIT_POLL=30/min` for the seed's figure). Anything unnamed: 120 a minute.
+ * Defaults per class (docs/security.md, "Rate limits"), per minute: upload 10, generate 5, approve 5, render 2,
+ * refine 3. Polling is 60 a minute, twice the 30 of the v2 design, so a dashboard polling every 2 s plus a
+ * reload never hits it (set `RATE_LIMIT_POLL=30/min` for the design's figure). Anything unnamed: 120 a minute.
  */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitClass, RateLimitRule>> = {
   generate: { limit: 5, windowSeconds: 60 },

@@ -6,12 +6,13 @@ import { loadArtifactsConfig, type ArtifactsConfig } from './artifacts.config';
 import { loadProvidersConfig, type ProvidersConfig } from './providers.config';
 import { loadPushConfig, type PushConfig } from './push.config';
 
-/** Process roles (issue #4): any mix can run in one process; the default runs all of them. */
+/** Process roles (docs/design/saga.md, "Roles as processes"): any mix can run in one process; the default runs all of them. */
 export const ROLES = ['api', 'orchestrator', 'stages'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
- * Typed configuration, parsed once from the environment at startup (conventions.md: "env parsing in config/").
+ * Typed configuration, parsed once from the environment at startup (docs/conventions.md, "One place per decision":
+ * the environment is read in config/ only).
  * Every variable is documented in `config/.env.example`. Units are in the names.
  */
 export interface AppConfig {
@@ -49,13 +50,13 @@ export interface AppConfig {
   artifactDir: string;
   /** The artifact store port's adapter and its settings (config/artifacts.config.ts, docs/design/artifacts.md). */
   artifacts: ArtifactsConfig;
-  /** Clips generated at once per job (seed 002, "Configuration": default 4). */
+  /** Clips generated at once per job (docs/design/saga.md, "Fan-out and fan-in"; default 4). */
   maxParallelVideoGenerations: number;
-  /** Jobs processed at once across all processes (seed 000, "Environment Variables": default 10). */
+  /** Jobs processed at once across all processes (docs/design/saga.md, "Concurrency limit": default 10). */
   maxConcurrentJobs: number;
-  /** Hard cost cap per job, USD (seed 000, "Cost Optimization": fail past $10). */
+  /** Hard cost cap per job, USD (docs/providers.md, "Cost model": fail past $10). */
   maxCostPerVideoUsd: number;
-  /** Cost past which a warning is logged, USD (seed 000: "Log warning when job exceeds $5"). */
+  /** Cost past which a warning is logged, USD (docs/providers.md, "Cost model": $5). */
   costWarningUsd: number;
   /** A job without progress for this long fails with TIMEOUT, seconds. */
   jobStallTimeoutSeconds: number;
@@ -86,7 +87,7 @@ export interface AppConfig {
   push: PushConfig;
   /**
    * The content-addressed stage cache (docs/design/cache.md): `STAGE_CACHE=on|off` (default on) and the
-   * lifetime of an entry, `STAGE_CACHE_TTL_HOURS` (default 24, the seeds' caching TTL).
+   * lifetime of an entry, `STAGE_CACHE_TTL_HOURS` (default 24; docs/design/cache.md, "Lifetime").
    */
   stageCache: { enabled: boolean; ttlHours: number };
   /** Auth, ownership, rate limits, budgets and HTTP edges (config/access.config.ts, docs/security.md). */

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { estimateStageCostUsd, loadProvidersConfig, openAiCostUsd, replicateCostUsd } from './providers.config';
 
 describe('loadProvidersConfig', () => {
-  it('should default every stage to local with seed timeouts and retry policy', () => {
+  it('should default every stage to local with the documented timeouts and retry policy', () => {
     const { config, problems } = loadProvidersConfig({});
     expect(problems).toEqual([]);
     expect([config.promptParser, config.image, config.video, config.composition]).toEqual(['local', 'local', 'local', 'local']);

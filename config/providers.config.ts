@@ -5,7 +5,7 @@ import { loadSimLatencies } from '../src/providers/sim/sim-latency';
 import type { SimSettings } from '../src/providers/sim/sim.providers';
 
 /**
- * Provider choice per stage and everything the hosted / remote providers need (issue #3): keys, URLs, models,
+ * Provider choice per stage and everything the hosted / remote providers need (docs/providers.md): keys, URLs, models,
  * per-stage timeouts, the retry and circuit-breaker settings, and the price tables the cost estimate and the
  * adapters' cost accounting use. `local` is the default on every stage so a fresh machine makes a real ad
  * offline with no API key. Every variable is documented in `config/.env.example`.
@@ -70,8 +70,8 @@ export interface OpenAiPrice {
 
 /**
  * Replicate price of one model (https://replicate.com/pricing and each model page). Exactly one unit applies:
- * - `image`: USD per output image (flux-schnell $0.003, seed 003 "Replicate API Pricing");
- * - `video_second`: USD per second of output video (seed 004 "Replicate API": ~$0.05 per second);
+ * - `image`: USD per output image (flux-schnell $0.003; docs/providers.md, "Prices");
+ * - `video_second`: USD per second of output video (the clip models: ~$0.05 per second; docs/providers.md, "Prices");
  * - `predict_second`: USD per second of `metrics.predict_time` (hardware-billed models).
  */
 export interface ReplicatePrice {
@@ -81,16 +81,16 @@ export interface ReplicatePrice {
 
 /**
  * Prices of the team services of the HTTP contract, used only for the *estimate* before a stage runs (the
- * services report their actual `cost` in each answer; seed 000 "Cost Model" target costs per 30-second ad).
+ * services report their actual `cost` in each answer; docs/providers.md, "Cost model": target costs per 30-second ad).
  */
 export interface HttpContractPrices {
-  /** USD per parse call (seed 000: $0.02-0.05). */
+  /** USD per parse call (target $0.02-0.05). */
   parseUsd: number;
-  /** USD per reference image (seed 000: $0.10-0.30). */
+  /** USD per reference image (target $0.10-0.30). */
   imageUsd: number;
-  /** USD per second of clip (seed 000: 4 clips $0.80-1.60 for 30 s, ~$0.04/s). */
+  /** USD per second of clip (target: 4 clips $0.80-1.60 for 30 s, ~$0.04/s). */
   videoPerSecondUsd: number;
-  /** USD per composition (seed 000: $0.05-0.10). */
+  /** USD per composition (target $0.05-0.10). */
   composeUsd: number;
 }
 
@@ -102,23 +102,23 @@ export interface PriceTables {
 }
 
 /**
- * Retry, timeout and breaker settings (seed 000 "Timeouts" and "Retry Policy").
+ * Retry, timeout and breaker settings (docs/providers.md, "Timeouts", "Retry policy" and "Circuit breaker").
  * All policies built from these live in `src/providers/resilience.ts`.
  */
 export interface ResilienceSettings {
-  /** Per-attempt timeout per stage, seconds (seed 000 "Timeouts": 10 / 15 / 90 / 30). */
+  /** Per-attempt timeout per stage, seconds (docs/providers.md, "Timeouts": 10 / 15 / 120 / 90 / 30). */
   timeoutSeconds: Record<ProviderStage, number>;
-  /** Retries after the first try on transient errors (seed 000: 3). */
+  /** Retries after the first try on transient errors (default 3). */
   maxRetries: number;
-  /** First backoff delay, milliseconds; doubles per retry (seed 000: 2 s, 4 s, 8 s). */
+  /** First backoff delay, milliseconds; doubles per retry (default 2 s, 4 s, 8 s). */
   retryBaseMs: number;
   /** Upper bound of one backoff delay including a server's Retry-After, milliseconds. */
   retryMaxDelayMs: number;
   /** Random extra delay, as a fraction of the backoff (0.2 = up to +20 %), so retries of many jobs spread out. */
   retryJitterRatio: number;
-  /** Consecutive failed calls that open a breaker (seed 000: 5). */
+  /** Consecutive failed calls that open a breaker (default 5). */
   breakerThreshold: number;
-  /** How long an open breaker fails fast before letting one trial call through, milliseconds (seed 000: 60 s). */
+  /** How long an open breaker fails fast before letting one trial call through, milliseconds (default 60 s). */
   breakerHalfOpenAfterMs: number;
 }
 
@@ -137,18 +137,18 @@ export interface ReplicateSettings {
   baseUrl: string;
   /** `owner/name` of the reference image model. */
   imageModel: string;
-  /** `owner/name` of the storyboard still model (seed 003 "Cost Optimization Strategies": flux-schnell by default). */
+  /** `owner/name` of the storyboard still model (docs/api.md, "Storyboard providers and prices": flux-schnell by default). */
   storyboardModel: string;
   /** `owner/name` of the storyboard model for the `hd` style preset (flux-pro). */
   storyboardHdModel: string;
-  /** `owner/name` of the clip models, tried in order (seed 004: MiniMax first, Kling as fallback). */
+  /** `owner/name` of the clip models, tried in order (docs/providers.md, "Clip models": MiniMax first, Kling as fallback). */
   videoModels: string[];
   /** First poll delay, milliseconds; grows ×1.5 per poll up to {@link pollMaxMs}. */
   pollInitialMs: number;
   pollMaxMs: number;
 }
 
-/** Base URLs of the team services (seed 000 "Service Endpoints" and "Environment Variables"). */
+/** Base URLs of the team services (docs/providers.md, "Stage services (HTTP contract)"). */
 export interface HttpContractSettings {
   promptParserUrl: string;
   imageGenUrl: string;
@@ -187,9 +187,9 @@ export const DEFAULT_OPENAI_PRICES: Readonly<Record<string, OpenAiPrice>> = {
 };
 
 /**
- * Default Replicate prices. flux-schnell $0.003/image and flux-pro $0.055/image (seed 003 "Replicate API
- * Pricing"; https://replicate.com/black-forest-labs/flux-pro lists $0.055 per image); MiniMax video-01
- * and Kling v1.6 standard ~$0.05/s of video (seed 004 "Replicate API": "~$0.05 per second of video").
+ * Default Replicate prices (docs/providers.md, "Prices"). flux-schnell $0.003/image and flux-pro $0.055/image
+ * (https://replicate.com/black-forest-labs/flux-pro lists $0.055 per image); MiniMax video-01 and Kling v1.6
+ * standard ~$0.05 per second of video.
  */
 export const DEFAULT_REPLICATE_PRICES: Readonly<Record<string, ReplicatePrice>> = {
   'black-forest-labs/flux-schnell': { unit: 'image', usd: 0.003 },
@@ -198,10 +198,10 @@ export const DEFAULT_REPLICATE_PRICES: Readonly<Record<string, ReplicatePrice>> 
   'kwaivgi/kling-v1.6-standard': { unit: 'video_second', usd: 0.05 },
 };
 
-/** Default team-service estimates (upper ends of seed 000 "Cost Model", per 30-second ad). */
+/** Default team-service estimates (upper ends of the per-30-second targets; docs/providers.md, "Cost model"). */
 export const DEFAULT_HTTP_PRICES: Readonly<HttpContractPrices> = { parseUsd: 0.05, imageUsd: 0.3, videoPerSecondUsd: 0.0534, composeUsd: 0.1 };
 
-/** Seed 004 "Replicate API": MiniMax Video-01 primary, Kling as fallback. */
+/** MiniMax Video-01 primary, Kling as fallback (docs/providers.md, "Clip models"). */
 export const DEFAULT_REPLICATE_VIDEO_MODELS = ['minimax/video-01', 'kwaivgi/kling-v1.6-standard'];
 
 /**
@@ -270,7 +270,7 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
     compositionUrl: url('COMPOSITION_URL'),
   };
 
-  // A chosen provider without its key or URL is a startup error, not a 3 a.m. one (conventions.md, principle 5).
+  // A chosen provider without its key or URL is a startup error, not a 3 a.m. one (docs/conventions.md, "Fail at startup").
   if (promptParser === 'openai' && !openai.apiKey.isSet) problems.push('PROMPT_PARSER_PROVIDER=openai needs OPENAI_API_KEY');
   if ((image === 'replicate' || storyboard === 'replicate' || video === 'replicate') && !replicate.apiToken.isSet) {
     const which = image === 'replicate' ? 'IMAGE_PROVIDER' : storyboard === 'replicate' ? 'STORYBOARD_PROVIDER' : 'VIDEO_PROVIDER';
@@ -388,7 +388,7 @@ const PLAN_TOKENS_ESTIMATE = { promptTokens: 2 * 1100, completionTokens: 2 * 120
 
 /**
  * USD estimate of one stage for a job, from the configured provider's price table (local: 0). The saga
- * compares it with the cost cap before starting the stage (seed 000 "Cost Optimization": fail past
+ * compares it with the cost cap before starting the stage (docs/providers.md, "Cost model": fail past
  * MAX_COST_PER_VIDEO). It errs high: the repair call, and the longest clip model of the fallback chain.
  * @param job scene durations and ad duration, seconds
  */
@@ -409,14 +409,14 @@ export function estimateStageCostUsd(
     case 'image_generation': {
       if (providers.image === 'replicate') {
         const price = providers.prices.replicate[providers.replicate.imageModel];
-        // predict_second models: assume 10 s of hardware (flux-schnell runs in ~2 s; seed 003 says 8 s).
+        // predict_second models: assume 10 s of hardware (flux-schnell runs in ~2 s; estimates err high, docs/providers.md "Cost model").
         return price ? replicateCostUsd(price, { images: 1, videoSeconds: 0, predictSeconds: 10 }) : 0;
       }
       return providers.image === 'http' ? providers.prices.http.imageUsd : 0;
     }
     case 'storyboard': {
-      // One still per scene still to make (all scenes unless a refine keeps some); before the plan, the seed's
-      // heuristic of a scene per 6 s (at least 3).
+      // One still per scene still to make (all scenes unless a refine keeps some); before the plan, a scene per
+      // 6 s of ad, at least 3 (docs/providers.md, "Cost model").
       const stills = job.stillsToGenerate ?? (job.sceneSeconds.length > 0 ? job.sceneSeconds.length : Math.max(3, Math.floor(job.durationSeconds / 6)));
       if (providers.storyboard === 'replicate') {
         const price = providers.prices.replicate[job.hd ? providers.replicate.storyboardHdModel : providers.replicate.storyboardModel];

@@ -1,9 +1,9 @@
 /**
- * Composition benchmark (issue #5, "A benchmark script"): for 15, 30 and 60 s ads in 9:16 and 16:9, runs the
+ * Composition benchmark (docs/design/composition.md, "Speed"): for 15, 30 and 60 s ads in 9:16 and 16:9, runs the
  * offline job through the local providers directly (planner, reference image, clips with the configured
  * parallelism, composition), then re-encodes the finished ad with the same x264 and AAC settings in the same
  * run. Prints per run: composition wall time, the plain re-encode's, their ratio (the figure that matters:
- * issue #5 wants ≤ 1.25), the end-to-end job time and its ratio to the re-encode (≤ 2 for 30 s 9:16), and
+ * the target is ≤ 1.25), the end-to-end job time and its ratio to the re-encode (≤ 2 for 30 s 9:16), and
  * peak memory (this process's RSS, and this process plus its ffmpeg children, polled from /proc).
  * Each case runs BENCH_RUNS times (default 3) and the table shows the median of every column (ratios are taken
  * per run, then the median): on a shared 2-core VM single runs swing by ±15 %. CPU seconds (this process plus
@@ -31,7 +31,7 @@ import { LocalCompositor } from '../src/providers/local/local.compositor';
 import type { ProviderContext } from '../src/providers/ports';
 import { standaloneContext } from '../src/providers/standalone-context';
 
-/** One benchmark case: the sample prompt per aspect ratio (../shared/samples/prompts.json). */
+/** One benchmark case: the sample prompt per aspect ratio (luxury watch in 9:16, the SaaS app in 16:9; assets/samples/prompts.json). */
 interface BenchCase {
   durationSeconds: number;
   aspect: AspectRatio;

@@ -1,5 +1,5 @@
 /**
- * Orchestration bench (issue #16): the saga, the outbox relay, JetStream and the stage runner measured alone,
+ * Orchestration bench (docs/design/performance.md, "Orchestration"): the saga, the outbox relay, JetStream and the stage runner measured alone,
  * every stage on the `sim` providers (waits only, no CPU). One API process (`ROLES=api`) and N
  * `orchestrator,stages` processes on the run's own database and NATS prefix.
  *
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** (a): one job with the issue's latencies. */
+/** (a): one job with the latencies of case (a) above. */
 async function caseSingleJob(workers: number): Promise<void> {
   const run = await createRunEnv('orch');
   const cluster = await startCluster(run, workers, {

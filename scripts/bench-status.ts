@@ -1,5 +1,5 @@
 /**
- * Status-read bench (issue #16): the API role alone (`ROLES=api`) on its own database holding a few thousand
+ * Status-read bench (docs/design/performance.md, "Status reads"): the API role alone (`ROLES=api`) on its own database holding a few thousand
  * jobs, against a bare Fastify server answering the same body, under the same autocannon load. Both run in
  * their own child process, one after the other, so each has the machine to itself for its turn.
  *

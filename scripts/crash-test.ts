@@ -1,5 +1,5 @@
 /**
- * Crash test (issue #4): N jobs across several worker processes on the real NATS and PostgreSQL; processes are
+ * Crash test (docs/design/saga.md, "Crash testing"): N jobs across several worker processes on the real NATS and PostgreSQL; processes are
  * SIGKILLed at named crash points (armed with CRASH_POINTS) and at random moments, then restarted; optionally
  * nats-server and PostgreSQL are restarted mid-run. At the end it checks the invariants:
  *   every job completed · no duplicate state transition · each stage result applied (and its cost counted)
@@ -264,7 +264,7 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
   return report;
 }
 
-/** The invariants of issue #4, as SQL over the run's database. */
+/** The invariants of docs/design/saga.md, "Crash testing", as SQL over the run's database. */
 export async function checkInvariants(pg: Client, jobIds: string[]): Promise<string[]> {
   const v: string[] = [];
   const q = async (sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows;

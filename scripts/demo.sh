@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README command (1): the main job. Turns the shipped luxury-watch sample (seed 000) into an MP4 on the
+# README command (1): the main job. Turns the shipped luxury-watch sample (assets/samples/prompts.json) into an MP4 on the
 # local providers, through the full event flow (NATS JetStream + saga on PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,11 +1,11 @@
 /**
- * Load run (issue #4, seed 000 "Final Targets": 20 concurrent jobs): one service process with every role,
+ * Load run (docs/design/saga.md, "Concurrency limit": 20 concurrent jobs): one service process with every role,
  * 20 jobs posted at once and 200 concurrent status pollers. Prints status-request latency (p50/p95/p99),
  * job wall times and whether anything went wrong: an HTTP error, a job not completed, or a lost update
  * (a poller seeing a job's progress go backwards, or a transition written twice).
  *
  * Usage (after `npm run build`): node dist/scripts/load-test.js [--jobs 20] [--pollers 200] [--duration 15] [--think-ms 1000]
- * Each poller waits `--think-ms` between requests (seed 002 advises clients to poll every 2-3 s; 0 = flat out).
+ * Each poller waits `--think-ms` between requests (clients poll every 2-3 s, docs/api.md "GET /api/v1/jobs/{job_id}"; 0 = flat out).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Three-node NATS cluster test (issue #16, docs/design/performance.md "Production layout"): starts three
+ * Three-node NATS cluster test (docs/design/performance.md, "Production layout"): starts three
  * nats-server instances on loopback ports as one JetStream cluster, runs jobs on the `sim` providers with R3
  * streams and consumers (`NATS_STREAM_REPLICAS=3`), SIGKILLs the node leading the work stream once a third of
  * the jobs are done, and checks that every job completes with the crash test's invariants

@@ -1,6 +1,7 @@
 /**
- * Dev script: renders the four sample ads of ../shared/samples/prompts.json through the local providers and,
- * when ../shared/tools/check-ad exists, checks each with it. Prints timings (seconds) per stage.
+ * Dev script: renders the four sample ads of assets/samples/prompts.json (as SAMPLE_REQUESTS, test/fixtures/plans.ts) through the local providers
+ * and, when the workspace's independent delivery check exists beside the clone, checks each with it
+ * (docs/design/composition.md, "Checking a result"). Prints timings (seconds) per stage.
  *
  * Run: bash scripts/render-samples.sh [out-dir] [sample-name...]
  */

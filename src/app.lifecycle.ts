@@ -14,7 +14,7 @@ import { OutboxRelay } from './messaging/outbox.relay';
 import { StageRunner } from './stages/stage-runner';
 
 /**
- * Starts and stops the roles in a safe order (conventions.md: "fail at startup, not at 3 a.m."):
+ * Starts and stops the roles in a safe order (docs/conventions.md, "Fail at startup"):
  * database reachable and migrated, ffmpeg present (stages role), NATS connected and streams provisioned,
  * then the outbox relay, the saga and the stage workers. On shutdown, workers stop first (their leases are
  * released), then the saga, then the relay flushes, and NATS drains last.

@@ -19,7 +19,7 @@ import { mountDashboard } from './web/dashboard.host';
 
 /**
  * Builds the Nest application on Fastify with every cross-cutting piece wired once: the exception filter
- * (seed error body), the validation pipe, OpenAPI at /docs, request
+ * (the error body of docs/api.md, "Errors"), the validation pipe, OpenAPI at /docs, request
  * metrics. Shared by `main.ts`, the CLI and the tests, so all run the same app.
  * @param logger optional root logger (the CLI passes a quieter one)
  */

@@ -5,7 +5,7 @@ import { ensureDatabase } from '../src/database/migrations';
 
 /**
  * One PostgreSQL database and one NATS subject/stream prefix per test run, so runs never collide
- * (conventions.md, "Tests"). Jest workers inherit these variables.
+ * (docs/conventions.md, "Tests"). Jest workers inherit these variables.
  */
 export default async function globalSetup(): Promise<void> {
   const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;

@@ -91,7 +91,7 @@ export class BudgetService {
 
   /**
    * Admission of new jobs: the budget check above, then the client's queued jobs plus the `jobs` asked for
-   * against `MAX_QUEUED_JOBS_PER_CLIENT` (seed 003's 20 concurrent jobs per user): a batch of N is admitted
+   * against `MAX_QUEUED_JOBS_PER_CLIENT` (docs/security.md, "Rate limits": 20 jobs in flight per client): a batch of N is admitted
    * whole or not at all (docs/security.md, "Budgets"). Admins and auth off pass.
    * @param jobs how many jobs the request makes (1 for a single job; requests × variations for a batch)
    * @throws BudgetExceededError (402); QueueAdmissionError (429 RATE_LIMIT_EXCEEDED)

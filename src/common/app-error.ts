@@ -1,8 +1,8 @@
 import type { ErrorCode } from '@app/contracts';
 
 /**
- * Base of every error the service raises on purpose (conventions.md, "Errors").
- * `code` is a stable seed code; `retryable` drives retry decisions (never the message text);
+ * Base of every error the service raises on purpose (docs/conventions.md, "Errors").
+ * `code` is a stable code of `ERROR_CODES`; `retryable` drives retry decisions (never the message text);
  * `retryAfterMs` carries a server's `Retry-After`. HTTP status mapping lives in one exception filter.
  */
 export class AppError extends Error {

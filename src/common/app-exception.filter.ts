@@ -5,7 +5,7 @@ import type { ErrorBody, ErrorCode } from '@app/contracts';
 import { AppError } from './app-error';
 import { ROOT_LOGGER } from './logger';
 
-/** HTTP status per error code: the one place codes meet HTTP (conventions.md, "Errors"). */
+/** HTTP status per error code: the one place codes meet HTTP (docs/conventions.md, "Errors"; table in docs/api.md, "Errors"). */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   INVALID_INPUT: 400,
   NOT_FOUND: 404,
@@ -30,7 +30,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 };
 
 /**
- * Maps any error to `{error: {code, message, details}}` (seed 000, "Error Response Format"): AppErrors by
+ * Maps any error to `{error: {code, message, details}}` (docs/api.md, "Errors"): AppErrors by
  * code, Nest/Fastify HTTP errors by status (a malformed JSON body becomes INVALID_INPUT), anything else
  * INTERNAL_ERROR without leaking internals.
  */

@@ -1,5 +1,6 @@
 /**
- * Named crash points for the crash test (issue #4, in the spirit of Temporal/DBOS/Jepsen fault injection).
+ * Named crash points for the crash test (docs/design/saga.md, "Crash testing"; in the spirit of
+ * Temporal/DBOS/Jepsen fault injection).
  * `CRASH_POINTS="saga.after-commit-before-ack=0.05,stage.mid-composition=0.1"` makes this process kill itself
  * with SIGKILL when it passes a named point, with the given probability. Unset (production), it does nothing.
  */

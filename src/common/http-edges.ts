@@ -47,7 +47,7 @@ export function findInputProblem(value: unknown, root: string): { path: string; 
   return null;
 }
 
-/** The seed error body as a string. Pure. */
+/** The error body (docs/api.md, "Errors") as a string. Pure. */
 export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown> = {}): string {
   const body: ErrorBody = { error: { code, message, details } };
   return JSON.stringify(body);
@@ -57,7 +57,7 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request 
 
 /**
  * Answers a request Node's HTTP parser rejected (malformed HTTP, oversized headers, a request not fully
- * received within `HTTP_REQUEST_TIMEOUT_MS`) in the seed error shape, then closes the connection.
+ * received within `HTTP_REQUEST_TIMEOUT_MS`) in the error shape of docs/api.md, "Errors", then closes the connection.
  */
 export function handleClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
@@ -77,7 +77,7 @@ export function handleClientError(err: NodeJS.ErrnoException, socket: Socket): v
 /**
  * Fastify server options for the HTTP edges (docs/security.md, "Edges"): 1 MB JSON bodies, 100-character
  * path parameters (longer: 414), a whole-request timeout (a half-sent body no longer holds its socket),
- * router errors (broken percent-encoding, long parameters) and parser errors in the seed error shape.
+ * router errors (broken percent-encoding, long parameters) and parser errors in the error shape (docs/api.md, "Errors").
  */
 export function fastifyServerOptions(config: AppConfig): FastifyServerOptions & { http: ServerOptions } {
   return {

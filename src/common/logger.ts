@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /**
- * The root structured logger (seed 000, "Structured Logging": JSON with timestamp, level, job_id, stage).
+ * The root structured logger (docs/conventions.md, "Logs": JSON with timestamp, level, job_id, stage).
  * Secrets never reach it: known secret fields are redacted wherever they appear.
  */
 export function createRootLogger(level: string): Logger {

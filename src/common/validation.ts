@@ -14,7 +14,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 
 /**
  * The global validation pipe: unknown fields are rejected, nothing is coerced silently, and the error names
- * each bad field (`INVALID_INPUT`, details `{fields: {name: [messages]}}`, seed 000 "User Input Errors").
+ * each bad field (`INVALID_INPUT`, details `{fields: {name: [messages]}}`, docs/api.md "Errors").
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({

@@ -13,8 +13,8 @@ import { Public } from '../access/access.decorators';
 const PROBE_TIMEOUT_MS = 2000;
 
 /**
- * `GET /health` (seed 000, "Health Check"; seed 001: 503 naming the failing dependency) and `GET /metrics`
- * (Prometheus text). Checks run through @nestjs/terminus; the body keeps the seed's shape.
+ * `GET /health` (docs/api.md, "Others": 503 naming the failing dependency) and `GET /metrics`
+ * (Prometheus text). Checks run through @nestjs/terminus; the body keeps the documented shape, not terminus's.
  */
 @ApiTags('operations')
 @Public()

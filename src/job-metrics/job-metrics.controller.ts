@@ -12,7 +12,7 @@ export class MetricsQueryDto {
 }
 
 /**
- * `GET /api/v1/metrics?time_range=1h|24h|7d|30d` (seed 000, "Metrics"): job counts, success rate, cost and
+ * `GET /api/v1/metrics?time_range=1h|24h|7d|30d` (docs/events.md, "Metrics"): job counts, success rate, cost and
  * duration over the window, per-stage durations and failures by code. Not the Prometheus `/metrics`.
  */
 @ApiTags('metrics')

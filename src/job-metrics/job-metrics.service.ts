@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { STAGES, type StageName } from '@app/contracts';
 
-/** Windows of `GET /api/v1/metrics?time_range=` and their length in hours (seed 000 "Metrics"). */
+/** Windows of `GET /api/v1/metrics?time_range=` and their length in hours (docs/events.md, "Metrics"). */
 export const TIME_RANGE_HOURS = { '1h': 1, '24h': 24, '7d': 168, '30d': 720 } as const;
 export type TimeRange = keyof typeof TIME_RANGE_HOURS;
 
@@ -14,7 +14,7 @@ export interface StageDurationStats {
 }
 
 /**
- * `GET /api/v1/metrics` body: the seed's fields, then per-stage durations and failures by error code.
+ * `GET /api/v1/metrics` body (docs/events.md, "Metrics"): the job totals first, then per-stage durations and failures by error code.
  * Over the jobs created in the window: `success_rate` is completed / (completed + failed) in percent,
  * `average_cost_usd` is `total_cost_usd / total_jobs`, `average_duration_seconds` is created → completed of
  * the completed jobs, `jobs_per_hour` is `total_jobs` / the window's hours (docs/events.md, "Metrics").
@@ -61,7 +61,7 @@ function round(n: number, digits: number): number {
 }
 
 /**
- * Aggregated job metrics for dashboards (seed 000, User Story 6). Whole hours of the window are read from
+ * Aggregated job metrics for dashboards and cost tracking (docs/events.md, "Metrics"). Whole hours of the window are read from
  * the per-hour rollups `job_rollup_hourly` and `job_failures_hourly` (kept by triggers on `jobs`), the two
  * partial hours at its edges from the jobs themselves (`idx_jobs_metrics`), so the figures are exact; stage
  * durations come from `stage_duration_daily` for whole days and `stage_duration_rollup` for the hours

@@ -7,7 +7,7 @@ import { wantsHd, type JobState } from './job-saga';
 
 /**
  * Estimates what a stage will cost before the saga starts it, from the configured provider of that stage
- * and its price table (issue #4, "Cost cap"; seed 000 "Cost Model"). Local providers cost nothing.
+ * and its price table (docs/providers.md, "Cost model" and "Prices"). Local providers cost nothing.
  */
 @Injectable()
 export class CostEstimator {

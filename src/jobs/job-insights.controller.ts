@@ -16,7 +16,7 @@ export class CostEstimateQueryDto {
 }
 
 /**
- * Read-only views the dashboard needs beyond the seed's job body: the stage timeline of a job and the cost
+ * Read-only views the dashboard needs beyond the v1 job body: the stage timeline of a job and the cost
  * estimate shown before submitting (docs/dashboard.md, "API used by the dashboard").
  */
 @ApiTags('jobs')

@@ -10,12 +10,13 @@ import { JobSagaHandler } from './job-saga.handler';
 import { stageRequestMessageId } from './job-saga';
 
 /**
- * Watches for stuck work (issue #4, "Stuck work"), in the orchestrator role:
+ * Watches for stuck work (docs/design/saga.md, "Stuck work"), in the orchestrator role:
  * - a generating (processing) job without progress for JOB_STALL_TIMEOUT_SECONDS fails with TIMEOUT; a job
  *   waiting for approval is not stalled (it holds nothing), but expires to cancelled after APPROVAL_TTL_HOURS;
  * - a processing job quiet for longer than the JetStream duplicate window plus a lease gets its current
  *   stage requests re-published from the outbox (same ids), because NATS 2.9 may lose recently acked or
- *   stored messages on an OS crash and PostgreSQL must be able to re-drive (design/saga.md). A re-published
+ *   stored messages on an OS crash and PostgreSQL must be able to re-drive (docs/design/saga.md, "NATS 2.9.10
+ *   behaviours the code relies on"). A re-published
  *   request that a live worker still holds is fenced by the stage attempt lease.
  * Time is passed in, so tests drive it without sleeping.
  */

@@ -12,7 +12,7 @@ export function estimateJobSeconds(durationSeconds: number): number {
   return Math.round(20 + 2.5 * durationSeconds);
 }
 
-/** `GET /api/v1/jobs/{job_id}` body (seed 000, "Get Job Status"). Costs USD, times ISO-8601 UTC. */
+/** `GET /api/v1/jobs/{job_id}` body (docs/api.md, "GET /api/v1/jobs/{job_id}"). Costs USD, times ISO-8601 UTC. */
 export interface JobResponse {
   job_id: string;
   status: string;
@@ -22,7 +22,7 @@ export interface JobResponse {
     stages_remaining: string[];
     percentage: number;
     estimated_completion_time: string | null;
-    /** Clips finished and planned (video_generation), for "clip 2 of 4" displays (seed 004, "Get Status"). */
+    /** Clips finished and planned (video_generation), for "clip 2 of 4" displays (docs/api.md, "GET /api/v1/jobs/{job_id}"). */
     clips_completed: number;
     clips_total: number;
   };
@@ -98,7 +98,8 @@ export function toV1CacheView(view: CacheView): CacheView {
 }
 
 /**
- * Maps a job's status fields (a `Job` entity or the read path's narrow row) to the seed's status body. Pure.
+ * Maps a job's status fields (a `Job` entity or the read path's narrow row) to the v1 status body (docs/api.md,
+ * "GET /api/v1/jobs/{job_id}"). Pure.
  * @param baseUrl public base URL for result links
  * @param now clock, for the completion estimate
  */

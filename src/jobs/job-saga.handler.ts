@@ -20,7 +20,7 @@ const START_LOCK_KEY = 724_300_1;
 /**
  * Runs the saga: one short transaction per inbound event or command that records the message in the inbox
  * (duplicates become no-ops), locks the job row, applies the pure {@link decide}, writes the new state, a
- * transition row and the outbox rows, then commits (design/saga.md, "Exactly-once effect on job state").
+ * transition row and the outbox rows, then commits (docs/design/saga.md, "Exactly-once effect on job state").
  * The only writer of job state.
  */
 @Injectable()

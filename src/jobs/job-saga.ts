@@ -113,7 +113,7 @@ export interface SagaContext {
   newId: () => string;
   /** Clips requested at once per job (MAX_PARALLEL_VIDEO_GENERATIONS). */
   maxParallelClips: number;
-  /** Hard cap per job, USD (seed 000: MAX_COST_PER_VIDEO). */
+  /** Hard cap per job, USD (MAX_COST_PER_VIDEO; docs/providers.md, "Cost model"). */
   maxCostUsd: number;
   /** Estimated USD of running `stage` for this job (whole stage; all scenes for video_generation). */
   estimateStageCostUsd: (stage: StageName, state: JobState) => number;
@@ -202,7 +202,7 @@ export function v1Costs(costs: Record<StageName, number>): Record<StageName, num
 }
 
 /**
- * The seed's cost object: stages that have a cost entry plus `total` (seed 000, "Get Job Status"). v1 jobs
+ * The job body's cost object: stages that have a cost entry plus `total` (docs/api.md, "GET /api/v1/jobs/{job_id}"). v1 jobs
  * (`apiVersion` 1 or absent) report the four v1 stages, the storyboard folded into image_generation.
  */
 export function costBreakdown(state: Pick<JobState, 'costs' | 'stagesCompleted' | 'currentStage'> & { apiVersion?: 1 | 2 }): CostBreakdown {
@@ -277,7 +277,7 @@ export function storyboardEntries(state: JobState, imageUrl: (sceneNumber: numbe
 }
 
 /**
- * The client-facing result of a composition (seed 000 "Get Job Status"): served URLs, duration rounded to
+ * The client-facing result of a composition (docs/api.md, "GET /api/v1/jobs/{job_id}"): served URLs, duration rounded to
  * 0.01 s, size in MB (10^6 bytes) rounded to 0.01. Used by the `job.completed` event and the REST body alike.
  */
 export function toJobResult(result: CompositionOutput, urls: { videoUrl: string; thumbnailUrl: string }): JobResult {
@@ -291,7 +291,7 @@ export function toJobResult(result: CompositionOutput, urls: { videoUrl: string;
   };
 }
 
-/** Progress while clips are generated: 35 % to 85 % by finished clips (seed 000, "Pipeline Flow" step 6). */
+/** Progress while clips are generated: 35 % to 85 % by finished clips (docs/design/saga.md, "Progress"). */
 export function videoProgress(done: number, total: number): number {
   const from = STAGE_PROGRESS_PERCENT.image_generation;
   const to = STAGE_PROGRESS_PERCENT.video_generation;
@@ -746,8 +746,8 @@ function fail(state: JobState, ctx: SagaContext, error: JobError, bump = true): 
 }
 
 /**
- * Fails the job with COST_LIMIT_EXCEEDED when starting `stage` would cross the cap (seed 000, "Cost
- * Optimization": fail past MAX_COST_PER_VIDEO). `state` already carries this transition's version.
+ * Fails the job with COST_LIMIT_EXCEEDED when starting `stage` would cross the cap (docs/providers.md, "Cost
+ * model": fail past MAX_COST_PER_VIDEO before the stage runs). `state` already carries this transition's version.
  */
 function costCap(state: JobState, stage: StageName, messages: OutboundMessage[], ctx: SagaContext): Decision | null {
   const spent = totalCost(state.costs);
@@ -793,7 +793,7 @@ export function wantsHd(state: Pick<JobState, 'options'>): boolean {
   return (state.options?.stylePresets ?? []).some((p) => p.toLowerCase() === 'hd');
 }
 
-/** Builds a stage's input from the job state (seed 001, "Service Endpoints" request shapes). */
+/** Builds a stage's input from the job state (request shapes of docs/providers.md, "Stage services (HTTP contract)"). */
 export function stageInput<S extends StageName>(state: JobState, stage: S, sceneIndex: number | null): StageInputs[S] {
   const brand = state.request.brand_guidelines ?? null;
   switch (stage) {

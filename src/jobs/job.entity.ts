@@ -1,6 +1,5 @@
 import { DecimalType, Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import {
-  isTerminalStatus,
   type AdPlan,
   type AdRequestOptions,
   type AspectRatio,
@@ -16,13 +15,8 @@ import {
 /** Job statuses: the one union of `@app/contracts` (job-status.ts), also the column's check constraint. */
 export { JOB_STATUSES, type JobStatus } from '@app/contracts';
 
-/** True for statuses a job never leaves. */
-export function isTerminal(status: JobStatus): boolean {
-  return isTerminalStatus(status);
-}
-
 /**
- * One ad generation job (table `jobs`, seed 000 "Database Schema"). Only the saga writes it.
+ * One ad generation job (table `jobs`). Only the saga writes it (docs/design/saga.md, "Exactly-once effect on job state").
  * Costs are USD; `duration` is seconds. `version` is the optimistic lock and the job version job events carry.
  */
 @Entity({ tableName: 'jobs' })

@@ -1,6 +1,6 @@
 import type { Motion } from '@app/contracts';
 
-/** Output frame rate of every clip and ad, frames per second (issue #2: 30 fps). */
+/** Output frame rate of every clip and ad, frames per second (docs/design/composition.md, "Delivery settings": 30 fps). */
 export const OUTPUT_FPS = 30;
 
 /** Camera path of a Ken Burns move: zoom factor and window centre offset (fractions of the frame) at start and end. */
@@ -60,7 +60,7 @@ export interface CameraWindow {
  * Where the camera of `path` looks in frame `index` of `frames`, over a `widthPx × heightPx` still. Progress is
  * eased: 80 % linear plus 20 % smoothstep, so the camera never stops (a stop would read as a freeze) yet
  * starts and ends gently. Positions are continuous: the renderer samples between pixels, which is what makes
- * the move smooth where ffmpeg's `zoompan` jitters by whole pixels (composition.md, "Ken Burns"). Pure.
+ * the move smooth where ffmpeg's `zoompan` jitters by whole pixels (docs/design/composition.md, "Camera moves"). Pure.
  */
 export function cameraWindowAt(path: CameraPath, index: number, frames: number, widthPx: number, heightPx: number): CameraWindow {
   const p = Math.min(1, Math.max(0, index / Math.max(1, frames - 1)));

@@ -84,7 +84,7 @@ export function withLightness(c: Rgb, l: number, minS = 0, maxS = 1): Rgb {
 }
 
 /**
- * Distance between two RGBA pixel buffers' colour histograms, as `../shared/tools/check-ad` counts scene
+ * Distance between two RGBA pixel buffers' colour histograms, as the independent delivery check counts scene
  * changes: 64 bins (2 bits per channel), half the L1 distance over the pixel count, 0–1. Pure.
  */
 export function histogramDistance(a: Uint8ClampedArray | Uint8Array, b: Uint8ClampedArray | Uint8Array): number {

@@ -105,7 +105,7 @@ describe('buildGradeFilter', () => {
 });
 
 describe('buildCompositionArgs', () => {
-  it('should map the graph outputs and use the delivery settings of composition.md', () => {
+  it('should map the graph outputs and use the delivery settings of docs/design/composition.md', () => {
     expect(buildCompositionArgs(spec())).toEqual([
       '-loglevel', 'warning', '-y',
       '-i', '/w/clip-1.mp4', '-i', '/w/clip-2.mp4', '-i', '/w/clip-3.mp4', '-i', '/w/t/music.wav', '-i', '/w/t/text-1.png',

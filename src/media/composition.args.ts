@@ -66,12 +66,12 @@ export interface CompositionSpec {
   /** Gain that normalises the bed, dB, from its measured loudness (loudness.ts). */
   musicGainDb: number;
   grade: ColorGrade;
-  /** Fade from and to black at both ends, seconds (issue #2: 0.3 s). */
+  /** Fade from and to black at both ends, seconds (docs/design/composition.md, "Delivery settings": 0.3 s). */
   fadeSeconds: number;
   /** Path of the filtergraph script file passed with `-filter_complex_script`. */
   graphPath: string;
   outputPath: string;
-  /** x264 preset and CRF (composition.md: veryfast, crf 20–23). */
+  /** x264 preset and CRF (docs/design/composition.md, "Delivery settings": veryfast, CRF 21). */
   preset: string;
   crf: number;
   /**
@@ -93,7 +93,7 @@ export function buildGradeFilter(grade: ColorGrade): string | null {
 }
 
 /**
- * The whole ad as one filtergraph (composition.md, "One filtergraph, one encode"). Inputs: clips 0..n-1, then
+ * The whole ad as one filtergraph (docs/design/composition.md, "One filtergraph, one encode"). Inputs: clips 0..n-1, then
  * the music bed (n), then one PNG per text card (n+1...).
  * - each clip is normalised (`scale,crop,fps=30,format=yuv420p,setsar=1`: xfade needs identical size, rate,
  *   time base and pixel format) and made exactly as long as needed, in whole frames: `tpad` clones the last
@@ -182,7 +182,7 @@ export function buildCompositionGraph(spec: CompositionSpec): string {
 
 /**
  * ffmpeg arguments (after the runner's own flags) of the single composition run. Delivery settings from
- * composition.md: H.264 High yuv420p, `-g 60`, BT.709 tags, AAC 192 kb/s 48 kHz stereo, `+faststart`. Pure.
+ * docs/design/composition.md, "Delivery settings": H.264 High yuv420p, `-g 60`, BT.709 tags, AAC 192 kb/s 48 kHz stereo, `+faststart`. Pure.
  */
 export function buildCompositionArgs(spec: CompositionSpec): string[] {
   return [
@@ -218,7 +218,7 @@ export interface GifSpec {
   outputPath: string;
   startSeconds: number;
   durationSeconds: number;
-  /** Output width; height follows the aspect ratio (even). composition.md: 360 px. */
+  /** Output width; height follows the aspect ratio (even). docs/design/composition.md, "Exports": 360 px. */
   widthPx: number;
   /** GIF frame rate: 12 fps keeps a 6 s excerpt near 2 MB. */
   fps: number;
@@ -227,7 +227,7 @@ export interface GifSpec {
 /**
  * Arguments of the GIF preview: a short excerpt at 360 px, palette-based in one run (`palettegen` builds a
  * 128-colour palette from the excerpt itself, `paletteuse` maps onto it with light Bayer dithering, which
- * compresses far better than error diffusion). composition.md: a ≤ 6 s excerpt at 360 px takes 2 s, 1.9 MB.
+ * compresses far better than error diffusion). docs/design/composition.md, "Exports": a ≤ 6 s excerpt at 360 px takes 2 s, about 2 MB.
  * Pure.
  */
 export function buildGifArgs(spec: GifSpec): string[] {
@@ -249,7 +249,7 @@ export function buildGifArgs(spec: GifSpec): string[] {
 }
 
 /**
- * Arguments of the WebM export: VP9 in realtime mode at `-cpu-used 8` (composition.md: 11 s for a 30 s
+ * Arguments of the WebM export: VP9 in realtime mode at `-cpu-used 8` (docs/design/composition.md, "Exports": 11 s for a 30 s
  * 1080×1920 ad; `good` takes 70 s), constrained quality (crf 33 with a 4 Mb/s cap keeps 15 s far under 50 MB),
  * row multithreading, BT.709 tags, and Opus 128 kb/s 48 kHz stereo (WebM carries Opus, not AAC). Pure.
  */

@@ -44,7 +44,7 @@ export interface FfmpegRunResult {
   wallSeconds: number;
 }
 
-/** Bytes of stderr kept for error messages (conventions.md, "FFmpeg": keep the last few KB). */
+/** Bytes of stderr kept for error messages (docs/design/composition.md, "Runner": keep the last few KB). */
 export const STDERR_TAIL_BYTES = 8192;
 /** Grace between SIGTERM and SIGKILL, milliseconds. */
 const KILL_GRACE_MS = 2000;
@@ -177,12 +177,12 @@ function lastLine(text: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
-/** Filters and encoders the media layer relies on (composition.md). */
+/** Filters and encoders the media layer relies on (docs/design/composition.md, "ffmpeg 5.1: what the render relies on"). */
 const REQUIRED_FILTERS = ['xfade', 'ebur128', 'overlay', 'aevalsrc', 'aloop', 'tpad', 'lutyuv'];
 const REQUIRED_ENCODERS = ['libx264', 'aac'];
 
 /**
- * Startup check (conventions.md, "Fail at startup"): ffmpeg and ffprobe run, and ffmpeg has the filters and
+ * Startup check (docs/conventions.md, "Fail at startup"): ffmpeg and ffprobe run, and ffmpeg has the filters and
  * encoders this layer uses.
  *
  * @returns the ffmpeg version line
@@ -217,8 +217,8 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) 
 
 /**
  * Wraps a command so the kernel SIGKILLs it when this process dies (`setpriv --pdeathsig KILL`): a worker
- * killed mid-render must not leave an orphaned ffmpeg burning the CPU its replacement needs (issue #4 crash
- * test). Pure apart from the one-time lookup of `setpriv`.
+ * killed mid-render must not leave an orphaned ffmpeg burning the CPU its replacement needs (docs/design/saga.md,
+ * "Crash testing"). Pure apart from the one-time lookup of `setpriv`.
  */
 export function withParentDeathSignal(command: string, args: readonly string[], setpriv: string | null = SETPRIV): [string, string[]] {
   return setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, [...args]];

@@ -36,7 +36,7 @@ export interface MediaProbe {
   faststart: boolean;
 }
 
-/** Expected properties of a delivered ad (issue #2 and composition.md, "Delivery settings that worked"). */
+/** Expected properties of a delivered ad (docs/design/composition.md, "Delivery settings" and "Checking a result"). */
 export interface AdExpectations {
   /** Requested duration, seconds. */
   durationSeconds: number;
@@ -164,7 +164,8 @@ export async function readTopLevelAtoms(path: string, limit = 32): Promise<strin
 /**
  * The project's own delivery check on a probe (pure): H.264 yuv420p at the exact size and frame rate,
  * AAC 48 kHz stereo, audio as long as video (±0.15 s), faststart, and duration within tolerance.
- * Mirrors `../shared/tools/check-ad` minus loudness, black, freeze and scene checks.
+ * The independent delivery check the tests use minus its loudness, black, freeze, scene and size checks
+ * (docs/design/composition.md, "Checking a result").
  *
  * @returns human-readable problems; empty when the file meets the expectations
  */

@@ -13,7 +13,7 @@ export interface GradePreset {
   dv: number;
 }
 
-/** The style presets (issue #5: warm, cool, high-contrast luxury); `neutral` is no grade. */
+/** The style presets (docs/design/composition.md, "Colour grade": warm, cool, high-contrast luxury); `neutral` is no grade. */
 export const GRADE_PRESETS: Readonly<Record<Exclude<ColorGrade, 'neutral'>, GradePreset>> = {
   warm: { contrast: 1.03, saturation: 1.05, du: -4, dv: 5 },
   cool: { contrast: 1.03, saturation: 1.0, du: 5, dv: -3 },

@@ -37,7 +37,7 @@ const TAIL_BYTES = 64;
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
- * Moves a camera over one still (composition.md, "Ken Burns"): renders each frame of the still seen through
+ * Moves a camera over one still (docs/design/composition.md, "Camera moves"): renders each frame of the still seen through
  * a window of the still's size divided by the zoom, with separable sub-pixel bilinear sampling on the Y, U
  * and V planes (WebAssembly SIMD, about 2 ms per 1080×1920 frame). Each renderer owns one module instance
  * and its memory (two frames plus scratch: about 11 MB at 1080×1920), so clips render side by side.

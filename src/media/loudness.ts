@@ -26,7 +26,7 @@ export function parseEbur128Summary(stderr: string): LoudnessMeasurement | null 
 
 /**
  * Linear gain (dB) that brings the measured audio to the target loudness without pushing its true peak over
- * the target ceiling (composition.md, "Loudness": measure first, then render with the measured values). A
+ * the target ceiling (docs/design/composition.md, "Loudness": measure first, then render with the measured values). A
  * single gain keeps the music's dynamics; the bed's peak-to-loudness ratio (about 10 dB) leaves the peak
  * ~2.5 dB under the ceiling at −14 LUFS, so loudness, not the peak, sets the gain. Pure.
  */

@@ -8,7 +8,7 @@ export interface MusicBedSpec {
   durationSeconds: number;
   tempoBpm: number;
   mood: string;
-  /** Gain 0–1 relative to full scale (plan.audio.music_volume; issue #2: 30 %). */
+  /** Gain 0–1 relative to full scale (plan.audio.music_volume; docs/design/composition.md, "Delivery settings": 30 %). */
   volume: number;
 }
 
@@ -129,7 +129,7 @@ export const MUSIC_FADE_OUT_SECONDS = 1.5;
  * Audio-only filtergraph: synthesizes one progression cycle (chords concatenated, rhythm looped), compresses it
  * lightly (so a single gain reaches −14 LUFS with the true peak under −1.5 dBTP), loops it to the ad's duration, applies
  * plan.audio.music_volume and fades, and splits it into `[bed]` (written to a WAV for the render) and
- * `[meter]` (the EBU R128 meter: the measuring pass of composition.md, "Loudness"). Pure.
+ * `[meter]` (the EBU R128 meter: the measuring pass of docs/design/composition.md, "Loudness"). Pure.
  */
 export function buildMusicBedGraph(spec: MusicBedSpec): string {
   const a = arrangeMusic(spec);

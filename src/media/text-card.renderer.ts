@@ -146,7 +146,7 @@ function measureWith(ctx: SKRSContext2D, family: string, spacingPx: number) {
 /**
  * Renders one line of on-screen text as an RGBA PNG no wider than `maxWidthPx`: fitted and wrapped (never
  * clipped), centred, on a translucent rounded plate with a soft shadow, in the brand's colours. Rendering
- * text as an image sidesteps drawtext's escaping and expansion pitfalls (composition.md, "drawtext").
+ * text as an image sidesteps drawtext's escaping and expansion pitfalls (docs/design/composition.md, "Text").
  */
 export async function renderTextCard(text: string, maxWidthPx: number, style: TextCardStyle, path: string): Promise<TextCard> {
   const family = canvasFont(style.font);

@@ -53,7 +53,7 @@ const HALF = 1 << 15;
 /**
  * Converts opaque RGBA pixels (canvas order, alpha ignored) to {@link Yuv420Image} with the BT.709 matrix in
  * limited range, chroma from the mean of each 2×2 block (centre-sited) — the conversion ffmpeg does with
- * `scale=out_color_matrix=bt709:out_range=tv` (composition.md, "Color": stills must not come out BT.601).
+ * `scale=out_color_matrix=bt709:out_range=tv` (docs/design/composition.md, "Delivery settings": stills must not come out BT.601).
  * Pure.
  *
  * @param rgba `widthPx × heightPx × 4` bytes

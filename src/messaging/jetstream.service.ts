@@ -18,13 +18,13 @@ import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { ROOT_LOGGER } from '../common/logger';
 import { AppError } from '../common/app-error';
 
-/** Duplicate window of both streams (design/saga.md: default 2 min, survives a server kill -9). */
+/** Duplicate window of both streams (docs/design/saga.md, "NATS 2.9.10 behaviours the code relies on": 2 min, survives a server kill -9). */
 /** JetStream's duplicate window on our streams, ms: a re-publish with the same `Nats-Msg-Id` inside it is dropped. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 /**
  * The process's one NATS connection, its JetStream client, and idempotent provisioning of the streams and
- * durable consumers (design/saga.md, "Streams and subjects"; 2.9.10 allows one filter subject per consumer).
+ * durable consumers (docs/design/saga.md, "Streams and subjects"; 2.9.10 allows one filter subject per consumer).
  * Reconnects forever (`maxReconnectAttempts: -1`): a broker restart must not end a service.
  */
 @Injectable()
@@ -108,7 +108,8 @@ export class JetStreamService implements OnApplicationShutdown {
 
   /**
    * Creates (or updates) a durable pull consumer. Idempotent; safe from many processes at once.
-   * ack_wait without backoff, as design/saga.md advises for long stages (backoff overwrites ack_wait on 2.9).
+   * ack_wait without backoff, as docs/design/saga.md ("NATS 2.9.10 behaviours the code relies on") advises for
+   * long stages (backoff overwrites ack_wait on 2.9).
    */
   async ensureConsumer(stream: string, durable: string, filter: string, opts: Partial<ConsumerConfig> = {}): Promise<void> {
     const cfg: Partial<ConsumerConfig> = {

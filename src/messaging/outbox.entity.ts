@@ -2,7 +2,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * A message committed with the state change that caused it, published later by the relay
- * (design/saga.md, "Transactional outbox"). `id` is deterministic and becomes the `Nats-Msg-Id`, so a
+ * (docs/design/saga.md, "Transactional outbox"). `id` is deterministic and becomes the `Nats-Msg-Id`, so a
  * relay that crashes between publish and marking re-publishes a copy JetStream drops.
  */
 @Entity({ tableName: 'outbox' })

@@ -22,8 +22,8 @@ export interface RunningConsumer {
 
 /**
  * Pulls from a durable consumer with `slots` independent loops, each fetching one message at a time so no
- * message waits in a client buffer while its ack deadline runs (design/saga.md: "pull one at a time per
- * slot"). Handler errors nak with a delay (a bare nak redelivers at once on 2.9); `term()` is sent without a
+ * message waits in a client buffer while its ack deadline runs (docs/design/saga.md, "NATS 2.9.10 behaviours
+ * the code relies on": pull one at a time per slot). Handler errors nak with a delay (a bare nak redelivers at once on 2.9); `term()` is sent without a
  * reason because 2.9 ignores term with a reason. Survives broker restarts: a failed pull backs off and retries.
  */
 export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {

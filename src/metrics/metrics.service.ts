@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * Every Prometheus instrument of the service, in one place (conventions.md, "one place per cross-cutting
+ * Every Prometheus instrument of the service, in one place (docs/conventions.md, "One place per
  * decision"). Names follow `<prefix>_<thing>_<unit>[_total]`; labels are low-cardinality (stage, provider,
  * outcome, status), never a job id or user text. Served as text on `GET /metrics`.
  */

@@ -13,7 +13,7 @@ import type {
 
 /**
  * What a stage gives a provider for one call. Providers know nothing of NATS, the database or jobs beyond
- * these fields (conventions.md, "Boundaries").
+ * these fields (docs/conventions.md, "Boundaries").
  */
 export interface ProviderContext {
   jobId: string;
@@ -27,7 +27,8 @@ export interface ProviderContext {
   heartbeat(): void;
   /**
    * A token a previous try of the same attempt saved (for example a Replicate prediction id), or null.
-   * Lets a retried attempt resume paid work instead of paying again (design/saga.md, "Cost once").
+   * Lets a retried attempt resume paid work instead of paying again (docs/design/saga.md, "At-least-once stage
+   * execution, paid once").
    */
   resumeToken: string | null;
   /** Persist a resume token before waiting on a remote job. */
@@ -48,7 +49,7 @@ export interface ProviderContext {
 }
 
 /**
- * Result of one provider call (seed 000, "Microservice Standard Response": `cost` in USD, `processing_time`
+ * Result of one provider call (docs/providers.md, "Stage services (HTTP contract)": `cost` in USD, `processing_time`
  * in seconds).
  */
 export interface ProviderResult<T> {

@@ -4,10 +4,10 @@ import { AppError } from '../common/app-error';
 /**
  * Why a remote provider call failed. Adapters classify every failure into one of these from typed facts (an
  * HTTP status, an SDK error class, a prediction status) and never from message text; the resilience policy
- * decides retry, breaker and final code from the fault alone (conventions.md, "Errors").
+ * decides retry, breaker and final code from the fault alone (docs/conventions.md, "Errors").
  */
 export type ProviderFault =
-  /** The call exceeded its stage timeout (seed 000 "Timeouts"). Transient. */
+  /** The call exceeded its stage timeout (docs/providers.md, "Timeouts"). Transient. */
   | 'timeout'
   /** Connection refused / reset / DNS: no answer at all. Transient. */
   | 'connection'
@@ -25,13 +25,13 @@ export type ProviderFault =
   | 'model_unavailable'
   /** A remote job ran and ended `failed` or `canceled` (Replicate prediction). Permanent. */
   | 'remote_failed'
-  /** This provider's circuit breaker is open: the call was not made (seed 000 "Retry Policy"). Not retried. */
+  /** This provider's circuit breaker is open: the call was not made (docs/providers.md, "Circuit breaker"). Not retried. */
   | 'circuit_open';
 
-/** Faults worth another try (seed 000 "Retry Policy": transient errors). */
+/** Faults worth another try (docs/providers.md, "Retry policy": transient faults). */
 export const TRANSIENT_FAULTS: ReadonlySet<ProviderFault> = new Set(['timeout', 'connection', 'server', 'rate_limited']);
 
-/** Stable code of a fault for a stage (seed 000 "Error Codes"). */
+/** Stable code of a fault for a stage (docs/providers.md, "Error codes"). */
 export function codeForFault(fault: ProviderFault, stage: StageName): ErrorCode {
   switch (fault) {
     case 'timeout':
@@ -55,7 +55,7 @@ export function codeForFault(fault: ProviderFault, stage: StageName): ErrorCode 
 export class ProviderError extends AppError {
   /** Provider calls made, retries included (set on the error thrown out of the policy). */
   attempts?: number;
-  /** USD already billed by this stage call (partial cost; seed 000 "Cost Model"). */
+  /** USD already billed by this stage call (partial cost, kept by the job; docs/providers.md, "Cost model"). */
   costUsd?: number;
 
   constructor(

@@ -8,7 +8,7 @@ import { clipInputFor, klingDurationFor } from './replicate/replicate.mappers';
 const REQ = { prompt: 'Coffee shop latte ad for commuters', duration: 15, aspect_ratio: '1:1' as const };
 
 describe('HTTP contract mappers', () => {
-  it('should accept a full plan and complete the seed shape {scenes, visual_direction, audio, text_overlays}', () => {
+  it('should accept a full plan and complete the contract parse result {scenes, visual_direction, audio, text_overlays}', () => {
     const plan = makeAdPlan({ durationSeconds: 15, aspectRatio: '1:1' });
     expect(toAdPlan(plan, REQ).plan).toBe(plan);
     const { scenes, visual_direction, audio, text_overlays } = plan;

@@ -4,7 +4,7 @@ import { ProviderError } from './provider.errors';
 const seed = { retryBaseMs: 2000, retryMaxDelayMs: 30_000, retryJitterRatio: 0.2 };
 
 describe('retryDelayMs', () => {
-  it('should back off 2 s, 4 s, 8 s without jitter (seed 000 "Retry Policy")', () => {
+  it('should back off 2 s, 4 s, 8 s without jitter (docs/providers.md "Retry policy")', () => {
     expect([1, 2, 3].map((a) => retryDelayMs(a, seed, undefined, () => 0))).toEqual([2000, 4000, 8000]);
   });
 

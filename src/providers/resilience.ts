@@ -22,9 +22,9 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { ProviderError, TRANSIENT_FAULTS } from './provider.errors';
 
 /**
- * Every retry, timeout and circuit-breaker rule of the remote providers, in this one file (conventions.md,
- * "one place per cross-cutting decision"), built with cockatiel. The rules (seed 000 "Timeouts" and
- * "Retry Policy", issue #3):
+ * Every retry, timeout and circuit-breaker rule of the remote providers, in this one file (docs/conventions.md,
+ * "One place per decision"), built with cockatiel. The rules (docs/providers.md, "Timeouts", "Retry policy"
+ * and "Circuit breaker"):
  * - each try is bounded by its stage's timeout (10 / 15 / 90 / 30 s by default);
  * - transient faults (timeout, connection, 5xx/408, 429) are retried up to 3 times after 2 s, 4 s, 8 s
  *   (+ up to 20 % jitter); a 429's `Retry-After` is honoured when longer; permanent faults fail at once;
@@ -60,7 +60,7 @@ export type TryFn<T> = (signal: AbortSignal, attempt: number) => Promise<T>;
 
 /**
  * Delay before retry `attempt` (1-based), milliseconds: `base × 2^(attempt-1)` plus up to `jitter × that`,
- * at least a server's `Retry-After`, at most `retryMaxDelayMs` (seed 000 "Retry Policy": 2 s, 4 s, 8 s).
+ * at least a server's `Retry-After`, at most `retryMaxDelayMs` (docs/providers.md, "Retry policy": 2 s, 4 s, 8 s).
  * Pure.
  */
 export function retryDelayMs(

@@ -47,8 +47,8 @@ export function stageDurable(stage: StageName): string {
 }
 
 /**
- * Maps a provider error to the stage failure a job reports (seed 000, "Error Codes"; details
- * `{service, attempts, last_error}` as in "Get Job Status" when failed).
+ * Maps a provider error to the stage failure a job reports (docs/providers.md, "Error codes"; details
+ * `{service, attempts, last_error}` as in the failed job's `error`, docs/api.md "GET /api/v1/jobs/{job_id}").
  */
 export function toStageFailure(stage: StageName, provider: string, err: unknown, attempts: number): StageFailed['data']['error'] {
   if (err instanceof AppError) {

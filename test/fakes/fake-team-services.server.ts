@@ -4,10 +4,10 @@ import { FakeHttpServer, json, sendFile, type FakeServerOptions } from './fake-h
 import { fakeAd, fakeClip, fakePng } from './media-fixtures';
 
 /**
- * Fake team services of the seed contract (seed 000 "Service Integration Contracts", seed 001 "External
- * Services"), all four on one server: `POST /parse`, `/generate-image`, `/generate-video`, `/compose`, each
+ * Fake team services of the HTTP contract (docs/providers.md, "Stage services (HTTP contract)"), all four on
+ * one server: `POST /parse`, `/generate-image`, `/generate-video`, `/compose`, each
  * answering `{success, result, cost, processing_time, metadata}`; result files under `/files/...`.
- * `/parse` answers the seed's `{scenes, visual_direction, audio, text_overlays}` only; `/compose` returns a
+ * `/parse` answers the contract's `{scenes, visual_direction, audio, text_overlays}` only; `/compose` returns a
  * pre-made deliverable ad (ffmpeg) of the requested aspect and duration. Fault keys: `parse`, `image`,
  * `video`, `compose`; `content_policy` answers `success: false`.
  */

@@ -54,7 +54,8 @@ export async function fakeAd(aspect: AspectRatio, seconds: number): Promise<{ vi
     ffmpeg([
       '-f', 'lavfi', '-i', `testsrc2=size=${w}x${h}:rate=30`,
       // A 440 Hz tone at amplitude 0.22 measures -14 LUFS (true peak about -13 dBTP): the fake team service
-      // delivers an ad that passes ../shared/tools/check-ad like a real composition service's would.
+      // delivers an ad that passes the independent delivery check (docs/design/composition.md, "Checking a
+      // result") like a real composition service's would.
       '-f', 'lavfi', '-i', 'aevalsrc=0.22*sin(2*PI*440*t)|0.22*sin(2*PI*440*t):s=48000',
       '-t', String(seconds), '-map', '0:v', '-map', '1:a',
       '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-r', '30',

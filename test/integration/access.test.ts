@@ -43,7 +43,7 @@ describe('access control', () => {
       await t?.close();
     });
 
-    it('should answer 401 UNAUTHORIZED in the seed error shape without a key, with a bad key and with a revoked key', async () => {
+    it('should answer 401 UNAUTHORIZED in the error shape without a key, with a bad key and with a revoked key', async () => {
       const none = await fetch(`${t.baseUrl}/api/v1/jobs`);
       expect(none.status).toBe(401);
       const body = (await none.json()) as ErrorBody;

@@ -27,7 +27,7 @@ describe('REST API v1', () => {
 
   const valid = { prompt: 'Create a 30 second Instagram ad for luxury watches', duration: 30, aspect_ratio: '9:16' };
 
-  it('should create a queued job and answer 201 with the seed fields', async () => {
+  it('should create a queued job and answer 201 with the documented fields', async () => {
     const res = await post({ ...valid, brand_guidelines: { primary_color: '#D4AF37', secondary_color: '#000', style: 'luxury minimalist' } });
     expect(res.status).toBe(201);
     const body = (await res.json()) as Record<string, string>;
@@ -67,7 +67,7 @@ describe('REST API v1', () => {
     expect(Object.keys(err.error.details.fields).sort()).toEqual([...fields].sort());
   });
 
-  it('should answer a malformed JSON body with 400 INVALID_INPUT in the seed error shape', async () => {
+  it('should answer a malformed JSON body with 400 INVALID_INPUT in the error shape', async () => {
     const res = await post('{"prompt": "unterminated', true);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };

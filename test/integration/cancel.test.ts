@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * Cancellation with real stage workers and ffmpeg (issue #4): the job stops at once for the user, in-flight
+ * Cancellation with real stage workers and ffmpeg (docs/design/saga.md, "Cancellation"): the job stops at once for the user, in-flight
  * clip renders are aborted through their AbortSignal, temp files go, partial cost stays, and results that
  * arrive late change nothing.
  */

@@ -15,10 +15,14 @@ import { testContext } from '../support/compose-plan';
 
 /**
  * Clips and images of every shape providers return (docs/design/composition.md, "Clips of any shape") compose
- * through the local compositor into ads that pass the project's verification and ../shared/tools/check-ad;
+ * through the local compositor into ads that pass the project's verification and, when present, the
+ * independent delivery check (docs/design/composition.md, "Checking a result");
  * a file that is not media fails the stage with a clear reason; a silent plan gets a silent AAC track.
  */
-/** `CHECK_AD`, else the workspace's `shared/tools/check-ad` beside this clone (or beside its worktree folder). */
+/**
+ * The independent delivery check (docs/design/composition.md, "Checking a result"): `CHECK_AD`, else a
+ * `shared/tools/check-ad` beside this clone (or beside its worktree folder); the check is skipped without one.
+ */
 const CHECK_AD = [process.env.CHECK_AD, path.resolve(__dirname, '../../../shared/tools/check-ad'), path.resolve(__dirname, '../../../../shared/tools/check-ad')].find(
   (p): p is string => Boolean(p && existsSync(p)),
 );

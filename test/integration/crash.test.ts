@@ -6,7 +6,7 @@ import { FakeTeamServices } from '../fakes/fake-team-services.server';
 /**
  * Short form of the crash test (scripts/crash-test.ts; the full run is `npm run bench:crash`, 50 jobs): real
  * worker processes on the real NATS and PostgreSQL, SIGKILLed at named crash points and at random moments,
- * restarted, then the invariants of issue #4 are checked. As in the full run, image and clips come from the
+ * restarted, then the invariants of docs/design/saga.md, "Crash testing", are checked. As in the full run, image and clips come from the
  * fake team services (over the real HTTP contract) so the test stays short; planning and composition are
  * local. Needs the build (`dist/src/main.js`), which `npm test` makes.
  */

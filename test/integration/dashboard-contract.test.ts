@@ -7,9 +7,9 @@ interface OpenApiDoc {
 }
 
 /**
- * Issue #15, "typed API client checked against the OpenAPI document": every route in the dashboard's route
+ * The typed API client checked against the OpenAPI document (docs/dashboard.md, "API used by the dashboard"): every route in the dashboard's route
  * table (apps/dashboard/src/routes.ts, the only place the client builds URLs from) exists in the service's
- * /docs-json with its method, query parameters and body fields; routes another issue adds are checked once
+ * /docs-json with its method, query parameters and body fields; routes a later branch adds (`since`) are checked once
  * the document has them. The v1 bodies the client reads carry the fields its types name.
  */
 describe('dashboard API client against the OpenAPI document', () => {
@@ -50,7 +50,7 @@ describe('dashboard API client against the OpenAPI document', () => {
       }
     }
     expect(problems).toEqual([]);
-    // The routes this build does not serve yet are exactly those another issue adds.
+    // The routes this build does not serve yet are exactly those a later branch adds (`since` in routes.ts).
     for (const p of pending) expect(p).toMatch(/\((issue-10|issue-13|issue-15-upload)\)$/);
   });
 

@@ -5,7 +5,7 @@ import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { auditPage, CHROMIUM, ensureDashboardBuilt, launchBrowser, MAX_SCRIPT_GZIP_BYTES, playToEnd, screenshot, scriptSizes, watchConsole } from '../support/dashboard-browser';
 
 /**
- * Issue #15's full flow on the v2 API (issue #10): fill the New ad form → the job appears → progress advances
+ * The dashboard's full flow on the v2 API (docs/dashboard.md, "Pages"; docs/api.md, "v2"): fill the New ad form → the job appears → progress advances
  * live → the storyboard shows one still per scene → edit a scene's text, then regenerate that scene → approve
  * and render (the quote shown first) → the video plays to its end in the page's player → downloads work. At
  * desktop width and at 390 px, screenshots to data/dashboard-screenshots/, no console errors, labels/alt and
@@ -52,7 +52,7 @@ describeIfChromium('dashboard full flow on the v2 API (Chromium)', () => {
   ]) {
     it(`should take an ad from the form through storyboard review to a played video and its downloads (${viewport.name}, ${viewport.width} px)`, async () => {
       if (!v2Routed) {
-        // The router's own 404: this build has no v2 API yet (it comes with issue #10's branch).
+        // The router's own 404: this build has no v2 API yet (it comes with the v2 API's branch).
         expect(probe).toEqual({ status: 404, message: 'Cannot GET /api/v2/jobs/00000000-0000-4000-8000-000000000000' });
         process.stderr.write(`SKIPPED dashboard v2 full flow (${viewport.name}): GET /api/v2/jobs/{id} is not routed on this build (404 "${probe.message}"); it runs once the v2 API is merged.\n`);
         return;

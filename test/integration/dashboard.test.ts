@@ -15,7 +15,7 @@ import {
 } from '../support/dashboard-browser';
 
 /**
- * Issue #15 on the API every build has (v1): the dashboard served by the app at /dashboard, the jobs table
+ * The dashboard (docs/dashboard.md) on the API every build has (v1): served by the app at /dashboard, the jobs table
  * listing a real job and following its progress live, the New ad form creating a job whose page shows the
  * progress moving, the finished video playing to its end and its downloads, the Operations page; each at
  * desktop width and at 390 px, with labels, alt texts, the script budget and no console errors checked.

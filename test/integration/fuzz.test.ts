@@ -80,7 +80,7 @@ function generateCase(rand: () => number, jobId: string): Case {
   return { method: pick(['GET', 'PUT', 'PATCH', 'POST']), path: pick(['/nope', `/api/v1/${id()}`, '/api/v1/jobs/%', '/%E0%A4%A', '/api/v3/jobs', '/health?x=%ZZ']), headers: { 'content-type': 'application/json' }, body: '{}' };
 }
 
-/** Raw requests Node's own HTTP parser must reject: answered, in the seed shape, never hung. */
+/** Raw requests Node's own HTTP parser must reject: answered, in the error shape, never hung. */
 const RAW_REQUESTS = [
   'GARBAGE\r\n\r\n',
   'GET / HTTP/9.9\r\n\r\n',
@@ -109,7 +109,7 @@ function rawExchange(port: number, payload: string, ms: number): Promise<string>
   });
 }
 
-/** Asserts the seed error body `{error: {code, message, details}}`. */
+/** Asserts the error body `{error: {code, message, details}}` (docs/api.md, "Errors"). */
 function expectErrorShape(status: number, text: string, label: string): void {
   let parsed: { error?: { code?: unknown; message?: unknown; details?: unknown } } | null = null;
   try {
@@ -118,14 +118,14 @@ function expectErrorShape(status: number, text: string, label: string): void {
     parsed = null;
   }
   const ok = !!parsed?.error && typeof parsed.error.code === 'string' && typeof parsed.error.message === 'string' && typeof parsed.error.details === 'object' && parsed.error.details !== null;
-  if (!ok) throw new Error(`${label}: ${status} without the seed error shape: ${text.slice(0, 300)}`);
+  if (!ok) throw new Error(`${label}: ${status} without the error shape: ${text.slice(0, 300)}`);
 }
 
 /**
  * Bounded loopback fuzzing of every route (docs/security.md, "Bad input"): thousands of generated bad
  * requests (NUL and lone surrogates, deep nesting, many keys, huge offsets, broken percent-encoding, long
  * ids, wrong content types, bad ranges and credentials, preflights) plus raw malformed HTTP and half-sent
- * bodies. No answer may be a 5xx, every 4xx carries the seed error shape, and /health answers within 1 s
+ * bodies. No answer may be a 5xx, every 4xx carries the error shape, and /health answers within 1 s
  * throughout. Stage workers and the saga are off (ROLES=api): created jobs stay queued.
  */
 describe('fuzzing the HTTP surface', () => {
@@ -148,10 +148,10 @@ describe('fuzzing the HTTP surface', () => {
     await t?.close();
   });
 
-  it('should answer every generated bad request without a 5xx, in the seed error shape, with /health under 1 s', async () => {
+  it('should answer every generated bad request without a 5xx, in the error shape, with /health under 1 s', async () => {
     const rand = prng(seed);
     const cases = Array.from({ length: total }, () => generateCase(rand, jobId));
-    // The expensive shapes reported in the issue, several at once: 40 000 unknown keys, 3 000 levels deep.
+    // The expensive shapes the bounds exist for (docs/security.md, "Bad input"), several at once: 40 000 unknown keys, 3 000 levels deep.
     const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, i])));
     for (let i = 0; i < 4; i++) cases.push({ method: 'POST', path: '/api/v1/generate-ad', headers: { 'content-type': 'application/json' }, body: wide });
     for (let i = 0; i < 4; i++) cases.push({ method: 'POST', path: '/api/v1/generate-ad', headers: { 'content-type': 'application/json' }, body: `${'['.repeat(3000)}${']'.repeat(3000)}` });

@@ -10,7 +10,7 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 const SECRET = `whsec_${Buffer.from('push-test-pipeline-secret-32byte').toString('base64')}`;
 
 /**
- * A whole 30 s job (image and clips from the fake team services over the seed's HTTP contract; planning
+ * A whole 30 s job (image and clips from the fake team services over the HTTP contract of docs/providers.md; planning
  * and composition local, real ffmpeg) watched two ways at once: the Server-Sent Events stream, dropped
  * mid-composition and resumed with Last-Event-ID, and a per-job webhook. Both must see every event of the
  * job; the progress must move during composition.

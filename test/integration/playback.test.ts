@@ -20,7 +20,7 @@ import { makeAdPlan, sampleBrand, SAMPLE_REQUESTS, type SampleName } from '../fi
 import { standaloneContext } from '../../src/providers/standalone-context';
 
 /**
- * Issue #5, "Proof a person would accept": a finished ad plays to its end in a real browser (Debian's
+ * Proof a person would accept (docs/design/composition.md, "Checking a result"): a finished ad plays to its end in a real browser (Debian's
  * Chromium, driven by playwright-core), and in frames saved from each sample the on-screen text lies inside
  * the platform's safe zone.
  *

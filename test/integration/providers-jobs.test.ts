@@ -20,7 +20,8 @@ interface JobBody {
 /**
  * Whole jobs through the saga with the remote providers pointed at fake servers on loopback:
  * OpenAI + Replicate (local composition, real ffmpeg), and the team-service HTTP contract for all four stages;
- * then a permanent fault that must fail its job on the first attempt with the seed's code and partial cost.
+ * then a permanent fault that must fail its job on the first attempt with the stage's code (docs/providers.md,
+ * "Error codes") and partial cost.
  */
 describe('jobs on remote providers', () => {
   const openai = new FakeOpenAiServer();

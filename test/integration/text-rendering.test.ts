@@ -13,7 +13,8 @@ import { ctaCardStyle } from '../../src/providers/local/local.compositor';
 import { makeAdPlan } from '../fixtures/plans';
 
 /**
- * Issue #5, "Text with quotes, percent signs, backslashes, emoji and CJK renders correctly": looks at pixels,
+ * Text with quotes, percent signs, backslashes, emoji and CJK renders correctly (docs/design/composition.md,
+ * "Text"): looks at pixels,
  * not exit codes. Each awkward glyph is drawn alone with the app's font stack and must leave ink that differs
  * from the missing-glyph box; then a card with all of them goes through the real composition filtergraph and
  * ffmpeg, and the decoded frame must match the same card composited directly with canvas.

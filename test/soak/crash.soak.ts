@@ -1,5 +1,5 @@
 /**
- * Full crash test (issue #4, "Done when": 50 jobs, at least 20 kills, NATS and PostgreSQL restarted mid-run):
+ * Full crash test (docs/design/saga.md, "Crash testing": 50 jobs, at least 20 kills, NATS and PostgreSQL restarted mid-run):
  * `npm run bench:crash`. The driver is scripts/crash-test.ts. To fit the run in minutes on 2 cores, the
  * reference image and the clips come from the fake team services over the real HTTP contract; prompt parsing
  * and composition stay local (real ffmpeg, so crashes land mid-composition). Every message still goes

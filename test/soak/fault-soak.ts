@@ -1,5 +1,5 @@
 /**
- * Fault soak (issue #3, "Done when"): 100 jobs through the whole saga with all four stages on the team-service
+ * Fault soak (docs/design/saga.md, "Crash testing", last paragraph): 100 jobs through the whole saga with all four stages on the team-service
  * HTTP contract, served by fake services that fail a share of API requests with transient faults (500, 503,
  * 429 + Retry-After: 1, connection reset; default 30 %). Prints how many jobs completed, the failures by code,
  * the retries counted in /metrics, and the wall time.

@@ -45,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 /**
- * Polls `fn` until `until` holds or the deadline passes (no sleeps in assertions: conventions.md "Tests").
+ * Polls `fn` until `until` holds or the deadline passes (no sleeps in assertions: docs/conventions.md, "Tests").
  * @throws Error with the last value when the deadline passes
  */
 export async function pollUntil<T>(fn: () => Promise<T>, until: (v: T) => boolean, timeoutMs = 120_000, intervalMs = 250): Promise<T> {

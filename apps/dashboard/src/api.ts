@@ -94,7 +94,7 @@ export interface V1GenerateBody {
   brand_guidelines?: { primary_color?: string; secondary_color?: string; style?: string };
 }
 
-/** `GET /api/v1/metrics?time_range=` (issue 13; seed 000 fields, per-stage figures optional). */
+/** `GET /api/v1/metrics?time_range=` (docs/events.md, "Metrics": the job totals, per-stage figures optional). */
 export interface ServiceMetrics {
   total_jobs: number;
   completed_jobs: number;
@@ -107,7 +107,7 @@ export interface ServiceMetrics {
   stages?: Record<string, { p50?: number; p95?: number; p50_seconds?: number; p95_seconds?: number }>;
 }
 
-// ---------- shapes: v2 (issue 10) ----------
+// ---------- shapes: v2 (docs/api.md, "v2") ----------
 
 export type Platform = 'tiktok' | 'meta' | 'youtube' | 'custom';
 
@@ -400,7 +400,7 @@ function extOf(url: string): string {
   return m ? `.${m[1].toLowerCase()}` : '.mp4';
 }
 
-/** A job event seen on the SSE stream (issue 13): the envelope's type and data, kept loose on purpose. */
+/** A job event seen on the SSE stream (docs/events.md, "Server-Sent Events"): the envelope's type and data, kept loose on purpose. */
 export interface StreamEvent {
   id: string | null;
   type: string;

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import type { PlanAdjustment } from './plan-repair';
 
 /**
- * Advertising frameworks a plan follows (seed 004, "LLM enhancement": PAS, BAB or AIDA).
+ * Advertising frameworks a plan follows (docs/providers.md, "Planning rules": PAS, BAB or AIDA).
  * Each framework fixes the roles its scenes play, in order.
  */
 export const FRAMEWORKS = ['AIDA', 'PAS', 'BAB'] as const;
@@ -24,7 +24,7 @@ export const TRANSITIONS = ['crossfade', 'dissolve', 'slide', 'wipe'] as const;
 export type Transition = (typeof TRANSITIONS)[number];
 
 /**
- * Seconds each transition overlaps the two scenes it joins (issue #2: 0.5 s crossfades). Clips are made this
+ * Seconds each transition overlaps the two scenes it joins (docs/design/composition.md, "Delivery settings": 0.5 s). Clips are made this
  * much longer than their scene so the finished ad lasts exactly the sum of the scene durations.
  */
 export const TRANSITION_SECONDS: Readonly<Record<Transition, number>> = {
@@ -48,7 +48,7 @@ export type Motion = (typeof MOTIONS)[number];
 export const COLOR_GRADES = ['neutral', 'warm', 'cool', 'luxury'] as const;
 export type ColorGrade = (typeof COLOR_GRADES)[number];
 
-/** Minimum and maximum scene counts (issue #2 and seed 004, "Scene planning": 3-5 scenes). */
+/** Minimum and maximum scene counts (docs/providers.md, "Planning rules": 3-5 scenes). */
 export const MIN_SCENES = 3;
 export const MAX_SCENES = 5;
 
@@ -68,8 +68,9 @@ export interface AdScene {
 }
 
 /**
- * The prompt parser's result: the ad plan. Mirrors the seed's `{scenes, visual_direction, audio, text_overlays}`
- * (seed 001, "Prompt Parser Service") enriched with seed 004's `AdSpecification` (product, framework).
+ * The prompt parser's result: the ad plan. Holds the parse result of the stage services' contract,
+ * `{scenes, visual_direction, audio, text_overlays}` (docs/providers.md, "Stage services (HTTP contract)"),
+ * plus what the pipeline needs beyond it: the product and the framework.
  */
 export interface AdPlan {
   framework: Framework;
@@ -99,7 +100,7 @@ export interface AdPlan {
     mood: string;
     /** Beats per minute of the music bed. */
     tempo_bpm: number;
-    /** Music bed gain relative to full scale, 0-1 (issue #2: 30 %). */
+    /** Music bed gain relative to full scale, 0-1 (docs/providers.md, "Planning rules": about 30 %). */
     music_volume: number;
   };
   /** One overlay per scene, times in seconds from the start of the ad. */

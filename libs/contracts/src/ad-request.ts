@@ -1,25 +1,25 @@
-/** Aspect ratios the API accepts (seed 000, "Validations"). */
+/** Aspect ratios the API accepts (docs/api.md, "POST /api/v1/generate-ad"). */
 export const ASPECT_RATIOS = ['16:9', '9:16', '1:1'] as const;
 
 /** One of {@link ASPECT_RATIOS}. */
 export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 
-/** Output frame size in pixels per aspect ratio: 1080p delivery (issue #2, composition). */
+/** Output frame size in pixels per aspect ratio: 1080 px on the short side (docs/design/composition.md, "Delivery settings"). */
 export const OUTPUT_SIZE_PX: Readonly<Record<AspectRatio, { widthPx: number; heightPx: number }>> = {
   '9:16': { widthPx: 1080, heightPx: 1920 },
   '16:9': { widthPx: 1920, heightPx: 1080 },
   '1:1': { widthPx: 1080, heightPx: 1080 },
 };
 
-/** Ad length bounds in seconds (seed 000, "Validations": 15-60). */
+/** Ad length bounds in seconds (docs/api.md, "POST /api/v1/generate-ad": 15-60). */
 export const MIN_DURATION_SECONDS = 15;
 export const MAX_DURATION_SECONDS = 60;
 
-/** Prompt length bounds in characters (seed 000, "Validations": 10-500). */
+/** Prompt length bounds in characters (docs/api.md, "POST /api/v1/generate-ad": 10-500). */
 export const MIN_PROMPT_CHARS = 10;
 export const MAX_PROMPT_CHARS = 500;
 
-/** Brand guidelines (seed 000: hex colours, style of at most 100 characters). All optional. */
+/** Brand guidelines (docs/api.md, "POST /api/v1/generate-ad": hex colours, style of at most 100 characters). All optional. */
 export interface BrandGuidelines {
   /** `#RRGGBB` or `#RGB`. */
   primary_color?: string;
@@ -30,7 +30,7 @@ export interface BrandGuidelines {
 }
 
 /**
- * The body of `POST /api/v1/generate-ad` (seed 000, "Generate Ad Video"), after validation.
+ * The body of `POST /api/v1/generate-ad` (docs/api.md, "POST /api/v1/generate-ad"), after validation.
  * `duration` is in whole seconds.
  */
 export interface AdRequest {
@@ -51,7 +51,7 @@ export const PLATFORM_ASPECT_RATIO: Readonly<Partial<Record<Platform, AspectRati
   youtube: '16:9',
 };
 
-/** An asset the client uploaded for a job (`{id, role?}`): accepted and stored; used by a later issue. */
+/** An asset the client uploaded for a job (`{id, role?}`): accepted and stored, not yet used (docs/api.md, "POST /api/v2/generate"). */
 export interface AdAssetRef {
   id: string;
   role?: string;
@@ -74,7 +74,7 @@ export interface AdRequestOptions {
   assets?: AdAssetRef[];
 }
 
-/** `"WxH"` resolution string for an aspect ratio, as the job result reports it (seed 000: "1080x1920"). */
+/** `"WxH"` resolution string for an aspect ratio, as the job result reports it (docs/api.md, "GET /api/v1/jobs/{job_id}": "1080x1920"). */
 export function resolutionOf(aspectRatio: AspectRatio): string {
   const { widthPx, heightPx } = OUTPUT_SIZE_PX[aspectRatio];
   return `${widthPx}x${heightPx}`;

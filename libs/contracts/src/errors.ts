@@ -1,5 +1,5 @@
 /**
- * Stable error codes (seed 000, "Error Codes", plus the v2 API's NOT_FOUND / CONFLICT needs).
+ * Stable error codes (docs/providers.md, "Error codes"; docs/api.md, "Errors" for the HTTP-only ones).
  * Clients branch on these strings; never rename one.
  */
 export const ERROR_CODES = [
@@ -30,7 +30,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
- * The error body every REST error uses (seed 000, "Error Response Format"):
+ * The error body every REST error uses (docs/api.md, "Errors"):
  * `{"error": {"code", "message", "details"}}`.
  */
 export interface ErrorBody {
@@ -38,7 +38,7 @@ export interface ErrorBody {
 }
 
 /**
- * A job's persisted failure (seed 000, "Get Job Status" when failed): which stage failed, why, and the
+ * A job's persisted failure (docs/api.md, "GET /api/v1/jobs/{job_id}" `error`): which stage failed, why, and the
  * service details `{service, attempts, last_error}`.
  */
 export interface JobError {

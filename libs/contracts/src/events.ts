@@ -39,7 +39,7 @@ export type StageRequested<S extends StageName = StageName> = EventEnvelope<
   }
 >;
 
-/** Cost and timing every stage result carries (seed 000, "Microservice Standard Response": cost, processing_time). */
+/** Cost and timing every stage result carries (docs/providers.md, "Stage services (HTTP contract)": cost, processing_time). */
 export interface StageAccounting {
   /** USD spent by this attempt, including failed provider calls that were billed. */
   cost_usd: number;
@@ -92,11 +92,11 @@ export type StageProgress = EventEnvelope<
   }
 >;
 
-/** Itemised cost in USD (seed 000, "Get Job Status" `cost`). */
+/** Itemised cost in USD (docs/api.md, "GET /api/v1/jobs/{job_id}" `cost`). */
 export type CostBreakdown = Partial<Record<StageName, number>> & { total: number };
 
 /**
- * A finished job's result as clients see it (seed 000, "Get Job Status" when completed): URLs of the served
+ * A finished job's result as clients see it (docs/api.md, "GET /api/v1/jobs/{job_id}" `result`): URLs of the served
  * files, duration in seconds, `"WxH"` resolution, size in MB (10^6 bytes), scenes in the ad.
  */
 export interface JobResult {
@@ -162,7 +162,7 @@ export interface JobEventData {
 
 /**
  * A job lifecycle event. `data.version` is the job row's version after the change, so consumers can drop
- * out-of-order copies (design/saga.md, "Job events carry the job version").
+ * out-of-order copies (docs/design/saga.md, "Exactly-once effect on job state").
  */
 export type JobEvent<T extends JobEventType = JobEventType> = EventEnvelope<`job.${T}`, JobEventData[T]>;
 

@@ -8,14 +8,11 @@ export const STAGES = ['prompt_parsing', 'image_generation', 'storyboard', 'vide
 /** The stages v1 clients know (v1 reports the storyboard as part of image_generation: docs/api.md, "v1"). */
 export const V1_STAGES = ['prompt_parsing', 'image_generation', 'video_generation', 'composition'] as const;
 
-/** Stages that fan out one request per scene (scene index in the subject and the attempt key). */
-export const FAN_OUT_STAGES: readonly StageName[] = ['storyboard', 'video_generation'];
-
 /** One of {@link STAGES}. */
 export type StageName = (typeof STAGES)[number];
 
 /**
- * Progress percentage reached when each stage completes (seed 001, "Pipeline Stages": 20 / 35 / 85 / 100), as
+ * Progress percentage reached when each stage completes (docs/design/saga.md, "Progress": 20 / 35 / 85 / 100), as
  * v1 reports it. Video generation advances incrementally from 35 to 85 as clips finish; the storyboard keeps
  * 35 (v1 counts it inside the images). The v2 body computes its own percentage (docs/api.md).
  */
@@ -28,7 +25,7 @@ export const STAGE_PROGRESS_PERCENT: Readonly<Record<StageName, number>> = {
 };
 
 /**
- * Default per-call timeouts in seconds (seed 000, "Timeouts": 10 / 15 / 90 / 30).
+ * Default per-call timeouts in seconds (docs/providers.md, "Timeouts": 10 / 15 / 120 / 90 / 30).
  * Local providers are bounded by their own ffmpeg timeouts, which are longer (see media/).
  */
 export const STAGE_TIMEOUT_SECONDS: Readonly<Record<StageName, number>> = {
@@ -39,7 +36,7 @@ export const STAGE_TIMEOUT_SECONDS: Readonly<Record<StageName, number>> = {
   composition: 30,
 };
 
-/** Error code a failed stage reports by default (seed 000, "Error Codes"). */
+/** Error code a failed stage reports by default (docs/providers.md, "Error codes"). */
 export const STAGE_FAILURE_CODE: Readonly<Record<StageName, string>> = {
   prompt_parsing: 'PROMPT_PARSING_FAILED',
   image_generation: 'IMAGE_GENERATION_FAILED',
@@ -47,8 +44,3 @@ export const STAGE_FAILURE_CODE: Readonly<Record<StageName, string>> = {
   video_generation: 'VIDEO_GENERATION_FAILED',
   composition: 'COMPOSITION_FAILED',
 };
-
-/** True when `value` is one of {@link STAGES}. */
-export function isStageName(value: string): value is StageName {
-  return (STAGES as readonly string[]).includes(value);
-}

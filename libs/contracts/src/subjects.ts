@@ -1,7 +1,7 @@
 import type { StageName } from './stages';
 
 /**
- * Subject and stream names, defined once (design/saga.md, "Streams and subjects").
+ * Subject and stream names, defined once (docs/design/saga.md, "Streams and subjects").
  * Every name starts with a configurable prefix (`NATS_PREFIX`, default `ads`) so test runs and
  * environments sharing one NATS server never see each other's messages.
  *
@@ -89,19 +89,9 @@ export class Subjects {
     return `${this.prefix}.evt.webhook.${type}.${endpointId}`;
   }
 
-  /** Filter of the saga's consumer of job commands it reacts to (`job.created`, `job.cancel_requested`). */
+  /** Filter of the saga's consumer of the one job event it reacts to, `job.created` (a cancel is a direct command: docs/design/saga.md, "Cancellation"). */
   get jobCreatedFilter(): string {
     return `${this.prefix}.evt.job.created.>`;
-  }
-
-  /** Core-NATS subject on which the saga asks stage workers to abort a job's work. */
-  cancel(jobId: string): string {
-    return `${this.prefix}.control.cancel.${jobId}`;
-  }
-
-  /** Wildcard of {@link cancel}. */
-  get cancelFilter(): string {
-    return `${this.prefix}.control.cancel.*`;
   }
 }
 

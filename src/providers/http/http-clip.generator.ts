@@ -11,7 +11,7 @@ import { withSharedUrls } from './shared-urls';
 
 /**
  * One scene's clip on the team's service: `POST {VIDEO_GEN_URL}/generate-video` answering
- * `{video_url, duration, resolution}` (seed 001 "Video Generation Service"). The clip is downloaded into
+ * `{video_url, duration, resolution}` (docs/providers.md, "Stage services (HTTP contract)"). The clip is downloaded into
  * `<workDir>/clip-<n>.mp4`; duration and resolution are probed from the file, not trusted from the answer.
  */
 export class HttpClipGenerator extends ClipGenerator {

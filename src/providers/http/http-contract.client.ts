@@ -5,7 +5,7 @@ import { requestJson } from '../remote-http';
 import { CallTally, type ProviderResilience } from '../resilience';
 import { envelopeProblems, failureMessageOf, type ContractEnvelope } from './http-contract.mappers';
 
-/** A successful contract answer (seed 000 "Microservice Standard Response"). */
+/** A successful contract answer (docs/providers.md, "Stage services (HTTP contract)"). */
 export interface ContractAnswer<T> {
   result: T;
   /** USD the service reports. */
@@ -16,7 +16,7 @@ export interface ContractAnswer<T> {
 }
 
 /**
- * Client of the team's stage services (seed 000 "Service Endpoints"; seed 001 "Microservice Clients"):
+ * Client of the team's stage services (docs/providers.md, "Stage services (HTTP contract)"):
  * `POST {base}{path}` with a JSON body, answered by `{success, result, cost, processing_time, metadata}`.
  * Non-2xx answers are classified by status; a 2xx that is not the envelope is `invalid_output`;
  * `success: false` is a permanent failure carrying the service's message. Each call runs under the stage's
@@ -41,7 +41,7 @@ export class HttpContractClient {
       const problems = envelopeProblems(res.body);
       if (problems.length > 0) throw new ProviderError('invalid_output', opts.stage, `http ${opts.path} broke the contract: ${problems.join('; ')}`);
       const body = res.body;
-      // A service may have spent money before failing; the seed's envelope reports it either way.
+      // A service may have spent money before failing; the contract's envelope reports it either way.
       opts.tally.bill(body.cost ?? 0);
       if (!body.success) {
         throw new ProviderError('remote_failed', opts.stage, `http ${opts.path} failed: ${failureMessageOf(body)}`, { details: { service_url: url } });

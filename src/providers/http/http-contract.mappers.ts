@@ -15,19 +15,19 @@ import {
 import { referenceImagePrompt } from '../ad-prompts';
 
 /**
- * Pure mappers of the team-service HTTP contract (seed 001 "External Services"; seed 000 "Service Integration
- * Contracts"). Requests carry the seed's fields first, then the extra fields our pipeline needs (aspect ratio,
+ * Pure mappers of the team-service HTTP contract (docs/providers.md, "Stage services (HTTP contract)").
+ * Requests carry the contract's fields first, then the extra fields our pipeline needs (aspect ratio,
  * durations, scene data) that a service may ignore. Times are seconds.
  */
 
-/** The seed's standard answer: `{success, result, cost (USD), processing_time (s), metadata}`. */
+/** The contract's standard answer: `{success, result, cost (USD), processing_time (s), metadata}`. */
 export interface ContractEnvelope<T> {
   success: boolean;
   result?: T;
   cost?: number;
   processing_time?: number;
   metadata?: Record<string, unknown>;
-  /** Not in the seed, but what services put on `success: false`: a string or `{code, message}`. */
+  /** Not in the contract's envelope, but what services put on `success: false`: a string or `{code, message}`. */
   error?: unknown;
   message?: unknown;
 }
@@ -50,13 +50,13 @@ export function failureMessageOf(body: ContractEnvelope<unknown>): string {
   return typeof text === 'string' && text.trim() !== '' ? text.trim().slice(0, 300) : 'service reported success: false';
 }
 
-/** `POST /parse` body (seed: `{prompt, duration, aspect_ratio, brand_guidelines}`). */
+/** `POST /parse` body (contract: `{prompt, duration, aspect_ratio, brand_guidelines}`). */
 export function toParseRequest(input: PromptParsingInput): Record<string, unknown> {
   return { prompt: input.prompt, duration: input.duration, aspect_ratio: input.aspect_ratio, brand_guidelines: input.brand_guidelines ?? null };
 }
 
 /**
- * The parse result as an {@link AdPlan}. A service may answer the full plan, or only the seed's
+ * The parse result as an {@link AdPlan}. A service may answer the full plan, or only the contract's
  * `{scenes, visual_direction, audio, text_overlays}`: missing plan fields are filled from the request and the
  * scenes (framework from the roles, hook from scene 1, call to action from the last scene), then the result is
  * checked with `validateAdPlan`.
@@ -111,7 +111,7 @@ export function toAdPlan(result: unknown, input: PromptParsingInput): { plan: Ad
 }
 
 /**
- * `POST /generate-image` body (seed: `{prompt, style, visual_direction}`), plus `variation` for a variation
+ * `POST /generate-image` body (contract: `{prompt, style, visual_direction}`), plus `variation` for a variation
  * above 0 of a batch, so the service can draw it apart (docs/api.md, "Batches and variations").
  */
 export function toImageRequest(input: ImageGenerationInput): Record<string, unknown> {
@@ -125,7 +125,7 @@ export function toImageRequest(input: ImageGenerationInput): Record<string, unkn
 }
 
 /**
- * `POST /generate-video` body (seed: `{scene_prompt, reference_image_url, duration, aspect_ratio}`). The image
+ * `POST /generate-video` body (contract: `{scene_prompt, reference_image_url, duration, aspect_ratio}`). The image
  * the clip starts from is the scene's approved storyboard still when there is one (also sent as `still_url`).
  */
 export function toVideoRequest(input: VideoGenerationInput): Record<string, unknown> {
@@ -141,7 +141,7 @@ export function toVideoRequest(input: VideoGenerationInput): Record<string, unkn
 }
 
 /**
- * `POST /compose` body (seed: `{scenes: [{video_url, start_time, end_time, transition}], audio, text_overlays}`),
+ * `POST /compose` body (contract: `{scenes: [{video_url, start_time, end_time, transition}], audio, text_overlays}`),
  * scene times from the plan's durations, plus duration, aspect ratio and the look. A scene whose clip already
  * carries the grade says so in `color_grade_applied`, so a remote compositor does not grade it twice.
  */

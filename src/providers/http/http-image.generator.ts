@@ -10,7 +10,7 @@ import { toImageRequest } from './http-contract.mappers';
 
 /**
  * Reference image on the team's service: `POST {IMAGE_GEN_URL}/generate-image` answering `{image_url, seed}`
- * (seed 001 "Image Generation Service"). The image is downloaded into `<workDir>/reference.<ext>` and probed.
+ * (docs/providers.md, "Stage services (HTTP contract)"). The image is downloaded into `<workDir>/reference.<ext>` and probed.
  */
 export class HttpImageGenerator extends ImageGenerator {
   readonly name = 'http';

@@ -6,7 +6,7 @@ import { CallTally } from '../resilience';
 import type { HttpContractClient } from './http-contract.client';
 import { toAdPlan, toParseRequest } from './http-contract.mappers';
 
-/** Prompt parsing on the team's service: `POST {PROMPT_PARSER_URL}/parse` (seed 001 "Prompt Parser Service"). */
+/** Prompt parsing on the team's service: `POST {PROMPT_PARSER_URL}/parse` (docs/providers.md, "Stage services (HTTP contract)"). */
 export class HttpPromptPlanner extends PromptPlanner {
   readonly name = 'http';
   constructor(private readonly client: HttpContractClient, private readonly settings: HttpContractSettings) {

@@ -11,7 +11,7 @@ import { resolveResultUrl, type HttpContractClient } from './http-contract.clien
 import { withSharedUrls } from './shared-urls';
 
 /**
- * `POST /generate-image` body of one storyboard still: the seed's `{prompt, style, visual_direction}` for the
+ * `POST /generate-image` body of one storyboard still: the contract's `{prompt, style, visual_direction}` for the
  * scene, plus the reference design to derive from, the scene number and the seed. Pure.
  */
 export function toSceneStillRequest(input: StoryboardInput): Record<string, unknown> {
@@ -28,7 +28,8 @@ export function toSceneStillRequest(input: StoryboardInput): Record<string, unkn
 
 /**
  * Storyboard stills on the team's image service, one call per scene: `POST {IMAGE_GEN_URL}/generate-image`
- * answering `{image_url, seed}` (seed 001 "Image Generation Service"). The still is downloaded into
+ * answering `{image_url, seed}` (docs/providers.md, "Stage services (HTTP contract)"; docs/api.md, "Storyboard
+ * providers and prices"). The still is downloaded into
  * `<workDir>/storyboard/scene-<n>-v<variant>.<ext>` and probed; the service reports its own cost.
  */
 export class HttpSceneStillGenerator extends SceneStillGenerator {

@@ -14,9 +14,9 @@ import { withSharedUrls } from './shared-urls';
 
 /**
  * Composition on the team's service: `POST {COMPOSITION_URL}/compose` answering
- * `{video_url, thumbnail_url, duration, file_size}` (seed 001 "Composition Service"). Clips are sent as
- * http(s) URLs the service can fetch (presigned or the app's signed artifact route, never `file://`;
- * docs/design/artifacts.md "Stage artifacts"). The ad and thumbnail are
+ * `{video_url, thumbnail_url, duration, file_size}` (docs/providers.md, "Stage services (HTTP contract)"). Clips
+ * are sent as http(s) URLs the service can fetch (presigned or the app's signed artifact route, never
+ * `file://`; docs/design/artifacts.md "Stage artifacts"). The ad and thumbnail are
  * downloaded into `<workDir>/final.mp4` and `thumbnail.jpg`, and the ad must pass the project's delivery check
  * (`verifyAd`: H.264/AAC, exact size, 30 fps, faststart, duration ±0.5 s) or the stage fails `COMPOSITION_FAILED`.
  */

@@ -26,7 +26,7 @@ import {
 import { LocalPromptPlanner } from './local-prompt.planner';
 import { DEFAULT_CATEGORY, VOICE_PROFILES } from './prompt-lexicon';
 
-/** The four sample requests of /work/shared/samples/prompts.json, inlined so the spec runs anywhere. */
+/** The four sample requests of assets/samples/prompts.json, inlined so the spec runs without reading files. */
 const SAMPLES: ReadonlyArray<{ name: string; request: AdRequest }> = [
   {
     name: 'luxury-watch',

@@ -40,14 +40,14 @@ import {
 /**
  * The local, deterministic ad planner (stage prompt_parsing without an LLM). Everything here is a pure function
  * of the request: no I/O, no clock, no randomness, so the same request always yields the same plan and the
- * stage can be retried or cached freely (seed 000, "Caching for repeated prompts").
+ * stage can be retried or cached freely (docs/design/offline-planner.md, "Determinism").
  */
 
 /** Shortest scene in whole seconds: a still needs ~3 s to read its overlay (and the closing CTA must last ≥ 3 s). */
 export const MIN_SCENE_SECONDS = 3;
 /** Longest scene: the contract's schema maximum (`AD_PLAN_JSON_SCHEMA`, scene duration ≤ 20 s). */
 export const MAX_SCENE_SECONDS = 20;
-/** Music bed gain (issue #2 and seed 004, "Audio layer": background music at 30 % volume). */
+/** Music bed gain (docs/design/offline-planner.md, "Voice and tempo": background music at 30 % volume). */
 export const MUSIC_VOLUME = 0.3;
 /** Overlay inset from each scene edge in seconds, so text never straddles a transition. */
 export const OVERLAY_INSET_SECONDS = 0.3;
@@ -133,7 +133,7 @@ function countKeywords(words: readonly string[], lowerText: string, keywords: re
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Picks the advertising framework from the prompt (seed 004, "LLM enhancement": PAS, BAB or AIDA).
+ * Picks the advertising framework from the prompt (docs/design/offline-planner.md, "Frameworks": PAS, BAB or AIDA).
  *
  * Rule: each cue in {@link FRAMEWORK_CUES} found in the lower-cased prompt is one vote.
  * - PAS (problem-agitate-solution) when PAS votes > 0 and PAS votes ≥ BAB votes: the prompt speaks of a problem,
@@ -151,8 +151,8 @@ export function chooseFramework(prompt: string): Framework {
 }
 
 /**
- * Number of scenes for an ad length (seed 004: 3-5 scenes; seed 003's `max(3, duration // 6)` adapted so each
- * scene keeps 4-12 s): ≤ 15 s → 3, 16-35 s → 4, ≥ 36 s → 5.
+ * Number of scenes for an ad length (docs/design/offline-planner.md, "Scene count": 3-5 scenes, one per ~6 s
+ * capped so each scene keeps 4-12 s): ≤ 15 s → 3, 16-35 s → 4, ≥ 36 s → 5.
  */
 export function countScenes(durationSeconds: number): number {
   if (durationSeconds <= 15) return MIN_SCENES;
@@ -574,7 +574,7 @@ export function detectVoice(prompt: string, brandStyle: string, category: Catego
 }
 
 /**
- * Colour grade (issue #2): luxury for luxury/elegant/gold, warm for cozy/rustic/coffee, cool for
+ * Colour grade (docs/design/offline-planner.md, "Colour grade"): luxury for luxury/elegant/gold, warm for cozy/rustic/coffee, cool for
  * tech/clean/modern/ocean, neutral when none of those words occur. Most matches wins; ties follow that order.
  */
 export function chooseColorGrade(prompt: string, brandStyle: string): ColorGrade {

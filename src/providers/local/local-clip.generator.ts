@@ -38,7 +38,7 @@ export function localPathOf(uri: string, code: 'VIDEO_GENERATION_FAILED' | 'COMP
  * Offline clip generator: animates the scene's approved storyboard still (`input.still_uri`, made by the
  * storyboard stage; without one, as for requests older than that stage, the same still is derived here from
  * the reference with {@link renderSceneStill}) with a smooth sub-pixel Ken Burns camera per `scene.motion`
- * (composition.md, "Ken Burns"), for
+ * (docs/design/composition.md, "Camera moves"), for
  * `input.clip_duration` seconds at 30 fps. The frames are rendered by {@link kenBurnsFrames} (WebAssembly,
  * BT.709 yuv420p straight from the canvas's pixels: no intermediate still file) and piped to x264 as they
  * are made. The plan's colour grade is applied to the still (and declared in `color_grade`), so the compositor

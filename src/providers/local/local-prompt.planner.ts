@@ -7,7 +7,7 @@ import { planAd } from './ad-planner';
 
 /**
  * {@link PromptPlanner} that plans offline with the deterministic {@link planAd}: no API key, no network, cost 0
- * (the seed's $0.02-0.05 prompt-parsing line is the LLM's price; this provider has none).
+ * (the $0.02-0.05 prompt-parsing target of docs/providers.md, "Cost model", is an LLM's price; this provider has none).
  *
  * @throws CancelledError when `ctx.signal` has fired before the call
  * @throws AppError `PROMPT_PARSING_FAILED` (permanent) from {@link planAd}

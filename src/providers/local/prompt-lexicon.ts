@@ -17,7 +17,7 @@ function kw(list: string): readonly string[] {
 export const VOICES = ['elegant', 'energetic', 'warm', 'confident', 'playful', 'calm', 'uplifting'] as const;
 export type Voice = (typeof VOICES)[number];
 
-/** What a voice implies for the rest of the plan. Tempos follow issue #2 (luxury ~80, energetic ~124, warm ~90, corporate ~110). */
+/** What a voice implies for the rest of the plan. Tempos: docs/design/offline-planner.md, "Voice and tempo" (luxury ~80, energetic ~124, warm ~90, corporate ~110). */
 export interface VoiceProfile {
   /** Prompt words that vote for this voice (matched as whole words or word prefixes ending in `*`). */
   keywords: readonly string[];
@@ -150,7 +150,7 @@ export const VOICE_PROFILES: Readonly<Record<Voice, VoiceProfile>> = {
   },
 };
 
-/** Colour-grade cues (issue #2: luxury for luxury/elegant/gold, warm for cozy/rustic/coffee, cool for tech/clean/modern/ocean). */
+/** Colour-grade cues (docs/design/offline-planner.md, "Colour grade": luxury for luxury/elegant/gold, warm for cozy/rustic/coffee, cool for tech/clean/modern/ocean). */
 export const GRADE_KEYWORDS: ReadonlyArray<{
   grade: Exclude<ColorGrade, 'neutral'>;
   keywords: readonly string[];
@@ -176,7 +176,7 @@ export const GRADE_KEYWORDS: ReadonlyArray<{
 ];
 
 /**
- * Framework cues (seed 004, "LLM enhancement": PAS, BAB or AIDA). Regular expressions over the lower-cased
+ * Framework cues (docs/design/offline-planner.md, "Frameworks": PAS, BAB or AIDA). Regular expressions over the lower-cased
  * prompt; each match is one vote. No vote for either means AIDA.
  */
 export const FRAMEWORK_CUES: Readonly<{ PAS: readonly RegExp[]; BAB: readonly RegExp[] }> = {

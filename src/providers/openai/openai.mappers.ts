@@ -23,7 +23,7 @@ export function toStrictSchema(schema: unknown): Record<string, unknown> {
 }
 
 /**
- * The system prompt: the frameworks (seed 004 "LLM enhancement": PAS, BAB, AIDA), the scene rules of the
+ * The system prompt: the frameworks (docs/providers.md, "Planning rules": PAS, BAB, AIDA), the scene rules of the
  * schema, and how to use brand colours.
  */
 export function plannerSystemPrompt(): string {
@@ -52,7 +52,7 @@ export function plannerUserMessage(input: PromptParsingInput): string {
   });
 }
 
-/** The repair message: what was wrong with the previous answer (issue #3: one repair attempt). */
+/** The repair message: what was wrong with the previous answer (docs/providers.md, "Planning rules": one repair attempt). */
 export function repairMessage(problems: string[], durationSeconds: number): string {
   return [
     'Your plan is invalid:',

@@ -13,7 +13,7 @@ import { clipInputFor } from './replicate.mappers';
 /**
  * One scene's clip on Replicate: image-to-video from the scene's approved storyboard still (the reference image
  * for requests without one; sent inline as a data URI), models
- * tried in order (seed 004 "Replicate API": MiniMax Video-01 primary, Kling as fallback). A model that fails
+ * tried in order (docs/providers.md, "Clip models": MiniMax Video-01 primary, Kling as fallback). A model that fails
  * for any reason but cancellation (permanent error, retries exhausted, breaker open) hands over to the next;
  * each model has its own breaker. The clip is downloaded into `<workDir>/clip-<n>.mp4` and probed; cost is
  * the model's price × probed seconds (or × predict_time, per the price table).

@@ -10,7 +10,7 @@ import { outputUrls, type ReplicateClient } from './replicate.client';
 import { imageInputFor, seedFor } from './replicate.mappers';
 
 /**
- * Reference image on Replicate (default black-forest-labs/flux-schnell; seed 003 "Replicate API Pricing").
+ * Reference image on Replicate (default black-forest-labs/flux-schnell; docs/providers.md, "Prices").
  * The output is downloaded at once into `<workDir>/reference.<ext>` (Replicate deletes outputs after an hour)
  * and probed. Cost: the model's price table entry (flux-schnell $0.003 per image).
  */

@@ -17,7 +17,7 @@ export function sceneStillInputFor(input: StoryboardInput): Record<string, unkno
 
 /**
  * Storyboard stills on Replicate: flux-schnell per scene, flux-pro when the job has the `hd` style preset
- * (seed 003 "Cost Optimization Strategies"; REPLICATE_STORYBOARD_MODEL / REPLICATE_STORYBOARD_HD_MODEL). The
+ * (docs/api.md, "Storyboard providers and prices"; REPLICATE_STORYBOARD_MODEL / REPLICATE_STORYBOARD_HD_MODEL). The
  * scene's seed is sent, so a regenerated scene (new seed) gets a new picture. The output is downloaded at once
  * into `<workDir>/storyboard/scene-<n>-v<variant>.<ext>` and probed. Cost: the model's price per image
  * ($0.003 flux-schnell, $0.055 flux-pro by default).

@@ -7,7 +7,7 @@ import { providerIdentity } from '../provider-identity';
 import type { CacheKeyParts } from '../stage-cache-key';
 import type { StageHandler } from '../stage-handler';
 
-/** Stage composition: clips, text, music and loudness into one MP4 and a thumbnail (seed 001, "Composition Service"). */
+/** Stage composition: clips, text, music and loudness into one MP4 and a thumbnail (docs/api.md, "Pipeline"). */
 @Injectable()
 export class CompositionStage implements StageHandler<'composition'> {
   readonly stage = 'composition' as const;

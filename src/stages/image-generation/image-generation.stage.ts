@@ -7,7 +7,7 @@ import { providerIdentity } from '../provider-identity';
 import type { CacheKeyParts } from '../stage-cache-key';
 import type { StageHandler } from '../stage-handler';
 
-/** Stage image_generation: one reference image for visual consistency (seed 001, "Image Generation Service"). */
+/** Stage image_generation: one reference image for visual consistency (docs/api.md, "Pipeline"). */
 @Injectable()
 export class ImageGenerationStage implements StageHandler<'image_generation'> {
   readonly stage = 'image_generation' as const;

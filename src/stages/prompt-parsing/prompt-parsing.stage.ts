@@ -7,7 +7,7 @@ import { providerIdentity } from '../provider-identity';
 import type { CacheKeyParts } from '../stage-cache-key';
 import type { StageHandler } from '../stage-handler';
 
-/** Stage prompt_parsing: the request becomes an ad plan (seed 001, "Prompt Parser Service"). */
+/** Stage prompt_parsing: the request becomes an ad plan (docs/api.md, "Pipeline"). */
 @Injectable()
 export class PromptParsingStage implements StageHandler<'prompt_parsing'> {
   readonly stage = 'prompt_parsing' as const;

@@ -8,7 +8,7 @@ import type { CacheKeyParts } from '../stage-cache-key';
 import type { StageHandler } from '../stage-handler';
 
 /**
- * Stage video_generation: one clip for one scene (seed 001, "Video Generation Service"). The saga fans out one
+ * Stage video_generation: one clip for one scene (docs/api.md, "Pipeline"). The saga fans out one
  * request per scene, at most MAX_PARALLEL_VIDEO_GENERATIONS at a time per job, and fans the results in.
  */
 @Injectable()

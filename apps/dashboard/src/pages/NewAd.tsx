@@ -31,7 +31,7 @@ const EXPORTS = [
   { id: 'gif', label: 'GIF preview' },
 ];
 const HEX = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
-/** Upload rule (seed's asset limits, docs/api.md): images and clips up to 50 MB. */
+/** Upload rule (the asset limits of the upload API, docs/api.md): images and clips up to 50 MB. */
 const MAX_ASSET_BYTES = 50 * 1000 * 1000;
 const ASSET_TYPES = ['image/jpeg', 'image/png', 'video/mp4', 'video/quicktime'];
 
