@@ -41,4 +41,22 @@ describe('loadArtifactsConfig', () => {
     expect(load({ ARTIFACT_STORE: 's3' }).problems).toEqual([expect.stringMatching(/^S3_BUCKET: /)]);
     expect(load({ ARTIFACT_STORE: 's3', S3_BUCKET: 'Bad_Bucket' }).problems).toEqual([expect.stringMatching(/^S3_BUCKET: /)]);
   });
+
+  it('should route stage outputs through the store only with s3, and read the signed-URL settings', () => {
+    expect(load({}).config).toMatchObject({ stageThroughStore: false, urlSeconds: 900, redirect: false });
+    const secret = 'x'.repeat(40);
+    const { config, problems } = load({ ARTIFACT_STORE: 's3', S3_BUCKET: 'ad-artifacts', ARTIFACT_URL_SECRET: secret, ARTIFACT_URL_SECONDS: '120', ARTIFACT_REDIRECT: 'on' });
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ stageThroughStore: true, urlSeconds: 120, redirect: true });
+    expect(config.urlSecret.reveal()).toBe(secret);
+    expect(JSON.stringify(config)).not.toContain(secret);
+  });
+
+  it('should draw a random signing key per process when none is set, and refuse short keys and bad values', () => {
+    const a = load({}).config.urlSecret.reveal();
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(load({}).config.urlSecret.reveal()).not.toBe(a);
+    const { problems } = load({ ARTIFACT_URL_SECRET: 'short', ARTIFACT_URL_SECONDS: '5', ARTIFACT_REDIRECT: 'yes' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['ARTIFACT_REDIRECT', 'ARTIFACT_URL_SECONDS', 'ARTIFACT_URL_SECRET']);
+  });
 });

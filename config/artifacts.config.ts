@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Secret } from './providers.config';
 
@@ -14,6 +15,25 @@ export interface ArtifactsConfig {
   store: ArtifactStoreKind;
   /** Root of the `local` adapter: `<ARTIFACT_DIR>/store` (the rest of ARTIFACT_DIR keeps the stages' work files). */
   localRoot: string;
+  /**
+   * Whether stage outputs travel through the store as `artifact://` keys (docs/design/artifacts.md, "Stage
+   * artifacts"): on with `s3` (workers on other machines share nothing but the store), off with `local`,
+   * where every process shares `ARTIFACT_DIR` and `file://` paths work as they always have.
+   */
+  stageThroughStore: boolean;
+  /**
+   * `ARTIFACT_URL_SECRET`: HMAC key of the app's signed artifact route (`GET /api/v1/artifacts`), which
+   * remote team services fetch inputs from. Every process of a deployment needs the same value; unset, each
+   * process draws a random one, which only suits a single process.
+   */
+  urlSecret: Secret;
+  /** Lifetime of a signed artifact URL or of a presigned one handed to a team service, seconds (`ARTIFACT_URL_SECONDS`, default 900). */
+  urlSeconds: number;
+  /**
+   * `ARTIFACT_REDIRECT=on|off` (default off): the API's file routes answer `302` to a presigned URL of the
+   * store instead of streaming the bytes through the app (`s3` only; `local` always streams).
+   */
+  redirect: boolean;
   /** The `s3` adapter's settings (read whatever the store is, checked only when it is `s3`). */
   s3: {
     /** `S3_BUCKET`: must exist; the app never creates buckets. */
@@ -66,6 +86,18 @@ export function loadArtifactsConfig(env: NodeJS.ProcessEnv, artifactDir: string,
     else presignSeconds = n;
   }
 
+  let urlSeconds = 900;
+  const urlSecondsRaw = env.ARTIFACT_URL_SECONDS?.trim();
+  if (urlSecondsRaw) {
+    const n = Number(urlSecondsRaw);
+    if (!Number.isInteger(n) || n < 10 || n > MAX_PRESIGN_SECONDS) problems.push(`ARTIFACT_URL_SECONDS: expected an integer from 10 to ${MAX_PRESIGN_SECONDS}, got "${urlSecondsRaw}"`);
+    else urlSeconds = n;
+  }
+  const urlSecretRaw = env.ARTIFACT_URL_SECRET ?? '';
+  if (urlSecretRaw && urlSecretRaw.length < 32) problems.push('ARTIFACT_URL_SECRET: expected at least 32 characters');
+  const redirectRaw = env.ARTIFACT_REDIRECT?.trim().toLowerCase() ?? '';
+  if (redirectRaw && !['on', 'off'].includes(redirectRaw)) problems.push(`ARTIFACT_REDIRECT: expected on or off, got "${redirectRaw}"`);
+
   const accessKeyId = env.AWS_ACCESS_KEY_ID ?? '';
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY ?? '';
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) problems.push('AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: set both or neither');
@@ -73,6 +105,11 @@ export function loadArtifactsConfig(env: NodeJS.ProcessEnv, artifactDir: string,
   return {
     store,
     localRoot: path.join(artifactDir, 'store'),
+    stageThroughStore: store === 's3',
+    // A random key per process when unset: signed URLs then verify only in the process that made them.
+    urlSecret: new Secret(urlSecretRaw || randomBytes(32).toString('hex')),
+    urlSeconds,
+    redirect: redirectRaw === 'on',
     s3: {
       bucket,
       endpoint,

@@ -52,7 +52,7 @@ export class AppModule {
         MetricsModule,
         AccessModule.register(has('api')),
         MessagingModule,
-        ArtifactsModule,
+        ArtifactsModule.register(has('api')),
         AssetsModule.register(has('api')),
         HealthModule,
         JobsModule.register(has('api')),

@@ -68,6 +68,13 @@ export abstract class ArtifactStore {
   abstract delete(key: string): Promise<void>;
 
   /**
+   * Removes every artifact whose key starts with the folder `prefix/` (a job's artifacts on cancel,
+   * docs/design/artifacts.md "Stage artifacts"); nothing stored there is not an error.
+   * @throws AppError INVALID_INPUT for a bad prefix (same rules as a key); SERVICE_UNAVAILABLE when the store fails
+   */
+  abstract deletePrefix(prefix: string): Promise<void>;
+
+  /**
    * A URL anyone can GET `key` at for `expiresInSeconds`, or null when this store has none (`local`: its
    * bytes are served by the app, which checks ownership first).
    */

@@ -1,6 +1,8 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { ArtifactResponder } from './artifact-responder';
 import { ArtifactStore } from './artifact-store';
+import { ArtifactsController } from './artifacts.controller';
 import { LocalArtifactStore } from './local-artifact-store';
 import { S3ArtifactStore } from './s3-artifact-store';
 
@@ -20,10 +22,19 @@ class ArtifactStoreCloser implements OnApplicationShutdown {
   }
 }
 
-/** Provides the {@link ArtifactStore} port to every module (global: any role may read or write artifacts). */
+/**
+ * Provides the {@link ArtifactStore} port and the {@link ArtifactResponder} to every module (global: any role
+ * may read or write artifacts); with the `api` role also the signed artifact route.
+ */
 @Global()
-@Module({
-  providers: [{ provide: ArtifactStore, inject: [APP_CONFIG], useFactory: createArtifactStore }, ArtifactStoreCloser],
-  exports: [ArtifactStore],
-})
-export class ArtifactsModule {}
+@Module({})
+export class ArtifactsModule {
+  static register(api: boolean): DynamicModule {
+    return {
+      module: ArtifactsModule,
+      controllers: api ? [ArtifactsController] : [],
+      providers: [{ provide: ArtifactStore, inject: [APP_CONFIG], useFactory: createArtifactStore }, ArtifactStoreCloser, ArtifactResponder],
+      exports: [ArtifactStore, ArtifactResponder],
+    };
+  }
+}

@@ -86,6 +86,10 @@ export class LocalArtifactStore extends ArtifactStore {
     await rm(this.sidecarOf(file), { force: true });
   }
 
+  async deletePrefix(prefix: string): Promise<void> {
+    await rm(this.pathOf(prefix), { recursive: true, force: true });
+  }
+
   /** Absolute path of `key`, refused when it would leave the root. */
   private pathOf(key: string): string {
     assertArtifactKey(key);

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
@@ -125,6 +125,28 @@ export class S3ArtifactStore extends ArtifactStore {
     } catch (err) {
       const e = this.toAppError(err, key, 'delete');
       if (!(e instanceof ArtifactNotFoundError)) throw e;
+    }
+  }
+
+  /**
+   * Lists the folder `prefix/` page by page (1000 keys) and deletes the objects one by one, eight at a time:
+   * DeleteObjects needs a body checksum (Content-MD5 or CRC32) that S3-compatible stores accept unevenly,
+   * and a job has tens of artifacts, not thousands.
+   */
+  async deletePrefix(prefix: string): Promise<void> {
+    assertArtifactKey(prefix);
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+        const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+        for (let i = 0; i < keys.length; i += 8) {
+          await Promise.all(keys.slice(i, i + 8).map((Key) => this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key }))));
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      throw this.toAppError(err, prefix, 'delete');
     }
   }
 

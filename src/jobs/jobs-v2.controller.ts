@@ -5,7 +5,7 @@ import { Idempotent, RateLimit } from '../access/access.decorators';
 import { BudgetService } from '../access/budget.service';
 import { CurrentPrincipal, type Principal } from '../access/principal';
 import { V2GenerateDto, V2RefineDto, V2RenderDto } from './dto/v2-generate.dto';
-import { sendFile } from './jobs.controller';
+import { ArtifactResponder } from '../artifacts/artifact-responder';
 import { JobsV2Service } from './jobs-v2.service';
 
 /**
@@ -18,6 +18,7 @@ export class JobsV2Controller {
   constructor(
     private readonly jobs: JobsV2Service,
     private readonly budget: BudgetService,
+    private readonly files: ArtifactResponder,
   ) {}
 
   @Post('generate')
@@ -74,7 +75,7 @@ export class JobsV2Controller {
   async data(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal) {
     const file = await this.jobs.filePath(jobId, 'video', principal);
     reply.header('content-disposition', `inline; filename="${jobId}.mp4"`);
-    return sendFile(req, reply, file);
+    return this.files.send(req, reply, file);
   }
 
   @Get('jobs/:job_id/exports/:key')
@@ -89,13 +90,13 @@ export class JobsV2Controller {
   ) {
     const file = await this.jobs.exportFile(jobId, key, principal);
     reply.header('content-disposition', `inline; filename="${file.fileName}"`);
-    return sendFile(req, reply, file.path, file.mimeType);
+    return this.files.send(req, reply, file.path, file.mimeType);
   }
 
   @Get('jobs/:job_id/thumbnail')
   @ApiOperation({ summary: 'The JPEG thumbnail of a finished job.' })
   async thumbnail(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal) {
-    return sendFile(req, reply, await this.jobs.filePath(jobId, 'thumbnail', principal));
+    return this.files.send(req, reply, await this.jobs.filePath(jobId, 'thumbnail', principal));
   }
 
   @Get('jobs/:job_id/variations/:index/data')
@@ -110,7 +111,7 @@ export class JobsV2Controller {
   ) {
     const file = await this.jobs.variationPath(jobId, index, 'video', principal);
     reply.header('content-disposition', `inline; filename="${jobId}-v${index}.mp4"`);
-    return sendFile(req, reply, file);
+    return this.files.send(req, reply, file);
   }
 
   @Get('jobs/:job_id/variations/:index/thumbnail')
@@ -122,7 +123,7 @@ export class JobsV2Controller {
     @Res() reply: FastifyReply,
     @CurrentPrincipal() principal: Principal,
   ) {
-    return sendFile(req, reply, await this.jobs.variationPath(jobId, index, 'thumbnail', principal));
+    return this.files.send(req, reply, await this.jobs.variationPath(jobId, index, 'thumbnail', principal));
   }
 
   @Get('jobs/:job_id/storyboard/:scene_number')
@@ -134,7 +135,7 @@ export class JobsV2Controller {
     @Res() reply: FastifyReply,
     @CurrentPrincipal() principal: Principal,
   ) {
-    return sendFile(req, reply, await this.jobs.stillPath(jobId, sceneNumber, principal));
+    return this.files.send(req, reply, await this.jobs.stillPath(jobId, sceneNumber, principal));
   }
 
   @Delete('jobs/:job_id')

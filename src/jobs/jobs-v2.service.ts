@@ -22,6 +22,7 @@ import { toV2JobResponse, type EstimatedCost, type V2JobResponse } from './job-r
 import { renderQuote, type Decision, type SagaCommand } from './job-saga';
 import { JobSagaHandler, toState } from './job-saga.handler';
 import { v2Links, type V2JobLinks } from './links';
+import { jobArtifactPrefix } from '../artifacts/artifact-uri';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -175,6 +176,8 @@ export class JobsV2Service {
   async cancel(jobId: string, viewer: Principal = ANONYMOUS): Promise<V2JobResponse> {
     await this.command(jobId, { type: 'job.cancel', event_id: `cancel.${jobId}` }, viewer);
     await rm(jobWorkDir(this.config.artifactDir, jobId), { recursive: true, force: true }).catch(() => undefined);
+    // The job's stage artifacts in the store too (docs/design/artifacts.md, "Stage artifacts").
+    await this.store.deletePrefix(jobArtifactPrefix(jobId)).catch(() => undefined);
     return this.get(jobId, viewer);
   }
 

@@ -2,10 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res 
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import send from '@fastify/send';
 import type { FastifyRequest } from 'fastify';
-import { stat } from 'node:fs/promises';
-import * as path from 'node:path';
+import { ArtifactResponder } from '../artifacts/artifact-responder';
 import { Idempotent, RateLimit } from '../access/access.decorators';
 import { BudgetService } from '../access/budget.service';
 import { CurrentPrincipal, type Principal } from '../access/principal';
@@ -14,7 +12,6 @@ import { GenerateAdDto, ListJobsQueryDto } from './dto/generate-ad.dto';
 import { JobsService } from './jobs.service';
 import { BatchesService } from './batches.service';
 import { GENERATE_AD_CREATED_SCHEMA } from './batch-response.schema';
-import { JobFileMissingError, RangeNotSatisfiableError } from './job.errors';
 import { JOB_LIST_ROUTE_SCHEMA, JOB_STATUS_ROUTE_SCHEMA } from './job-response.schema';
 
 /**
@@ -28,6 +25,7 @@ export class JobsController {
     private readonly jobs: JobsService,
     private readonly budget: BudgetService,
     private readonly batches: BatchesService,
+    private readonly files: ArtifactResponder,
   ) {}
 
   @Post('api/v1/generate-ad')
@@ -99,13 +97,13 @@ export class JobsController {
   async video(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal) {
     const file = await this.jobs.filePath(jobId, 'video', principal);
     reply.header('content-disposition', `inline; filename="${jobId}.mp4"`);
-    return sendFile(req, reply, file);
+    return this.files.send(req, reply, file);
   }
 
   @Get('api/v1/jobs/:job_id/thumbnail')
   @ApiOperation({ summary: 'The JPEG thumbnail of a finished job.' })
   async thumbnail(@Param('job_id') jobId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal) {
-    return sendFile(req, reply, await this.jobs.filePath(jobId, 'thumbnail', principal));
+    return this.files.send(req, reply, await this.jobs.filePath(jobId, 'thumbnail', principal));
   }
 }
 
@@ -119,20 +117,3 @@ function sendConditional(reply: FastifyReply, etag: string, body: object | null)
   return body === null ? reply.code(304).send() : reply.send(body);
 }
 
-/**
- * Streams a file with @fastify/send (Range, If-Modified-Since, ETag, content type by extension unless
- * `contentType` is given).
- */
-export async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string, contentType?: string): Promise<FastifyReply> {
-  const result = await send(req.raw, path.basename(file), { root: path.dirname(file), dotfiles: 'deny' });
-  if (result.type === 'error') {
-    if (result.statusCode === 416) {
-      const size = (await stat(file).catch(() => null))?.size ?? 0;
-      reply.header('content-range', `bytes */${size}`);
-      throw new RangeNotSatisfiableError(size);
-    }
-    throw new JobFileMissingError(file, result.statusCode);
-  }
-  const headers = contentType ? { ...result.headers, 'content-type': contentType } : result.headers;
-  return reply.status(result.statusCode).headers(headers).send(result.stream);
-}

@@ -17,6 +17,8 @@ import { estimateJobSeconds, toJobResponse, type JobResponse } from './job-respo
 import { JobSagaHandler } from './job-saga.handler';
 import { v1StageOf } from './job-saga';
 import { JobStatusReader, etagMatches, jobEtag, listEtag } from './job-status.reader';
+import { ArtifactStore } from '../artifacts/artifact-store';
+import { jobArtifactPrefix } from '../artifacts/artifact-uri';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,6 +84,7 @@ export class JobsService {
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reader: JobStatusReader,
+    private readonly store: ArtifactStore,
   ) {}
 
   /**
@@ -233,6 +236,8 @@ export class JobsService {
       throw new JobConflictError(jobId, decision.reason, job.status);
     }
     await rm(jobWorkDir(this.config.artifactDir, jobId), { recursive: true, force: true }).catch(() => undefined);
+    // The job's stage artifacts in the store too (docs/design/artifacts.md, "Stage artifacts").
+    await this.store.deletePrefix(jobArtifactPrefix(jobId)).catch(() => undefined);
     return this.get(jobId);
   }
 

@@ -45,6 +45,13 @@ export interface ProviderContext {
    * Stage handlers provide it; a provider that needs an asset and finds it absent fails.
    */
   assetFile?(asset: StageAsset): Promise<string>;
+  /**
+   * An http(s) URL a remote service can GET, for a `file://` artifact of this job: a presigned store URL or
+   * the app's signed artifact route, valid for `ARTIFACT_URL_SECONDS` (docs/design/artifacts.md, "Stage
+   * artifacts"). Other URIs come back unchanged. Set by the stage runner; absent when a provider is called
+   * outside it, and then files are sent as they are.
+   */
+  shareUrl?(uri: string): Promise<string>;
 }
 
 /**

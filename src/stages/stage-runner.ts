@@ -16,7 +16,7 @@ import {
   type StageRequested,
 } from '@app/contracts';
 import { APP_CONFIG, attemptWorkDir, type AppConfig } from '../../config/app.config';
-import { AppError, CancelledError } from '../common/app-error';
+import { AppError, CancelledError, throwIfAborted } from '../common/app-error';
 import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
@@ -27,6 +27,7 @@ import type { ProviderContext } from '../providers/ports';
 import { STAGE_HANDLERS, type StageHandler } from './stage-handler';
 import { ProgressReporter } from './progress-reporter';
 import { StageCache } from './stage-cache';
+import { StageArtifacts, type StagingScope } from './stage-artifacts';
 import { StageAttemptsRepository } from './stage-attempts.repository';
 import { decideClaim, decideFailure, type AbortReason } from './stage-decision';
 import { roundUsd } from '../common/money';
@@ -93,6 +94,7 @@ export class StageRunner {
     private readonly relay: OutboxRelay,
     private readonly metrics: MetricsService,
     private readonly cache: StageCache,
+    private readonly artifacts: StageArtifacts,
     @Inject(STAGE_HANDLERS) handlers: StageHandler[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -204,6 +206,8 @@ export class StageRunner {
         .catch(() => undefined);
     };
     const beat = setInterval(heartbeat, (this.config.stageLeaseSeconds * 1000) / 3);
+    const scope: StagingScope = { jobId, stage, attemptId, workDir, signal: ac.signal };
+    let stagedKeys: ReadonlyMap<string, string> = new Map();
     const ctx: ProviderContext = {
       jobId,
       attemptId,
@@ -216,18 +220,27 @@ export class StageRunner {
         await this.attempts.saveResumeToken(attemptId, token);
       },
       reportProgress: this.progress.forAttempt(req, Date.now()),
+      shareUrl: (uri: string) => this.artifacts.shareUrl(uri, stagedKeys, scope),
     };
 
     const started = Date.now();
     try {
       log.info({ provider: handler.providerName }, 'stage attempt started');
+      // Handlers and the cache see `file://` paths in the work dir; the store is crossed only here
+      // (docs/design/artifacts.md, "Stage artifacts").
+      const staged = await this.artifacts.stageIn(req.data.input, scope);
+      stagedKeys = staged.keys;
       // Identical inputs reuse a stored output at cost 0 (docs/design/cache.md).
-      const { result, cached } = await this.cache.run(handler, req.data.input as never, ctx, log);
+      const { result, cached } = await this.cache.run(handler, staged.input as never, ctx, log);
+      const output = await this.artifacts.stageOut(result.output, scope);
+      // The job ended while this attempt put its files: the cancelled branch below removes them. (A shutdown
+      // or a lost lease keeps the finished result: it is paid for.)
+      if (ac.signal.reason === 'job-ended') throwIfAborted(ac.signal);
       const seconds = (Date.now() - started) / 1000;
       this.metrics.stageDuration.observe({ stage, provider: result.provider, outcome: cached ? 'cached' : 'completed' }, seconds);
       this.metrics.stageCost.inc({ stage, provider: result.provider }, result.costUsd);
       const stored = await this.finish(req, 'completed', result.provider, {
-        output: result.output,
+        output,
         cost: roundUsd(result.costUsd + carriedCost),
         seconds: result.processingTimeSeconds,
         attempts: (result.attempts ?? 1) + carriedCalls,
@@ -259,6 +272,8 @@ export class StageRunner {
           this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'cancelled' }, seconds);
           await this.attempts.markCancelled(attemptId);
           await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+          // What this attempt may have put after the API removed the job's artifacts.
+          if (this.artifacts.throughStore) await this.artifacts.deleteJob(jobId).catch(() => undefined);
           log.info('stage attempt aborted: job ended');
           return { action: 'ack' };
         case 'lease-lost':

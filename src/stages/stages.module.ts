@@ -5,6 +5,7 @@ import { CompositionStage } from './composition/composition.stage';
 import { ImageGenerationStage } from './image-generation/image-generation.stage';
 import { PromptParsingStage } from './prompt-parsing/prompt-parsing.stage';
 import { STAGE_HANDLERS } from './stage-handler';
+import { StageArtifacts } from './stage-artifacts';
 import { StageCache } from './stage-cache';
 import { StageCacheRepository } from './stage-cache.repository';
 import { StageRunner } from './stage-runner';
@@ -27,6 +28,7 @@ import { VideoGenerationStage } from './video-generation/video-generation.stage'
     },
     StageCacheRepository,
     StageCache,
+    StageArtifacts,
     StageRunner,
   ],
   exports: [StageRunner],

@@ -5,8 +5,10 @@ import type { ExportKey, ExtraExportFormat } from './exports';
 
 /**
  * Inputs and outputs of each stage, as they travel in stage request and stage completed events.
- * Artifacts are referenced by URI: `file:///abs/path` for the shared artifact store, `https://...` for remote
- * results that a stage has not downloaded (adapters download before they return, so in practice file URIs).
+ * Artifacts are referenced by URI: `artifact://<key>` for the artifact store (what events carry with the `s3`
+ * store), `file:///abs/path` for a file of the shared `ARTIFACT_DIR` (the `local` store; and what providers
+ * see inside a stage either way), `https://...` for remote results a stage has not downloaded. See
+ * docs/design/artifacts.md, "Stage artifacts".
  */
 
 /**

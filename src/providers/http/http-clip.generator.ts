@@ -7,6 +7,7 @@ import { downloadTo } from '../remote-http';
 import { CallTally } from '../resilience';
 import { resolveResultUrl, type HttpContractClient } from './http-contract.client';
 import { toVideoRequest } from './http-contract.mappers';
+import { withSharedUrls } from './shared-urls';
 
 /**
  * One scene's clip on the team's service: `POST {VIDEO_GEN_URL}/generate-video` answering
@@ -26,7 +27,7 @@ export class HttpClipGenerator extends ClipGenerator {
     const { answer, value } = await this.client.call({
       baseUrl: base,
       path: '/generate-video',
-      body: toVideoRequest(input),
+      body: await withSharedUrls(toVideoRequest(input), ctx),
       stage: 'video_generation',
       ctx,
       tally,

@@ -8,6 +8,7 @@ import { SceneStillGenerator, type ProviderContext, type ProviderResult } from '
 import { downloadTo } from '../remote-http';
 import { CallTally } from '../resilience';
 import { resolveResultUrl, type HttpContractClient } from './http-contract.client';
+import { withSharedUrls } from './shared-urls';
 
 /**
  * `POST /generate-image` body of one storyboard still: the contract's `{prompt, style, visual_direction}` for the
@@ -46,7 +47,7 @@ export class HttpSceneStillGenerator extends SceneStillGenerator {
     const { answer, value } = await this.client.call({
       baseUrl: base,
       path: '/generate-image',
-      body: toSceneStillRequest(input),
+      body: await withSharedUrls(toSceneStillRequest(input), ctx),
       stage: 'storyboard',
       ctx,
       tally,

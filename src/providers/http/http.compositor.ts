@@ -10,11 +10,13 @@ import { downloadTo } from '../remote-http';
 import { CallTally } from '../resilience';
 import { resolveResultUrl, type HttpContractClient } from './http-contract.client';
 import { toComposeRequest } from './http-contract.mappers';
+import { withSharedUrls } from './shared-urls';
 
 /**
  * Composition on the team's service: `POST {COMPOSITION_URL}/compose` answering
- * `{video_url, thumbnail_url, duration, file_size}` (docs/providers.md, "Stage services (HTTP contract)"). Clip URIs are sent as the
- * artifact store has them (`file://`: the service shares the artifact volume). The ad and thumbnail are
+ * `{video_url, thumbnail_url, duration, file_size}` (docs/providers.md, "Stage services (HTTP contract)"). Clips
+ * are sent as http(s) URLs the service can fetch (presigned or the app's signed artifact route, never
+ * `file://`; docs/design/artifacts.md "Stage artifacts"). The ad and thumbnail are
  * downloaded into `<workDir>/final.mp4` and `thumbnail.jpg`, and the ad must pass the project's delivery check
  * (`verifyAd`: H.264/AAC, exact size, 30 fps, faststart, duration ±0.5 s) or the stage fails `COMPOSITION_FAILED`.
  */
@@ -32,7 +34,7 @@ export class HttpCompositor extends Compositor {
     const { answer, value } = await this.client.call({
       baseUrl: base,
       path: '/compose',
-      body: toComposeRequest(input),
+      body: await withSharedUrls(toComposeRequest(input), ctx),
       stage: 'composition',
       ctx,
       tally,
