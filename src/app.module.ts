@@ -36,7 +36,7 @@ class CoreModule {
 /**
  * Composition root. Roles (`api`, `orchestrator`, `stages`) are chosen by config: the HTTP server always
  * serves /health and /metrics; the REST API only with `api`; the saga only with `orchestrator`; stage
- * handlers only with `stages` (issue #4, "Roles as processes").
+ * handlers only with `stages` (docs/design/saga.md, "Roles as processes").
  */
 @Module({})
 export class AppModule {

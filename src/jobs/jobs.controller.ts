@@ -15,8 +15,8 @@ import { GENERATE_AD_CREATED_SCHEMA } from './batch-response.schema';
 import { JOB_LIST_ROUTE_SCHEMA, JOB_STATUS_ROUTE_SCHEMA } from './job-response.schema';
 
 /**
- * REST API v1 (seed 000, "API Specification"; docs/api.md, "v1"), plus cancellation (issue #4). The v2 API
- * has its own controller (jobs-v2.controller.ts). Errors use the seed's `{error: {code, message, details}}` body (see the exception filter).
+ * REST API v1 (docs/api.md, "v1"), plus cancellation (docs/design/saga.md, "Cancellation"). The v2 API
+ * has its own controller (jobs-v2.controller.ts). Errors use the `{error: {code, message, details}}` body (docs/api.md, "Errors"; see the exception filter).
  */
 @ApiTags('jobs')
 @Controller()

@@ -22,7 +22,7 @@ import { jobArtifactPrefix } from '../artifacts/artifact-uri';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `POST /api/v1/generate-ad` answer (seed 000: 201 with job_id, status, created_at, estimated_completion_time). */
+/** `POST /api/v1/generate-ad` answer (docs/api.md, "POST /api/v1/generate-ad": 201 with job_id, status, created_at, estimated_completion_time). */
 export interface CreatedJob {
   job_id: string;
   status: 'queued';
@@ -51,7 +51,7 @@ function cleanRequest(request: AdRequest): AdRequest {
   };
 }
 
-/** `GET /api/v1/jobs` body (seed 000, "List Jobs"). */
+/** `GET /api/v1/jobs` body (docs/api.md, "GET /api/v1/jobs"). */
 export interface JobList {
   jobs: Array<{
     job_id: string;
@@ -182,7 +182,7 @@ export class JobsService {
     return { etag: jobEtag(row.version), body: toJobResponse(row, this.config.publicBaseUrl) };
   }
 
-  /** Newest first (seed 000, "List Jobs"), the viewer's own jobs when auth is on. */
+  /** Newest first (docs/api.md, "GET /api/v1/jobs"), the viewer's own jobs when auth is on. */
   async list(q: { status?: JobStatus; limit?: number; offset?: number; q?: string }, viewer: Principal = ANONYMOUS): Promise<JobList> {
     return (await this.listConditional(q, undefined, viewer)).body!;
   }

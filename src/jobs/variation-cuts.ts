@@ -25,7 +25,7 @@ export interface VariationCut {
 
 /**
  * Roles by how directly they show the product at its best: the opener of the `product_first` cut is the
- * first non-closing scene in this order (seed 004's frameworks: AIDA desire, PAS solution, BAB after).
+ * first non-closing scene in this order (the frameworks of docs/design/offline-planner.md: AIDA desire, PAS solution, BAB after).
  */
 const PAYOFF_ROLES: readonly SceneRole[] = ['desire', 'solution', 'after', 'bridge', 'interest', 'action', 'agitate', 'before', 'attention', 'problem', 'cta'];
 

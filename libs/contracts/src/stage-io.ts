@@ -12,7 +12,7 @@ import type { ExportKey, ExtraExportFormat } from './exports';
  */
 
 /**
- * prompt_parsing input: the user's request (seed 001, "Prompt Parser Service" request), plus the roles of the
+ * prompt_parsing input: the user's request (docs/providers.md, "Stage services (HTTP contract)"), plus the roles of the
  * job's assets when it has any (absent otherwise, so v1 inputs and cache keys are unchanged): the plan's visual
  * prompts then mention them (docs/api.md, "Assets in the ad").
  */
@@ -21,7 +21,7 @@ export type PromptParsingInput = AdRequest & { assets?: Array<{ role: AssetRole;
 /** prompt_parsing output: the ad plan. */
 export type PromptParsingOutput = AdPlan;
 
-/** image_generation input (seed 001: `{prompt, style, visual_direction}`), plus what a local renderer needs. */
+/** image_generation input (HTTP contract: `{prompt, style, visual_direction}`; docs/providers.md, "Stage services (HTTP contract)"), plus what a local renderer needs. */
 export interface ImageGenerationInput {
   plan: AdPlan;
   aspect_ratio: AspectRatio;
@@ -35,7 +35,7 @@ export interface ImageGenerationInput {
   product_image?: StageAsset;
 }
 
-/** image_generation output (seed 001: `{image_url, seed}`). Sizes in pixels. */
+/** image_generation output (HTTP contract: `{image_url, seed}`). Sizes in pixels. */
 export interface ImageGenerationOutput {
   image_uri: string;
   seed: number;
@@ -77,7 +77,7 @@ export interface StoryboardOutput {
 }
 
 /**
- * video_generation input, one per scene (seed 001: `{scene_prompt, reference_image_url, duration, aspect_ratio}`).
+ * video_generation input, one per scene (HTTP contract: `{scene_prompt, reference_image_url, duration, aspect_ratio}`).
  * `clip_duration` (seconds) includes the overlap the following transition consumes, so it may exceed
  * `scene.duration`.
  */
@@ -102,7 +102,7 @@ export interface VideoGenerationInput {
   footage?: StageAsset;
 }
 
-/** video_generation output (seed 001: `{video_url, duration, resolution}`). */
+/** video_generation output (HTTP contract: `{video_url, duration, resolution}`). */
 export interface VideoGenerationOutput {
   clip_uri: string;
   /** Seconds. */
@@ -117,7 +117,7 @@ export interface VideoGenerationOutput {
   color_grade?: ColorGrade;
 }
 
-/** composition input (seed 001: `{scenes: [{video_url, start_time, end_time, transition}], audio, text_overlays}`). */
+/** composition input (HTTP contract: `{scenes: [{video_url, start_time, end_time, transition}], audio, text_overlays}`). */
 export interface CompositionInput {
   plan: AdPlan;
   clips: VideoGenerationOutput[];
@@ -166,7 +166,7 @@ export interface ExportFailure {
   message: string;
 }
 
-/** composition output (seed 001: `{video_url, thumbnail_url, duration, file_size}`). */
+/** composition output (HTTP contract: `{video_url, thumbnail_url, duration, file_size}`). */
 export interface CompositionOutput {
   video_uri: string;
   thumbnail_uri: string;

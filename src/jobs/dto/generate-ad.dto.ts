@@ -15,7 +15,7 @@ import { flattenValidationErrors } from '../../common/validation';
 
 const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
-/** Brand guidelines (seed 001, "Validation": hex colours, style at most 100 characters). */
+/** Brand guidelines (docs/api.md, "POST /api/v1/generate-ad": hex colours, style at most 100 characters). */
 export class BrandGuidelinesDto {
   @ApiPropertyOptional({ example: '#D4AF37', description: 'Hex colour #RGB or #RRGGBB' })
   @IsOptional()
@@ -36,7 +36,7 @@ export class BrandGuidelinesDto {
   style?: string;
 }
 
-/** Body of `POST /api/v1/generate-ad` (seed 000, "Generate Ad Video"). */
+/** Body of `POST /api/v1/generate-ad` (docs/api.md, "POST /api/v1/generate-ad"). */
 export class GenerateAdDto {
   @ApiProperty({ minLength: MIN_PROMPT_CHARS, maxLength: MAX_PROMPT_CHARS, example: 'Create a 30 second Instagram ad for luxury watches with elegant gold aesthetics' })
   @IsString()
@@ -89,7 +89,7 @@ export class GenerateAdDto {
   variations?: number;
 }
 
-/** Query of `GET /api/v1/jobs` (seed 000, "List Jobs"). */
+/** Query of `GET /api/v1/jobs` (docs/api.md, "GET /api/v1/jobs"). */
 export class ListJobsQueryDto {
   @ApiPropertyOptional({ enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] })
   @IsOptional()

@@ -88,7 +88,7 @@ const GIF_FPS = 12;
 export const GIF_FILE = 'preview.gif';
 export const WEBM_FILE = 'final.webm';
 
-/** Fade from / to black at the ad's ends, seconds (issue #2). */
+/** Fade from / to black at the ad's ends, seconds (docs/design/composition.md, "Delivery settings"). */
 export const AD_FADE_SECONDS = 0.3;
 /** Text card fade, seconds: gentle, so the card never reads as a scene change. */
 const TEXT_FADE_SECONDS = 0.4;
@@ -636,7 +636,7 @@ export function textWindows(plan: Pick<AdPlan, 'scenes' | 'text_overlays'>, slot
     const end = round3(i === slots.length - 1 ? durationSeconds - AD_FADE_SECONDS : slot.clearToSeconds);
     const overlay = plan.text_overlays.find((o) => o.scene_number === plan.scenes[i].scene_number);
     if (overlay) {
-      // The hook always enters right after the fade-in (issue #5: visible within the first 2 s).
+      // The hook always enters right after the fade-in (docs/design/composition.md, "Delivery settings": on screen within the first 2 s).
       const s = i === 0 ? start : Math.max(start, overlay.start_time);
       const e = Math.min(end, overlay.end_time);
       if (e - s >= 1.5) return { start: round3(s), end: round3(e) };
