@@ -1,6 +1,5 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,11 +31,11 @@ import { makeAdPlan } from '../fixtures/plans';
 import { uploadAsset } from '../support/asset-fixtures';
 import { startTestS3, type TestS3 } from '../support/s3rver';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
+import { CHECK_AD } from '../support/check-ad';
 
 const run = promisify(execFile);
 
 /** The delivery check, where the workspace has it (beside the repository, or beside a worktree's parent). */
-const CHECK_AD = [path.resolve(__dirname, '../../../shared/tools/check-ad'), path.resolve(__dirname, '../../../../shared/tools/check-ad')].find((p) => existsSync(p));
 
 type Rgb = [number, number, number];
 /** Distinctive colours nothing else in a local ad is drawn in: the logo cyan, the product pink, the footage green. */

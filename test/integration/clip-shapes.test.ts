@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +11,7 @@ import { LocalCompositor } from '../../src/providers/local/local.compositor';
 import { fixtureClip, fixtureImage, type ClipFixture, type ImageFixture } from '../fakes/media-fixtures';
 import { makeAdPlan } from '../fixtures/plans';
 import { testContext } from '../support/compose-plan';
+import { CHECK_AD } from '../support/check-ad';
 
 /**
  * Clips and images of every shape providers return (docs/design/composition.md, "Clips of any shape") compose
@@ -19,13 +19,6 @@ import { testContext } from '../support/compose-plan';
  * independent delivery check (docs/design/composition.md, "Checking a result");
  * a file that is not media fails the stage with a clear reason; a silent plan gets a silent AAC track.
  */
-/**
- * The independent delivery check (docs/design/composition.md, "Checking a result"): `CHECK_AD`, else a
- * `shared/tools/check-ad` beside this clone (or beside its worktree folder); the check is skipped without one.
- */
-const CHECK_AD = [process.env.CHECK_AD, path.resolve(__dirname, '../../../shared/tools/check-ad'), path.resolve(__dirname, '../../../../shared/tools/check-ad')].find(
-  (p): p is string => Boolean(p && existsSync(p)),
-);
 
 /** check-ad's failed checks (empty when it passes, or when the workspace has no check-ad). */
 function checkAd(file: string, durationSeconds: number, aspect: AspectRatio): string[] {

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import type { CompositionInput, CompositionOutput } from '@app/contracts';
 import { probeMedia, verifyAd } from '../../src/media/ffprobe';
 import { safeAreaFor } from '../../src/media/safe-area';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
+import { CHECK_AD } from '../support/check-ad';
 
 interface V2Body {
   job_id: string;
@@ -23,7 +23,6 @@ interface V2Body {
 }
 
 /** The delivery check, where the workspace has it (beside the repository, or beside a worktree's parent). */
-const CHECK_AD = [path.resolve(__dirname, '../../../shared/tools/check-ad'), path.resolve(__dirname, '../../../../shared/tools/check-ad')].find((p) => existsSync(p));
 
 /**
  * A v2 job's exports end to end on the local providers, the real PostgreSQL, NATS and ffmpeg (docs/api.md,

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +17,7 @@ import { LocalImageGenerator } from '../../src/providers/local/local-image.gener
 import { LocalCompositor } from '../../src/providers/local/local.compositor';
 import type { ProviderContext } from '../../src/providers/ports';
 import { makeAdPlan, sampleBrand } from '../fixtures/plans';
+import { CHECK_AD } from '../support/check-ad';
 
 /** The media layer end to end with the real ffmpeg: no database, no NATS, no mocks. */
 
@@ -126,8 +126,8 @@ describe('media layer with the real ffmpeg', () => {
     expect(await meanBrightness(thumbnail)).toBeGreaterThan(20);
 
     // The shared checker is optional: a clone of this repository alone still runs this test.
-    const checker = path.resolve(__dirname, '../../../shared/tools/check-ad');
-    if (existsSync(checker)) {
+    const checker = CHECK_AD;
+    if (checker) {
       const check = await run(checker, [video, '--duration', String(durationSeconds), '--aspect', aspect, '--scenes', String(plan.scenes.length)]);
       expect(check.stdout.trim().split('\n').pop()).toBe('check-ad: PASS');
     }

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { FakeOpenAiServer } from '../fakes/fake-openai.server';
 import { FakeReplicateServer } from '../fakes/fake-replicate.server';
 import { FakeTeamServices } from '../fakes/fake-team-services.server';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
+import { CHECK_AD } from '../support/check-ad';
 
 interface JobBody {
   job_id: string;
@@ -85,8 +85,8 @@ describe('jobs on remote providers', () => {
     await writeFile(file, Buffer.from(await video.arrayBuffer()));
     const problems = (await verifyAd(file, expected)).problems;
     // The independent checker, where the workspace has it (a user's clone does not).
-    const checkAd = path.resolve(__dirname, '../../../shared/tools/check-ad');
-    if (existsSync(checkAd)) {
+    const checkAd = CHECK_AD;
+    if (checkAd) {
       const aspect = expected.widthPx === expected.heightPx ? '1:1' : expected.widthPx > expected.heightPx ? '16:9' : '9:16';
       const r = spawnSync(checkAd, [file, '--duration', String(expected.durationSeconds), '--aspect', aspect], { encoding: 'utf8' });
       if (r.status !== 0) problems.push(`check-ad: ${r.stdout.trim().split('\n').pop()}`);

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +8,7 @@ import { verifyAd } from '../../src/media/ffprobe';
 import { JobReaper } from '../../src/jobs/job-reaper';
 import { makePng, uploadAsset } from '../support/asset-fixtures';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
+import { CHECK_AD } from '../support/check-ad';
 
 interface V2Body {
   job_id: string;
@@ -165,8 +165,8 @@ describe('v2 storyboard review on local providers', () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'v2-ad-')), 'ad.mp4');
     await writeFile(file, Buffer.from(await video.arrayBuffer()));
     expect((await verifyAd(file, { durationSeconds: 15, widthPx: 1080, heightPx: 1920 })).problems).toEqual([]);
-    const checkAd = path.resolve(__dirname, '../../../shared/tools/check-ad');
-    if (existsSync(checkAd)) {
+    const checkAd = CHECK_AD;
+    if (checkAd) {
       const r = spawnSync(checkAd, [file, '--duration', '15', '--aspect', '9:16', '--scenes', String(scenes)], { encoding: 'utf8' });
       // The whole report on failure: which check failed and what check-ad measured.
       expect(r.stdout.trim().split('\n').pop() === 'check-ad: PASS' ? 'check-ad: PASS' : `${file}\n${r.stdout}`).toBe('check-ad: PASS');

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { CompositionInput } from '@app/contracts';
 import { verifyAd } from '../../src/media/ffprobe';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
+import { CHECK_AD } from '../support/check-ad';
 
 interface V2Variation {
   index: number;
@@ -30,7 +30,6 @@ interface V2Body {
 }
 
 /** The delivery check, where the workspace has it (beside the repository, or beside a worktree's parent). */
-const CHECK_AD = [path.resolve(__dirname, '../../../shared/tools/check-ad'), path.resolve(__dirname, '../../../../shared/tools/check-ad')].find((p) => existsSync(p));
 
 const REQUEST = { creativePrompt: 'A 15 second TikTok ad for a cold brew coffee, bold and energetic, free shipping today', duration: 15, platform: 'tiktok' };
 
