@@ -32,10 +32,10 @@ import { uploadAsset } from '../support/asset-fixtures';
 import { startTestS3, type TestS3 } from '../support/s3rver';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
+import { getV2Job, postJson, readJson } from '../support/v2-client';
 
 const run = promisify(execFile);
 
-/** The delivery check, where the workspace has it (beside the repository, or beside a worktree's parent). */
 
 type Rgb = [number, number, number];
 /** Distinctive colours nothing else in a local ad is drawn in: the logo cyan, the product pink, the footage green. */
@@ -138,13 +138,9 @@ describe('brand assets in a v2 ad on local providers', () => {
     await t?.close();
   });
 
-  const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
-  const post = (url: string, body?: unknown): Promise<Response> =>
-    fetch(url, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const get = async (id: string): Promise<V2Body> => {
-    const url = `${t.baseUrl}/api/v2/jobs/${id}`;
-    return json<V2Body>(await fetch(url).catch(() => fetch(url)));
-  };
+  const json = readJson;
+  const post = postJson;
+  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
   const upload = async (bytes: Buffer, name: string, type: string): Promise<{ assetId: string; sha256: string }> => {
     const res = await uploadAsset(t.baseUrl, bytes, name, type);
     expect(res.status).toBe(201);

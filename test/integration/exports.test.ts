@@ -8,6 +8,7 @@ import { probeMedia, verifyAd } from '../../src/media/ffprobe';
 import { safeAreaFor } from '../../src/media/safe-area';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
+import { getV2Job, postJson, readJson } from '../support/v2-client';
 
 interface V2Body {
   job_id: string;
@@ -22,7 +23,6 @@ interface V2Body {
   error: { code: string; message: string } | null;
 }
 
-/** The delivery check, where the workspace has it (beside the repository, or beside a worktree's parent). */
 
 /**
  * A v2 job's exports end to end on the local providers, the real PostgreSQL, NATS and ffmpeg (docs/api.md,
@@ -45,13 +45,9 @@ describe('v2 exports on local providers', () => {
     await t?.close();
   });
 
-  const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
-  const post = (url: string, body?: unknown): Promise<Response> =>
-    fetch(url, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const get = async (id: string): Promise<V2Body> => {
-    const url = `${t.baseUrl}/api/v2/jobs/${id}`;
-    return json<V2Body>(await fetch(url).catch(() => fetch(url)));
-  };
+  const json = readJson;
+  const post = postJson;
+  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
   const download = async (url: string, contentType: string, name: string): Promise<string> => {
     const res = await fetch(url);
     expect({ url, status: res.status, type: res.headers.get('content-type') }).toEqual({ url, status: 200, type: contentType });

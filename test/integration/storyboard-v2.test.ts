@@ -9,6 +9,7 @@ import { JobReaper } from '../../src/jobs/job-reaper';
 import { makePng, uploadAsset } from '../support/asset-fixtures';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
+import { getV2Job, postJson, readJson } from '../support/v2-client';
 
 interface V2Body {
   job_id: string;
@@ -46,14 +47,9 @@ describe('v2 storyboard review on local providers', () => {
     await t?.close();
   });
 
-  const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
-  const post = (url: string, body?: unknown): Promise<Response> =>
-    fetch(url, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  // A poll that meets a reset connection (keep-alive race on a loaded machine) asks again, as a client would.
-  const get = async (id: string): Promise<V2Body> => {
-    const url = `${t.baseUrl}/api/v2/jobs/${id}`;
-    return json<V2Body>(await fetch(url).catch(() => fetch(url)));
-  };
+  const json = readJson;
+  const post = postJson;
+  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
   const sha = async (url: string): Promise<string> => {
     const res = await fetch(url);
     expect(res.status).toBe(200);

@@ -8,6 +8,7 @@ import type { CompositionInput } from '@app/contracts';
 import { verifyAd } from '../../src/media/ffprobe';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
+import { getV2Job, postJson, readJson } from '../support/v2-client';
 
 interface V2Variation {
   index: number;
@@ -29,7 +30,6 @@ interface V2Body {
   error: { code: string; message: string } | null;
 }
 
-/** The delivery check, where the workspace has it (beside the repository, or beside a worktree's parent). */
 
 const REQUEST = { creativePrompt: 'A 15 second TikTok ad for a cold brew coffee, bold and energetic, free shipping today', duration: 15, platform: 'tiktok' };
 
@@ -54,13 +54,9 @@ describe('v2 variations on local providers', () => {
     await t?.close();
   });
 
-  const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
-  const post = (url: string, body?: unknown): Promise<Response> =>
-    fetch(url, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const get = async (id: string): Promise<V2Body> => {
-    const url = `${t.baseUrl}/api/v2/jobs/${id}`;
-    return json<V2Body>(await fetch(url).catch(() => fetch(url)));
-  };
+  const json = readJson;
+  const post = postJson;
+  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
   const download = async (url: string, contentType: string, name: string): Promise<{ file: string; sha256: string }> => {
     const res = await fetch(url);
     expect({ url, status: res.status, type: res.headers.get('content-type') }).toEqual({ url, status: 200, type: contentType });
