@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { EVENT_SCHEMA_VERSION, EXPORT_MIME_TYPES, isExportKey, PLATFORM_ASPECT_RATIO, toV2Status, type AdRequest, type AdRequestOptions, type CostQuote, type JobEvent } from '@app/contracts';
+import { EXPORT_MIME_TYPES, isExportKey, PLATFORM_ASPECT_RATIO, toV2Status, type AdRequest, type AdRequestOptions, type CostQuote } from '@app/contracts';
 import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
 import { AppError } from '../common/app-error';
 import { canSee, ownerOf } from '../access/ownership';
@@ -12,7 +12,8 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import { resolveAdAssets } from '../assets/ad-assets.resolver';
 import { findVisibleAssets, type AssetRecord } from '../assets/assets.repository';
 import { JetStreamService } from '../messaging/jetstream.service';
-import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
+import { OutboxRelay } from '../messaging/outbox.relay';
+import { enqueueJobCreated } from './job-created';
 import { MetricsService } from '../metrics/metrics.service';
 import { CostEstimator } from './cost-estimator';
 import type { V2GenerateDto, V2RefineDto } from './dto/v2-generate.dto';
@@ -111,16 +112,7 @@ export class JobsV2Service {
           ...ownerOf(owner),
         }),
       );
-      const eventId = `job.${id}.v1.created`;
-      const event: JobEvent<'created'> = {
-        event_id: eventId,
-        type: 'job.created',
-        schema_version: EVENT_SCHEMA_VERSION,
-        occurred_at: now.toISOString(),
-        job_id: id,
-        data: { request, api_version: 2, options },
-      };
-      enqueueOutbox(tx, eventId, this.nats.subjects.jobEvent('created', id), event);
+      enqueueJobCreated(tx, this.nats.subjects, id, now, { request, api_version: 2, options });
     });
     this.relay.kick();
     this.metrics.jobsCreated.inc();

@@ -3,13 +3,14 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { EVENT_SCHEMA_VERSION, toV1Status, type AdRequest, type JobEvent, type JobWebhookRequest, type StageName } from '@app/contracts';
+import { toV1Status, type AdRequest, type JobWebhookRequest, type StageName } from '@app/contracts';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, jobWorkDir, type AppConfig } from '../../config/app.config';
 import { canSee, ownerColumns, ownerOf } from '../access/ownership';
 import { ANONYMOUS, type Principal } from '../access/principal';
 import { JetStreamService } from '../messaging/jetstream.service';
-import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
+import { OutboxRelay } from '../messaging/outbox.relay';
+import { enqueueJobCreated } from './job-created';
 import { MetricsService } from '../metrics/metrics.service';
 import { Job, type JobStatus } from './job.entity';
 import { InvalidJobIdError, JobConflictError, JobFileNotReadyError, JobNotFoundError } from './job.errors';
@@ -129,16 +130,7 @@ export class JobsService {
             ...ownerOf(owner),
           }),
         );
-        const eventId = `job.${id}.v1.created`;
-        const event: JobEvent<'created'> = {
-          event_id: eventId,
-          type: 'job.created',
-          schema_version: EVENT_SCHEMA_VERSION,
-          occurred_at: at.toISOString(),
-          job_id: id,
-          data: { request, ...(spec.webhook ? { webhook: spec.webhook } : {}), ...(batchId ? { batch_id: batchId, variation } : {}) },
-        };
-        enqueueOutbox(tx, eventId, this.nats.subjects.jobEvent('created', id), event);
+        enqueueJobCreated(tx, this.nats.subjects, id, at, { request, ...(spec.webhook ? { webhook: spec.webhook } : {}), ...(batchId ? { batch_id: batchId, variation } : {}) });
       }
     });
     this.relay.kick();
