@@ -113,11 +113,14 @@ describe('job event stream and progress', () => {
     expect(replay.endedByServer).toBe(true);
     expect(replay.frames[replay.frames.length - 1].event).toBe('job.completed');
 
-    const created = await fetch(`${t.baseUrl}/api/v1/generate-ad`, {
+    // A v2 job waiting at its storyboard for review is quiet for as long as it waits, however fast the
+    // machine (a running job may finish, from the stage cache, before two heartbeats).
+    const created = await fetch(`${t.baseUrl}/api/v2/generate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'Create a 15 second ad for a neighbourhood bakery', duration: 15, aspect_ratio: '1:1' }),
+      body: JSON.stringify({ creativePrompt: 'Create a 15 second ad for a neighbourhood bakery', duration: 15, aspectRatio: '1:1' }),
     });
+    expect(created.status).toBe(201);
     const { job_id: jobId } = (await created.json()) as { job_id: string };
     let heartbeats = 0;
     let cancelling = false;
@@ -125,7 +128,7 @@ describe('job event stream and progress', () => {
       if (!f.id) heartbeats = f.comments;
       if (heartbeats >= 2 && !cancelling) {
         cancelling = true;
-        void fetch(`${t.baseUrl}/api/v1/jobs/${jobId}/cancel`, { method: 'POST' });
+        void fetch(`${t.baseUrl}/api/v2/jobs/${jobId}`, { method: 'DELETE' });
       }
     });
     expect(heartbeats).toBeGreaterThanOrEqual(2);
