@@ -395,8 +395,9 @@ export function exportsOf(results: V2Job['results'], jobId: string): Download[] 
   return list.map(([format, url]) => ({ label: format, url: localPath(url), filename: `${jobId}-${format.replace(/[^a-z0-9]+/gi, '-')}${extOf(url)}` }));
 }
 
+/** The file extension of a download: from the URL's extension, or its last segment (`/exports/gif`); else `.mp4`. */
 function extOf(url: string): string {
-  const m = /\.(mp4|webm|mov|gif|jpg|jpeg|png)(?:\?|$)/i.exec(url);
+  const m = /[./](mp4|webm|mov|gif|jpg|jpeg|png)(?:\?|$)/i.exec(url);
   return m ? `.${m[1].toLowerCase()}` : '.mp4';
 }
 
