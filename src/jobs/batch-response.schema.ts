@@ -3,7 +3,7 @@
  * (compiled serializer, as for the job routes: src/jobs/job-response.schema.ts). Objects allow additional
  * properties so a field added later is still sent; numbers are `number`, never coerced.
  */
-const nullable = (type: string) => ({ type: [type, 'null'] });
+import { nullable } from './job-response.schema';
 
 const batchJob = {
   type: 'object',

@@ -9,7 +9,8 @@ import { STAGES } from '@app/contracts';
  * still sent (after the declared ones) rather than silently dropped. Numbers are `number`, never `integer`,
  * so nothing is coerced. `cost` declares `total` then every stage of `STAGES`.
  */
-const nullable = (type: string) => ({ type: [type, 'null'] });
+/** A JSON-schema type that also admits null. Pure. */
+export const nullable = (type: string) => ({ type: [type, 'null'] });
 
 const statusBody = {
   type: 'object',

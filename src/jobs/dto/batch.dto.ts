@@ -1,8 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import { MAX_BATCH_JOBS } from '@app/contracts';
-import { GenerateAdDto } from './generate-ad.dto';
+import { GenerateAdDto, WebhookEventsField, WebhookUrlField } from './generate-ad.dto';
 
 /**
  * Body of `POST /api/v1/batch` (docs/api.md, "Batches and variations"): 1–10 generate-ad bodies, each checked
@@ -18,16 +18,9 @@ export class BatchDto {
   @Type(() => GenerateAdDto)
   requests!: GenerateAdDto[];
 
-  @ApiPropertyOptional({ example: 'https://hooks.example.com/ads', description: 'Called with the events of every job of the batch whose request has no webhook_url of its own' })
-  @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'webhook_url must be an http(s) URL' })
-  @MaxLength(2048)
+  @WebhookUrlField('Called with the events of every job of the batch whose request has no webhook_url of its own')
   webhook_url?: string;
 
-  @ApiPropertyOptional({ example: ['job.completed', 'job.failed'], description: 'Event types sent to webhook_url (`job.*` for all, the default)' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^\*$/, { each: true, message: 'webhook_events entries look like job.completed or job.*' })
+  @WebhookEventsField()
   webhook_events?: string[];
 }

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type, plainToInstance } from 'class-transformer';
 import { validateSync, ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
@@ -14,6 +15,31 @@ import {
 import { flattenValidationErrors } from '../../common/validation';
 
 const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+/**
+ * `webhook_url`: an http(s) URL of at most 2048 characters (docs/events.md, "Webhooks"). One definition for
+ * every body that takes a webhook (generate-ad, batch), so they validate alike.
+ * @param description what the URL is called with, for the OpenAPI document
+ */
+export function WebhookUrlField(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example: 'https://hooks.example.com/ads', description }),
+    IsOptional(),
+    IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'webhook_url must be an http(s) URL' }),
+    MaxLength(2048),
+  );
+}
+
+/** `webhook_events`: at most 50 event types like `job.completed` or `job.*` (docs/events.md, "Webhooks"). */
+export function WebhookEventsField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example: ['job.completed', 'job.failed'], description: 'Event types sent to webhook_url (`job.*` for all, the default)' }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(50),
+    Matches(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^\*$/, { each: true, message: 'webhook_events entries look like job.completed or job.*' }),
+  );
+}
 
 /** Brand guidelines (docs/api.md, "POST /api/v1/generate-ad": hex colours, style at most 100 characters). */
 export class BrandGuidelinesDto {
@@ -62,17 +88,10 @@ export class GenerateAdDto {
   @Type(() => BrandGuidelinesDto)
   brand_guidelines?: BrandGuidelinesDto | null;
 
-  @ApiPropertyOptional({ example: 'https://hooks.example.com/ads', description: "Called with this job's events, signed per Standard Webhooks (docs/events.md)" })
-  @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'webhook_url must be an http(s) URL' })
-  @MaxLength(2048)
+  @WebhookUrlField("Called with this job's events, signed per Standard Webhooks (docs/events.md)")
   webhook_url?: string;
 
-  @ApiPropertyOptional({ example: ['job.completed', 'job.failed'], description: 'Event types sent to webhook_url (`job.*` for all, the default)' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^\*$/, { each: true, message: 'webhook_events entries look like job.completed or job.*' })
+  @WebhookEventsField()
   webhook_events?: string[];
 
   @ApiPropertyOptional({
