@@ -1,4 +1,5 @@
 import { variationSeedBasis, type AdPlan, type AdRequest, type StoryboardInput } from '@app/contracts';
+import { jobState } from '../../test/fixtures/saga';
 import { stageInput, stillSeed, stillSeedBasis, type JobState } from './job-saga';
 
 const request: AdRequest = { prompt: 'A 15 second ad for a neighbourhood coffee roaster', duration: 15, aspect_ratio: '1:1', brand_guidelines: { primary_color: '#6B3E26' } };
@@ -25,11 +26,8 @@ const plan: AdPlan = {
 };
 
 function state(variation?: number): JobState {
-  return {
-    id: '00000000-0000-4000-8000-000000000001',
+  return jobState({
     status: 'processing',
-    apiVersion: 1,
-    options: null,
     ...(variation !== undefined ? { variation } : {}),
     request,
     currentStage: 'storyboard',
@@ -37,24 +35,9 @@ function state(variation?: number): JobState {
     progressPercentage: 35,
     plan,
     referenceImageUri: 'file:///tmp/reference.png',
-    stills: [],
-    stillVariants: [],
-    stillsDispatched: [],
-    clips: [],
     scenesTotal: 2,
-    scenesDone: 0,
-    scenesDispatched: 0,
-    attempts: {},
-    settled: {},
-    approved: true,
-    refineCount: 0,
-    queuedAt: null,
-    awaitingApprovalSince: null,
-    costs: { prompt_parsing: 0, image_generation: 0, storyboard: 0, video_generation: 0, composition: 0 },
-    result: null,
-    error: null,
     version: 3,
-  };
+  });
 }
 
 describe('variation seeds', () => {

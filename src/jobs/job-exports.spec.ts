@@ -1,66 +1,33 @@
 import type { AdPlan, CompositionOutput, VideoGenerationOutput } from '@app/contracts';
+import { jobState, sagaPlan } from '../../test/fixtures/saga';
 import { stageInput, type JobState } from './job-saga';
 import { v2Exports } from './job-response-v2';
 import { v2Links } from './links';
 
 const JOB = '00000000-0000-4000-8000-000000000002';
 
-function plan(): AdPlan {
-  return {
-    framework: 'AIDA',
-    product: { name: 'Watch', description: 'a watch', category: 'luxury', audience: 'collectors', offer: null },
-    tone: 'elegant',
-    platform: 'tiktok',
-    hook: 'Time, refined',
-    call_to_action: 'Shop now',
-    scenes: [5, 5, 5].map((d, i) => ({
-      scene_number: i + 1,
-      role: 'attention',
-      duration: d,
-      visual_prompt: `scene ${i + 1}`,
-      on_screen_text: `text ${i + 1}`,
-      transition: 'crossfade',
-      motion: 'zoom_in',
-    })),
-    visual_direction: { style: 'luxury', palette: ['#D4AF37', '#000000'], lighting: 'soft', color_grade: 'luxury' },
-    audio: { mood: 'elegant', tempo_bpm: 80, music_volume: 0.3 },
-    text_overlays: [],
-  };
-}
+const plan = (): AdPlan => sagaPlan([5, 5, 5], 'tiktok');
 
 const clip = (i: number): VideoGenerationOutput => ({ clip_uri: `file:///a/clip-${i}.mp4`, duration: 5.5, resolution: '1080x1920' });
 
 function state(overrides: Partial<JobState> = {}): JobState {
-  return {
+  return jobState({
     id: JOB,
     status: 'processing',
     apiVersion: 2,
-    options: null,
     request: { prompt: 'A luxury watch ad with gold', duration: 15, aspect_ratio: '9:16' },
     currentStage: 'video_generation',
     stagesCompleted: ['prompt_parsing', 'image_generation', 'storyboard', 'video_generation'],
     progressPercentage: 85,
     plan: plan(),
     referenceImageUri: 'file:///a/ref.png',
-    stills: [],
-    stillVariants: [],
-    stillsDispatched: [],
     clips: [clip(1), clip(2), clip(3)],
     scenesTotal: 3,
     scenesDone: 3,
     scenesDispatched: 3,
-    attempts: {},
-    settled: {},
-    approved: true,
-    refineCount: 0,
-    queuedAt: null,
-    awaitingApprovalSince: null,
-    costs: { prompt_parsing: 0, image_generation: 0, storyboard: 0, video_generation: 0, composition: 0 },
-    result: null,
-    error: null,
     version: 7,
     ...overrides,
-  };
+  });
 }
 
 describe('composition input of a job with exports', () => {

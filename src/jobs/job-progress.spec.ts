@@ -1,38 +1,26 @@
 import { Subjects, type StageProgress } from '@app/contracts';
+import { jobState } from '../../test/fixtures/saga';
 import { progressPercentage, remainingJobSeconds, stageProgress } from './job-progress';
 import { videoProgress, type JobState, type SagaContext } from './job-saga';
 
 function state(overrides: Partial<JobState> = {}): JobState {
-  return {
+  return jobState({
     id: 'j1',
     status: 'processing',
     request: { prompt: 'p', duration: 30, aspect_ratio: '9:16' },
-    apiVersion: 1,
-    options: null,
     currentStage: 'composition',
     stagesCompleted: ['prompt_parsing', 'image_generation', 'video_generation'],
     progressPercentage: 85,
-    plan: null,
-    referenceImageUri: null,
     stills: [null, null, null, null],
     stillVariants: [0, 0, 0, 0],
-    stillsDispatched: [],
     clips: [null, null, null, null],
     scenesTotal: 4,
     scenesDone: 4,
     scenesDispatched: 4,
     attempts: { composition: 'a-comp', 'video_generation.1': 'a-v1' },
-    settled: {},
-    approved: true,
-    refineCount: 0,
-    queuedAt: null,
-    awaitingApprovalSince: null,
-    costs: { prompt_parsing: 0, image_generation: 0, storyboard: 0, video_generation: 0, composition: 0 },
-    result: null,
-    error: null,
     version: 12,
     ...overrides,
-  };
+  });
 }
 
 const ctx = { subjects: new Subjects('ads'), now: new Date('2026-12-02T00:00:00Z'), maxParallelClips: 2 } as SagaContext;

@@ -1,5 +1,6 @@
-import { Subjects, type CompositionInput, type CompositionOutput, type JobEvent, type StageCompleted, type StageFailed, type StageName, type StageRequested, type VideoGenerationOutput } from '@app/contracts';
+import { type CompositionInput, type CompositionOutput, type JobEvent, type StageCompleted, type StageFailed, type StageName, type StageRequested, type VideoGenerationOutput } from '@app/contracts';
 import { makeAdPlan } from '../../test/fixtures/plans';
+import { applied, jobState, sagaContext, stageCompleted, stageCosts, stageFailed } from '../../test/fixtures/saga';
 import { decide, stageInput, type Decision, type JobState, type SagaContext } from './job-saga';
 import { variationCut } from './variation-cuts';
 
@@ -17,12 +18,11 @@ function ad(i: number): CompositionOutput {
 /** A job whose clips wait for the last scene's (attempt `c3`); v2 unless told otherwise. */
 function onLastClip(overrides: Partial<JobState> = {}): JobState {
   const n = PLAN.scenes.length;
-  return {
+  return jobState({
     id: JOB,
     status: 'processing',
     apiVersion: 2,
     options: { numberOfVariations: 3 },
-    request: { prompt: 'A luxury watch ad with gold', duration: 30, aspect_ratio: '9:16' },
     currentStage: 'video_generation',
     stagesCompleted: ['prompt_parsing', 'image_generation', 'storyboard'],
     progressPercentage: 80,
@@ -37,69 +37,32 @@ function onLastClip(overrides: Partial<JobState> = {}): JobState {
     scenesDispatched: n,
     attempts: Object.fromEntries(PLAN.scenes.map((_, i) => [`video_generation.${i}`, `c${i}`])),
     settled: Object.fromEntries(PLAN.scenes.slice(0, n - 1).map((_, i) => [`video_generation.${i}`, `c${i}`])),
-    approved: true,
-    refineCount: 0,
-    queuedAt: null,
-    awaitingApprovalSince: null,
-    costs: { prompt_parsing: 0.01, image_generation: 0.02, storyboard: 0.04, video_generation: 0.6, composition: 0 },
-    result: null,
-    error: null,
+    costs: stageCosts({ prompt_parsing: 0.01, image_generation: 0.02, storyboard: 0.04, video_generation: 0.6 }),
     version: 10,
     ...overrides,
-  };
+  });
 }
 
 function ctx(overrides: Partial<SagaContext> = {}): SagaContext {
-  let n = 0;
-  return {
-    subjects: new Subjects('t'),
-    now: new Date('2026-01-01T00:00:00Z'),
-    newId: () => `k${++n}`,
-    maxParallelClips: 2,
-    maxCostUsd: 10,
-    estimateStageCostUsd: () => 0,
-    stageDeadlineMs: () => 0,
-    resultUrls: (id) => ({ videoUrl: `http://x/${id}/data`, thumbnailUrl: `http://x/${id}/thumbnail` }),
-    variationUrls: (id, i) => ({ videoUrl: `http://x/${id}/variations/${i}/data`, thumbnailUrl: `http://x/${id}/variations/${i}/thumbnail` }),
-    ...overrides,
-  };
+  return sagaContext(
+    {
+      resultUrls: (id) => ({ videoUrl: `http://x/${id}/data`, thumbnailUrl: `http://x/${id}/thumbnail` }),
+      variationUrls: (id, i) => ({ videoUrl: `http://x/${id}/variations/${i}/data`, thumbnailUrl: `http://x/${id}/variations/${i}/thumbnail` }),
+      ...overrides,
+    },
+    'k',
+  );
 }
 
 function completed(stage: StageName, attemptId: string, output: unknown, sceneIndex: number | null, cost = 0): StageCompleted {
-  return {
-    event_id: `res.${attemptId}`,
-    type: 'stage.completed',
-    schema_version: 1,
-    occurred_at: '2026-01-01T00:00:01Z',
-    job_id: JOB,
-    data: { stage, attempt_id: attemptId, scene_index: sceneIndex, output: output as never, cost_usd: cost, processing_time_seconds: 1, provider: 'local', attempts: 1 },
-  };
+  return stageCompleted(JOB, stage, attemptId, output, { costUsd: cost, sceneIndex });
 }
 
 function failed(attemptId: string, sceneIndex: number, cost = 0): StageFailed {
-  return {
-    event_id: `res.${attemptId}`,
-    type: 'stage.failed',
-    schema_version: 1,
-    occurred_at: '2026-01-01T00:00:01Z',
-    job_id: JOB,
-    data: {
-      stage: 'composition',
-      attempt_id: attemptId,
-      scene_index: sceneIndex,
-      cost_usd: cost,
-      processing_time_seconds: 1,
-      provider: 'local',
-      attempts: 1,
-      error: { code: 'COMPOSITION_FAILED', message: 'ffmpeg exited 1', retryable: false, details: { service: 'local' } },
-    },
-  };
+  const error = { code: 'COMPOSITION_FAILED' as const, message: 'ffmpeg exited 1', retryable: false, details: { service: 'local' } };
+  return stageFailed(JOB, 'composition', attemptId, error, { costUsd: cost, sceneIndex });
 }
 
-function applied(d: Decision): Extract<Decision, { kind: 'applied' }> {
-  if (d.kind !== 'applied') throw new Error(`expected applied, got ${d.kind}: ${'reason' in d ? d.reason : ''}`);
-  return d;
-}
 
 function requests(d: Extract<Decision, { kind: 'applied' }>): StageRequested<'composition'>[] {
   return d.messages.map((m) => m.payload).filter((p): p is StageRequested<'composition'> => p.type === 'stage.requested');

@@ -1,112 +1,24 @@
-import { clipSecondsFor, Subjects, validateJobEventData, type AdPlan, type StageCompleted, type StageFailed, type StageName, type StageRequested, type StoryboardOutput } from '@app/contracts';
+import { clipSecondsFor, validateJobEventData, type AdPlan, type StageCompleted, type StageFailed, type StageName, type StageRequested, type StoryboardOutput } from '@app/contracts';
+import { applied, jobState, sagaPlan, SAGA_JOB_ID, sagaContext, stageCompleted, stageCosts, stageFailed } from '../../test/fixtures/saga';
 import { costBreakdown, decide, PIPELINE, videoProgress, type Decision, type JobState, type SagaCommand, type SagaContext } from './job-saga';
 
-const JOB = '00000000-0000-4000-8000-000000000001';
+const JOB = SAGA_JOB_ID;
 
-function plan(sceneSeconds: number[]): AdPlan {
-  return {
-    framework: 'AIDA',
-    product: { name: 'Watch', description: 'a watch', category: 'luxury', audience: 'collectors', offer: null },
-    tone: 'elegant',
-    platform: 'instagram',
-    hook: 'Time, refined',
-    call_to_action: 'Shop now',
-    scenes: sceneSeconds.map((d, i) => ({
-      scene_number: i + 1,
-      role: 'attention',
-      duration: d,
-      visual_prompt: `scene ${i + 1}`,
-      on_screen_text: `text ${i + 1}`,
-      transition: 'crossfade',
-      motion: 'zoom_in',
-    })),
-    visual_direction: { style: 'luxury', palette: ['#D4AF37', '#000000'], lighting: 'soft', color_grade: 'luxury' },
-    audio: { mood: 'elegant', tempo_bpm: 80, music_volume: 0.3 },
-    text_overlays: [],
-  };
-}
+const plan = (sceneSeconds: number[]): AdPlan => sagaPlan(sceneSeconds);
 
-function costs(c: Partial<Record<StageName, number>> = {}): Record<StageName, number> {
-  return { prompt_parsing: 0, image_generation: 0, storyboard: 0, video_generation: 0, composition: 0, ...c };
-}
+const costs = stageCosts;
 
-function state(overrides: Partial<JobState> = {}): JobState {
-  return {
-    id: JOB,
-    status: 'queued',
-    apiVersion: 1,
-    options: null,
-    request: { prompt: 'A luxury watch ad with gold', duration: 30, aspect_ratio: '9:16' },
-    currentStage: null,
-    stagesCompleted: [],
-    progressPercentage: 0,
-    plan: null,
-    referenceImageUri: null,
-    stills: [],
-    stillVariants: [],
-    stillsDispatched: [],
-    clips: [],
-    scenesTotal: 0,
-    scenesDone: 0,
-    scenesDispatched: 0,
-    attempts: {},
-    settled: {},
-    approved: true,
-    refineCount: 0,
-    queuedAt: null,
-    awaitingApprovalSince: null,
-    costs: costs(),
-    result: null,
-    error: null,
-    version: 1,
-    ...overrides,
-  };
-}
+const state = jobState;
 
-function ctx(overrides: Partial<SagaContext> = {}): SagaContext {
-  let n = 0;
-  return {
-    subjects: new Subjects('t'),
-    now: new Date('2026-01-01T00:00:00Z'),
-    newId: () => `a${++n}`,
-    maxParallelClips: 2,
-    maxCostUsd: 10,
-    estimateStageCostUsd: () => 0,
-    stageDeadlineMs: () => 0,
-    resultUrls: (id) => ({ videoUrl: `http://x/${id}.mp4`, thumbnailUrl: `http://x/${id}.jpg` }),
-    ...overrides,
-  };
-}
+const ctx = (overrides: Partial<SagaContext> = {}): SagaContext => sagaContext(overrides);
 
 function completed(stage: StageName, attemptId: string, output: unknown, cost = 0, sceneIndex: number | null = null): StageCompleted {
-  return {
-    event_id: `res.${attemptId}`,
-    type: 'stage.completed',
-    schema_version: 1,
-    occurred_at: '2026-01-01T00:00:01Z',
-    job_id: JOB,
-    data: { stage, attempt_id: attemptId, scene_index: sceneIndex, output: output as never, cost_usd: cost, processing_time_seconds: 1, provider: 'local', attempts: 1 },
-  };
+  return stageCompleted(JOB, stage, attemptId, output, { costUsd: cost, sceneIndex });
 }
 
 function failed(stage: StageName, attemptId: string, cost = 0, sceneIndex: number | null = null): StageFailed {
-  return {
-    event_id: `res.${attemptId}`,
-    type: 'stage.failed',
-    schema_version: 1,
-    occurred_at: '2026-01-01T00:00:01Z',
-    job_id: JOB,
-    data: {
-      stage,
-      attempt_id: attemptId,
-      scene_index: sceneIndex,
-      cost_usd: cost,
-      processing_time_seconds: 1,
-      provider: 'http',
-      attempts: 3,
-      error: { code: 'VIDEO_GENERATION_FAILED', message: 'boom', retryable: false, details: { service: 'http', attempts: 3, last_error: '429' } },
-    },
-  };
+  const error = { code: 'VIDEO_GENERATION_FAILED' as const, message: 'boom', retryable: false, details: { service: 'http', attempts: 3, last_error: '429' } };
+  return stageFailed(JOB, stage, attemptId, error, { costUsd: cost, sceneIndex, provider: 'http', attempts: 3 });
 }
 
 function still(i: number, seed = 0): StoryboardOutput {
@@ -151,10 +63,6 @@ function waiting(p: AdPlan = plan([10, 10, 10]), overrides: Partial<JobState> = 
   });
 }
 
-function applied(d: Decision): Extract<Decision, { kind: 'applied' }> {
-  if (d.kind !== 'applied') throw new Error(`expected applied, got ${d.kind}: ${'reason' in d ? d.reason : ''}`);
-  return d;
-}
 
 function subjectsOf(d: Decision): string[] {
   return applied(d).messages.map((m) => m.subject);

@@ -30,17 +30,8 @@ import { uploadAsset } from '../support/asset-fixtures';
 import { startTestS3, type TestS3 } from '../support/s3rver';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
-import { getV2Job, postJson, readJson } from '../support/v2-client';
+import { getV2Job, postJson, readJson, type V2JobBody } from '../support/v2-client';
 import { colourIn, footageMp4, frameAt, LOGO_RGB, FOOTAGE_RGB, logoPng, PRODUCT_RGB, productJpeg, rgbaOf } from '../support/brand-fixtures';
-
-interface V2Body {
-  job_id: string;
-  status: string;
-  storyboard: Array<{ sceneNumber: number; imageUrl: string; duration: number; timestamp: number; description: string }>;
-  cost: { total: number };
-  results: { videoUrl: string } | null;
-  error: { code: string; message: string } | null;
-}
 
 /**
  * The brand's own assets in a v2 ad, end to end on the local providers, the real PostgreSQL, NATS and ffmpeg
@@ -67,7 +58,7 @@ describe('brand assets in a v2 ad on local providers', () => {
 
   const json = readJson;
   const post = postJson;
-  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
+  const get = (id: string): Promise<V2JobBody> => getV2Job<V2JobBody>(t.baseUrl, id);
   const upload = async (bytes: Buffer, name: string, type: string): Promise<{ assetId: string; sha256: string }> => {
     const res = await uploadAsset(t.baseUrl, bytes, name, type);
     expect(res.status).toBe(201);

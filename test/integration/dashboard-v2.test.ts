@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { auditPage, CHROMIUM, ensureDashboardBuilt, launchBrowser, MAX_SCRIPT_GZIP_BYTES, playToEnd, screenshot, scriptSizes, watchConsole } from '../support/dashboard-browser';
+import { getV2Job, type V2JobBody } from '../support/v2-client';
 
 /**
  * The dashboard's full flow on the v2 API (docs/dashboard.md, "Pages"; docs/api.md, "v2"): fill the New ad form → the job appears → progress advances
@@ -14,16 +15,6 @@ import { auditPage, CHROMIUM, ensureDashboardBuilt, launchBrowser, MAX_SCRIPT_GZ
  */
 const JOB_DEADLINE_MS = 900_000;
 const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-
-interface V2Body {
-  job_id: string;
-  status: string;
-  approved: boolean;
-  progress: { stage: string | null; percentage: number };
-  storyboard: Array<{ sceneNumber: number; imageUrl: string; description: string; onScreenText?: string | null; duration: number }>;
-  estimatedCost?: { total: number };
-  results: { videoUrl?: string } | null;
-}
 
 describeIfChromium('dashboard full flow on the v2 API (Chromium)', () => {
   let t: TestApp;
@@ -58,7 +49,7 @@ describeIfChromium('dashboard full flow on the v2 API (Chromium)', () => {
         return;
       }
       const shot = (p: Page, step: string) => screenshot(p, `v2-${viewport.name}-${step}`);
-      const get = async (id: string) => (await (await fetch(`${t.baseUrl}/api/v2/jobs/${id}`)).json()) as V2Body;
+      const get = (id: string): Promise<V2JobBody> => getV2Job<V2JobBody>(t.baseUrl, id);
       const page = await browser.newPage();
       await page.setViewportSize({ width: viewport.width, height: viewport.height });
       const errors = watchConsole(page);

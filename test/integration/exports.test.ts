@@ -1,27 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { CompositionInput, CompositionOutput } from '@app/contracts';
 import { probeMedia, verifyAd } from '../../src/media/ffprobe';
 import { safeAreaFor } from '../../src/media/safe-area';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
-import { getV2Job, postJson, readJson } from '../support/v2-client';
-
-interface V2Body {
-  job_id: string;
-  status: string;
-  cost: Record<string, number>;
-  storyboard: unknown[];
-  results: {
-    videoUrl: string;
-    exports: Record<string, string>;
-    exportFailures: Array<{ format: string; code: string; message: string }>;
-  } | null;
-  error: { code: string; message: string } | null;
-}
+import { downloadArtifact, getV2Job, postJson, readJson, type V2JobBody } from '../support/v2-client';
 
 
 /**
@@ -47,14 +31,8 @@ describe('v2 exports on local providers', () => {
 
   const json = readJson;
   const post = postJson;
-  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
-  const download = async (url: string, contentType: string, name: string): Promise<string> => {
-    const res = await fetch(url);
-    expect({ url, status: res.status, type: res.headers.get('content-type') }).toEqual({ url, status: 200, type: contentType });
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'exports-')), name);
-    await writeFile(file, Buffer.from(await res.arrayBuffer()));
-    return file;
-  };
+  const get = (id: string): Promise<V2JobBody> => getV2Job<V2JobBody>(t.baseUrl, id);
+  const download = async (url: string, contentType: string, name: string): Promise<string> => (await downloadArtifact(url, name, { contentType })).file;
 
   it('should refuse an unknown export format naming the field', async () => {
     const res = await post(`${t.baseUrl}/api/v2/generate`, { creativePrompt: 'A 15 second ad for a coffee shop downtown', duration: 15, platform: 'tiktok', exportFormats: ['gif', 'mp4:4:3'] });

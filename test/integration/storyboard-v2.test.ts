@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,22 +8,7 @@ import { JobReaper } from '../../src/jobs/job-reaper';
 import { makePng, uploadAsset } from '../support/asset-fixtures';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
-import { getV2Job, postJson, readJson } from '../support/v2-client';
-
-interface V2Body {
-  job_id: string;
-  status: string;
-  approved: boolean;
-  progress: { stage: string; percentage: number; cost: number };
-  storyboard: Array<{ sceneNumber: number; imageUrl: string; description: string; onScreenText: string; duration: number; timestamp: number }>;
-  estimatedCost: { total: number; breakdown: { storyboard: number; video: number; exports: number }; currency: string };
-  cost: Record<string, number>;
-  results: { videoUrl: string; thumbnailUrl: string } | null;
-  error: { code: string; details?: Record<string, unknown> } | null;
-  refineCount: number;
-  quote?: { total: number; currency: string };
-  links: Record<string, string>;
-}
+import { downloadArtifact, getV2Job, postJson, readJson, type V2JobBody } from '../support/v2-client';
 
 /**
  * The v2 storyboard review end to end on the local providers, the real PostgreSQL, NATS and ffmpeg: generate →
@@ -49,13 +33,8 @@ describe('v2 storyboard review on local providers', () => {
 
   const json = readJson;
   const post = postJson;
-  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
-  const sha = async (url: string): Promise<string> => {
-    const res = await fetch(url);
-    expect(res.status).toBe(200);
-    expect(['image/png', 'image/jpeg']).toContain(res.headers.get('content-type'));
-    return createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex');
-  };
+  const get = (id: string): Promise<V2JobBody> => getV2Job<V2JobBody>(t.baseUrl, id);
+  const sha = async (url: string): Promise<string> => (await downloadArtifact(url, 'still', { contentType: ['image/png', 'image/jpeg'] })).sha256;
   const clipWork = async (id: string): Promise<{ attempts: number; requests: number }> => {
     const em = orm.em.fork();
     const a: Array<{ n: string }> = await em.execute(`select count(*) as n from stage_attempts where job_id = ? and stage in ('video_generation', 'composition')`, [id]);
@@ -89,7 +68,7 @@ describe('v2 storyboard review on local providers', () => {
       assets: [{ id: logo.assetId, role: 'logo' }],
     });
     expect(created.status).toBe(201);
-    const a = await json<{ job_id: string; status: string; estimatedCost: V2Body['estimatedCost']; links: Record<string, string> }>(created);
+    const a = await json<{ job_id: string; status: string; estimatedCost: V2JobBody['estimatedCost']; links: Record<string, string> }>(created);
     expect(a).toMatchObject({ status: 'generating_storyboard', estimatedCost: { currency: 'USD', total: 0 }, links: { self: `${t.baseUrl}/api/v2/jobs/${a.job_id}` } });
     expect(Object.values(a.links).every((l) => l.startsWith(`${t.baseUrl}/api/v2/`))).toBe(true);
     const second = await json<{ job_id: string }>(await post(`${t.baseUrl}/api/v2/generate`, { creativePrompt: 'Wide YouTube ad for a project management app for small teams', duration: 15, platform: 'youtube' }));
@@ -120,7 +99,7 @@ describe('v2 storyboard review on local providers', () => {
     expect((await get(a.job_id)).cost.total).toBe(0);
 
     // Approve outside the gate is refused; approve at the gate works.
-    const approved = await json<V2Body>(await post(`${t.baseUrl}/api/v2/jobs/${a.job_id}/approve`));
+    const approved = await json<V2JobBody>(await post(`${t.baseUrl}/api/v2/jobs/${a.job_id}/approve`));
     expect(approved).toMatchObject({ status: 'storyboard_complete', approved: true });
 
     // Refine one scene: only its still changes; the refine is counted and approval is asked again.
@@ -142,7 +121,7 @@ describe('v2 storyboard review on local providers', () => {
     // Render: approves, quotes, and runs clips that animate the approved stills.
     const render = await post(`${t.baseUrl}/api/v2/jobs/${a.job_id}/render`, { maxCostUsd: 5 });
     expect(render.status).toBe(200);
-    const rendering = await json<V2Body>(render);
+    const rendering = await json<V2JobBody>(render);
     expect(rendering).toMatchObject({ approved: true, quote: { total: 0, currency: 'USD' } });
     expect(['generating_video', 'completed']).toContain(rendering.status);
     const done = await pollUntil(() => get(a.job_id), (x) => ['completed', 'failed', 'cancelled'].includes(x.status), 720_000, 1000);

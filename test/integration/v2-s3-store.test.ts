@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -11,21 +11,7 @@ import { colourIn, frameAt, LOGO_RGB, logoPng, productJpeg } from '../support/br
 import { CHECK_AD } from '../support/check-ad';
 import { startTestS3, type TestS3 } from '../support/s3rver';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
-import { getV2Job, postJson, readJson } from '../support/v2-client';
-
-interface V2Body {
-  job_id: string;
-  status: string;
-  storyboard: Array<{ sceneNumber: number; imageUrl: string; duration: number; timestamp: number }>;
-  results: {
-    videoUrl: string;
-    thumbnailUrl: string;
-    variations: Array<{ index: number; status: string; videoUrl: string | null; thumbnailUrl: string | null }>;
-    exports: Record<string, string>;
-    exportFailures: unknown[];
-  } | null;
-  error: { code: string; message: string } | null;
-}
+import { downloadArtifact, getV2Job, postJson, readJson, type V2JobBody } from '../support/v2-client';
 
 /** check-ad's verdict line, or the whole report when it fails (so a failure says which check and by how much). */
 function checkAd(file: string, aspect: string, scenes: number): string {
@@ -60,14 +46,8 @@ describe('v2 job with assets, variations and exports on the s3 store', () => {
     await s3?.close();
   });
 
-  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
-  const download = async (url: string, name: string): Promise<string> => {
-    const res = await fetch(url);
-    expect({ url, status: res.status }).toEqual({ url, status: 200 });
-    const file = path.join(dir, name);
-    await writeFile(file, Buffer.from(await res.arrayBuffer()));
-    return file;
-  };
+  const get = (id: string): Promise<V2JobBody> => getV2Job<V2JobBody>(t.baseUrl, id);
+  const download = async (url: string, name: string): Promise<string> => (await downloadArtifact(url, name, { dir })).file;
 
   it('should complete with every URL fetchable, both variations and the 16:9 export passing the delivery check, and the logo in each last scene', async () => {
     const upload = async (bytes: Buffer, name: string, type: string): Promise<string> => {

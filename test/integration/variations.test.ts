@@ -1,34 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { CompositionInput } from '@app/contracts';
 import { verifyAd } from '../../src/media/ffprobe';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 import { CHECK_AD } from '../support/check-ad';
-import { getV2Job, postJson, readJson } from '../support/v2-client';
-
-interface V2Variation {
-  index: number;
-  cut: string;
-  status: string;
-  videoUrl: string | null;
-  thumbnailUrl: string | null;
-  cost: number;
-  error: { code: string; message: string } | null;
-}
-
-interface V2Body {
-  job_id: string;
-  status: string;
-  progress: { percentage: number };
-  cost: Record<string, number>;
-  storyboard: unknown[];
-  results: { videoUrl: string; thumbnailUrl: string; variations: V2Variation[] } | null;
-  error: { code: string; message: string } | null;
-}
+import { downloadArtifact, getV2Job, postJson, readJson, type V2JobBody, type V2Variation } from '../support/v2-client';
 
 
 const REQUEST = { creativePrompt: 'A 15 second TikTok ad for a cold brew coffee, bold and energetic, free shipping today', duration: 15, platform: 'tiktok' };
@@ -56,17 +32,10 @@ describe('v2 variations on local providers', () => {
 
   const json = readJson;
   const post = postJson;
-  const get = (id: string): Promise<V2Body> => getV2Job<V2Body>(t.baseUrl, id);
-  const download = async (url: string, contentType: string, name: string): Promise<{ file: string; sha256: string }> => {
-    const res = await fetch(url);
-    expect({ url, status: res.status, type: res.headers.get('content-type') }).toEqual({ url, status: 200, type: contentType });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'variations-')), name);
-    await writeFile(file, bytes);
-    return { file, sha256: createHash('sha256').update(bytes).digest('hex') };
-  };
+  const get = (id: string): Promise<V2JobBody> => getV2Job<V2JobBody>(t.baseUrl, id);
+  const download = (url: string, contentType: string, name: string): Promise<{ file: string; sha256: string }> => downloadArtifact(url, name, { contentType });
   /** Creates, waits for the storyboard, renders and waits for the end; returns the final body and scene count. */
-  const renderJob = async (numberOfVariations: number): Promise<{ done: V2Body; scenes: number }> => {
+  const renderJob = async (numberOfVariations: number): Promise<{ done: V2JobBody; scenes: number }> => {
     const created = await post(`${t.baseUrl}/api/v2/generate`, { ...REQUEST, numberOfVariations });
     expect(created.status).toBe(201);
     const { job_id: id } = await json<{ job_id: string }>(created);
