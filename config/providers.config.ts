@@ -5,6 +5,7 @@ import { checkReplicatePrices, type ReplicatePrice } from '../src/providers/repl
 import { loadSimLatencies } from '../src/providers/sim/sim-latency';
 import type { SimSettings } from '../src/providers/sim/sim.providers';
 import { loadHttpContractPrices, loadHttpContractSettings, type HttpContractSettings } from './providers/http-contract.config';
+import { localCompositionSettings, type LocalCompositionSettings } from './providers/local.config';
 import { loadOpenAiPrices, loadOpenAiSettings, type OpenAiSettings } from './providers/openai.config';
 import { loadReplicatePrices, loadReplicateSettings, type ReplicateSettings } from './providers/replicate.config';
 import { loadResilienceSettings, type ResilienceSettings } from './providers/resilience.config';
@@ -65,6 +66,8 @@ export interface ProvidersConfig {
   prices: PriceTables;
   /** Latencies of the `sim` providers (`SIM_LATENCY_<STAGE>`, docs/design/performance.md). */
   sim: SimSettings;
+  /** Exports and brand font of the local compositor and text renderer (`EXPORT_GIF`, `EXPORT_WEBM`, `BRAND_FONT_FILE`). */
+  local: LocalCompositionSettings;
 }
 
 /**
@@ -129,6 +132,12 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
 
   const sim = loadSimLatencies(env);
   problems.push(...sim.problems);
+  let local: LocalCompositionSettings = { exportGif: false, exportWebm: false, brandFontFile: null };
+  try {
+    local = localCompositionSettings(env);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
 
   return {
     config: {
@@ -143,6 +152,7 @@ export function loadProvidersConfig(env: NodeJS.ProcessEnv): { config: Providers
       resilience,
       prices,
       sim: { latency: sim.latency, defaultLatency: sim.defaultLatency },
+      local,
     },
     problems,
   };
