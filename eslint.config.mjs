@@ -30,6 +30,14 @@ export default tseslint.config(
   },
   // contracts are data: no Nest, no ORM, no app code.
   { files: ['libs/contracts/**/*.ts'], rules: restrict([{ group: ['@nestjs/*', '@mikro-orm/*', '@nats-io/*', '**/src/**'], message: 'contracts have no framework imports' }]) },
+  // The environment is read in config/ only; scripts, tests and specs may read their own knobs.
+  {
+    files: ['src/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read the environment in config/ only (docs/conventions.md, One place per decision)' }],
+    },
+  },
   { files: ['**/*.spec.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
   // Scripts are command-line tools: they print.
   { files: ['scripts/**/*.ts'], rules: { 'no-console': 'off' } },

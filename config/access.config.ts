@@ -1,5 +1,5 @@
 import { envReader } from './env-reader';
-import { Secret } from './providers.config';
+import { Secret } from './secret';
 
 /** Request classes with their own rate limit (docs/security.md, "Rate limits"). */
 export const RATE_LIMIT_CLASSES = ['generate', 'upload', 'poll', 'approve', 'render', 'refine', 'admin', 'default'] as const;

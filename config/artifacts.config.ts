@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { Secret } from './providers.config';
+import { Secret } from './secret';
 
 /** Where artifact bytes live (docs/design/artifacts.md). */
 export const ARTIFACT_STORE_KINDS = ['local', 's3'] as const;

@@ -1,4 +1,4 @@
-import { envReader } from './env-reader';
+import { envFlag, envReader } from './env-reader';
 
 describe('envReader', () => {
   const read = (env: NodeJS.ProcessEnv) => {
@@ -27,5 +27,24 @@ describe('envReader', () => {
     expect([r.bool('F', false), r.onOff('O', true), r.url('U'), r.json('J')]).toEqual([true, false, 'http://svc:8080', { a: 1 }]);
     expect([r.bool('BAD', false), r.url('BU'), r.json('BJ'), r.positive('P', 5)]).toEqual([false, 'ftp://x', undefined, 5]);
     expect(problems).toEqual(['BAD: expected true or false, got "ture"', 'BU: expected an http(s) URL, got "ftp://x"', 'BJ: not valid JSON', 'P: expected a number > 0, got "0"']);
+  });
+});
+
+describe('envFlag', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+  ])('should read %p as %p', (value, flag) => {
+    expect(envFlag({ EXPORT_GIF: value }, 'EXPORT_GIF')).toBe(flag);
+  });
+
+  it('should refuse anything else, naming the variable', () => {
+    expect(() => envFlag({ EXPORT_WEBM: 'ture' }, 'EXPORT_WEBM')).toThrow('EXPORT_WEBM=ture: expected true or false');
   });
 });

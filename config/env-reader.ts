@@ -86,3 +86,18 @@ export function envReader(env: NodeJS.ProcessEnv, problems: string[]): EnvReader
     },
   };
 }
+
+/**
+ * Reads a boolean environment flag: `true`/`1`/`yes` or `false`/`0`/`no` (any case); unset or blank is
+ * `false`. Pure. Unlike {@link EnvReader.bool} it throws, for readers that have no problem list to push onto
+ * (a script building a compositor, `localCompositionSettings` in config/providers/local.config.ts).
+ *
+ * @throws Error naming the variable on any other value, so a typo does not silently disable an export
+ */
+export function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return false;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new Error(`${name}=${env[name]}: expected true or false`);
+}

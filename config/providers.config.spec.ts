@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { estimateStageCostUsd, loadProvidersConfig, openAiCostUsd, replicateCostUsd } from './providers.config';
+import { loadProvidersConfig } from './providers.config';
 
 describe('loadProvidersConfig', () => {
   it('should default every stage to local with the documented timeouts and retry policy', () => {
@@ -39,25 +39,5 @@ describe('loadProvidersConfig', () => {
     expect(config.prices.openai['gpt-4o']).toEqual({ inputPer1M: 2.5, outputPer1M: 12 });
     expect(config.prices.replicate['acme/clip']).toEqual({ unit: 'predict_second', usd: 0.001 });
     expect(loadProvidersConfig({ REPLICATE_PRICES_JSON: '{"a/b": {"unit": "frame", "usd": 1}}' }).problems[0]).toContain('REPLICATE_PRICES_JSON');
-  });
-});
-
-describe('cost arithmetic', () => {
-  it('should price tokens per 1M and Replicate per unit', () => {
-    expect(openAiCostUsd({ inputPer1M: 0.15, outputPer1M: 0.6 }, { promptTokens: 1_000_000, completionTokens: 500_000 })).toBeCloseTo(0.45, 10);
-    expect(replicateCostUsd({ unit: 'image', usd: 0.003 }, { images: 2 })).toBeCloseTo(0.006, 10);
-    expect(replicateCostUsd({ unit: 'video_second', usd: 0.05 }, { videoSeconds: 6 })).toBeCloseTo(0.3, 10);
-    expect(replicateCostUsd({ unit: 'predict_second', usd: 0.001 }, { predictSeconds: 42 })).toBeCloseTo(0.042, 10);
-  });
-
-  it('should estimate zero for local and the price tables otherwise', () => {
-    const job = { sceneSeconds: [5, 5, 5], durationSeconds: 15 };
-    const local = loadProvidersConfig({}).config;
-    expect(estimateStageCostUsd(local, 'video_generation', job)).toBe(0);
-    const remote = loadProvidersConfig({ IMAGE_PROVIDER: 'replicate', VIDEO_PROVIDER: 'replicate', REPLICATE_API_TOKEN: 't', COMPOSITION_PROVIDER: 'http', COMPOSITION_URL: 'http://c' }).config;
-    expect(estimateStageCostUsd(remote, 'image_generation', job)).toBeCloseTo(0.003, 10);
-    // Three clips billed at >= 6 s each at $0.05/s.
-    expect(estimateStageCostUsd(remote, 'video_generation', job)).toBeCloseTo(0.9, 10);
-    expect(estimateStageCostUsd(remote, 'composition', job)).toBe(0.1);
   });
 });

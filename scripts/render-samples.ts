@@ -8,6 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { localCompositionSettings } from '../config/providers/local.config';
+import { setBrandFontFile } from '../src/media/text-card.renderer';
 import { planTimeline } from '../src/media/timeline';
 import type { ProviderContext } from '../src/providers/ports';
 import { LocalClipGenerator } from '../src/providers/local/local-clip.generator';
@@ -22,6 +24,9 @@ function context(workDir: string, attemptId: string): ProviderContext {
 
 async function main(): Promise<void> {
   const [outArg, ...names] = process.argv.slice(2);
+  // The same exports and brand font as the app with this environment (which passes them from config/).
+  const local = localCompositionSettings(process.env);
+  setBrandFontFile(local.brandFontFile);
   const outDir = resolve(outArg ?? 'out/samples');
   const checker = [resolve(__dirname, '../../shared/tools/check-ad'), resolve('../shared/tools/check-ad')].find((p) => existsSync(p));
   const requests = SAMPLE_REQUESTS.filter((r) => names.length === 0 || names.includes(r.name));
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
       clipSeconds.push(r.processingTimeSeconds);
     }
     const t2 = Date.now();
-    const comp = await new LocalCompositor(undefined, { keepIntermediates: process.env.KEEP === '1' }).compose(
+    const comp = await new LocalCompositor(undefined, { exportGif: local.exportGif, exportWebm: local.exportWebm, keepIntermediates: process.env.KEEP === '1' }).compose(
       { plan, clips, duration: req.durationSeconds, aspect_ratio: req.aspectRatio, brand_guidelines: brand },
       context(workDir, 'compose'),
     );

@@ -1,19 +1,12 @@
+import { armedCrashPoints } from '../../config/crash-points.config';
+
 /**
  * Named crash points for the crash test (docs/design/saga.md, "Crash testing"; in the spirit of
  * Temporal/DBOS/Jepsen fault injection).
  * `CRASH_POINTS="saga.after-commit-before-ack=0.05,stage.mid-composition=0.1"` makes this process kill itself
  * with SIGKILL when it passes a named point, with the given probability. Unset (production), it does nothing.
  */
-const points: ReadonlyMap<string, number> = new Map(
-  (process.env.CRASH_POINTS ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => {
-      const [name, prob] = p.split('=');
-      return [name, Math.min(1, Math.max(0, Number(prob ?? '1')))] as const;
-    }),
-);
+const points = armedCrashPoints();
 
 /** Known crash point names. */
 export type CrashPointName =

@@ -5,3 +5,8 @@
 export function roundUsd(n: number): number {
   return Math.round(n * 1e6) / 1e6;
 }
+
+/** Whether a configured price is a finite number of USD >= 0: the one rule every price table shares. */
+export function isNonNegativeUsd(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}

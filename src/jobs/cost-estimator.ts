@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { footageScenes, resolvedAssetsOf, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
-import { estimateStageCostUsd } from '../../config/providers.config';
+import { estimateStageCostUsd } from '../../config/cost-estimate';
 import { roundUsd } from '../common/money';
 import { wantsHd, type JobState } from './job-saga';
 import { variationCount } from './variation-cuts';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { STAGES, type BrandGuidelines, type StageName } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
-import { estimateStageCostUsd } from '../../config/providers.config';
+import { estimateStageCostUsd } from '../../config/cost-estimate';
 import { roundUsd } from '../common/money';
 import { Job } from './job.entity';
 import { JobsService } from './jobs.service';

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { rgba, type Rgb } from './color';
 import {
+  BRAND_FONT_ENV,
   brandFontPathFromEnv,
   fallbackFontPath,
   FALLBACK_FONT_FILES,
@@ -16,14 +17,29 @@ const FAMILY: Readonly<Record<FontRole, string>> = { sans: 'AdSans', sansBold: '
 const FALLBACK_FAMILY: Readonly<Record<FallbackFontRole, string>> = { cjk: 'AdCjk', emoji: 'AdEmoji' };
 const BRAND_FAMILY = 'AdBrand';
 let registered: { brand: boolean } | undefined;
+let brandFontFile: string | null = null;
+
+/**
+ * Sets the optional brand font (config `BRAND_FONT_FILE`, config/providers/local.config.ts) the fonts are
+ * registered with. Fonts are registered once per process, so the composition root calls this at startup,
+ * before the first text is drawn; the file is checked at registration.
+ *
+ * @throws Error when the fonts are already registered with another brand font, which would otherwise be
+ *   ignored silently
+ */
+export function setBrandFontFile(file: string | null): void {
+  if (registered && file !== brandFontFile) throw new Error(`BRAND_FONT_FILE=${file ?? ''}: the fonts are already registered; set it before the first render`);
+  brandFontFile = file;
+}
 
 function register(path: string, family: string): void {
   if (!GlobalFonts.registerFromPath(path, family)) throw new Error(`cannot register font ${path}`);
 }
 
 /**
- * Registers the bundled fonts (DejaVu, the CJK and emoji fallbacks) and the optional `BRAND_FONT_FILE` with
- * @napi-rs/canvas, once per process. Call it at startup to fail early on a bad brand font path.
+ * Registers the bundled fonts (DejaVu, the CJK and emoji fallbacks) and the optional brand font
+ * ({@link setBrandFontFile}) with @napi-rs/canvas, once per process. Call it at startup to fail early on a bad
+ * brand font path.
  *
  * @returns whether a brand font is in use
  * @throws Error when a bundled font cannot be registered or `BRAND_FONT_FILE` names a missing file
@@ -32,7 +48,7 @@ export function registerCanvasFonts(): { brand: boolean } {
   if (registered) return registered;
   for (const r of Object.keys(FONT_FILES) as FontRole[]) register(fontPath(r), FAMILY[r]);
   for (const r of Object.keys(FALLBACK_FONT_FILES) as FallbackFontRole[]) register(fallbackFontPath(r), FALLBACK_FAMILY[r]);
-  const brandPath = brandFontPathFromEnv();
+  const brandPath = brandFontPathFromEnv({ [BRAND_FONT_ENV]: brandFontFile ?? undefined });
   if (brandPath) register(brandPath, BRAND_FAMILY);
   registered = { brand: brandPath !== null };
   return registered;

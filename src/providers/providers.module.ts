@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { ROOT_LOGGER } from '../common/logger';
+import { setBrandFontFile } from '../media/text-card.renderer';
 import { MetricsService } from '../metrics/metrics.service';
 import { HttpClipGenerator } from './http/http-clip.generator';
 import { HttpContractClient } from './http/http-contract.client';
@@ -40,7 +41,12 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
       provide: LocalCompositor,
       // A job's requested exports take their limit and the test hook from config/ (docs/design/composition.md, "Exports").
       useFactory: (config: AppConfig) =>
-        new LocalCompositor(undefined, { exportTimeoutMs: config.exports.timeoutSeconds * 1000, exportFaultFormats: config.exports.faultFormats }),
+        new LocalCompositor(undefined, {
+          exportGif: config.providers.local.exportGif,
+          exportWebm: config.providers.local.exportWebm,
+          exportTimeoutMs: config.exports.timeoutSeconds * 1000,
+          exportFaultFormats: config.exports.faultFormats,
+        }),
       inject: [APP_CONFIG],
     },
     {
@@ -153,4 +159,10 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
   ],
   exports: [PromptPlanner, ImageGenerator, SceneStillGenerator, ClipGenerator, Compositor],
 })
-export class ProvidersModule {}
+export class ProvidersModule {
+  // Every local renderer draws text (reference designs, stills, text cards), so the brand font is set for the
+  // process before any of them runs, not by one of their constructors.
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    setBrandFontFile(config.providers.local.brandFontFile);
+  }
+}

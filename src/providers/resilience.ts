@@ -16,7 +16,7 @@ import {
 } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { StageName } from '@app/contracts';
-import type { ResilienceSettings } from '../../config/providers.config';
+import type { ResilienceSettings } from '../../config/providers/resilience.config';
 import { AppError, CancelledError } from '../common/app-error';
 import type { MetricsService } from '../metrics/metrics.service';
 import { ProviderError, TRANSIENT_FAULTS } from './provider.errors';

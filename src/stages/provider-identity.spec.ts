@@ -1,5 +1,6 @@
 import { loadProvidersConfig } from '../../config/providers.config';
-import { localCompositionSettings, providerIdentity } from './provider-identity';
+import { localCompositionSettings } from '../../config/providers/local.config';
+import { providerIdentity } from './provider-identity';
 
 const NO_EXPORTS = { exportGif: false, exportWebm: false, brandFontFile: null };
 const providers = (env: Record<string, string>) => loadProvidersConfig(env).config;

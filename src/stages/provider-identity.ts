@@ -1,21 +1,6 @@
 import type { StageName } from '@app/contracts';
 import type { ProvidersConfig } from '../../config/providers.config';
-
-/**
- * Output settings of the local compositor that come from the environment (it reads them itself): a change of
- * any of them changes the finished files, so they are part of a composition's identity.
- */
-export interface LocalCompositionSettings {
-  exportGif: boolean;
-  exportWebm: boolean;
-  brandFontFile: string | null;
-}
-
-/** Reads {@link LocalCompositionSettings} the way the local compositor and the text renderer do. */
-export function localCompositionSettings(env: NodeJS.ProcessEnv = process.env): LocalCompositionSettings {
-  const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((env[name] ?? '').trim().toLowerCase());
-  return { exportGif: flag('EXPORT_GIF'), exportWebm: flag('EXPORT_WEBM'), brandFontFile: env.BRAND_FONT_FILE?.trim() || null };
-}
+import type { LocalCompositionSettings } from '../../config/providers/local.config';
 
 /**
  * The identity of the provider configured for `stage`, as the stage cache keys it (docs/design/cache.md,
@@ -30,7 +15,7 @@ export function providerIdentity(
   stage: StageName,
   providers: ProvidersConfig,
   serviceVersion: string,
-  composition: LocalCompositionSettings = localCompositionSettings(),
+  composition: LocalCompositionSettings = providers.local,
 ): Record<string, unknown> {
   const local = { name: 'local', version: serviceVersion };
   const configured: Record<StageName, string> = {

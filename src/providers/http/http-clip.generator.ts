@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { VideoGenerationInput, VideoGenerationOutput } from '@app/contracts';
-import type { HttpContractSettings } from '../../../config/providers.config';
+import type { HttpContractSettings } from '../../../config/providers/http-contract.config';
 import { fileUri, probeOutput } from '../downloaded-media';
 import { ClipGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { downloadTo } from '../remote-http';

@@ -1,5 +1,5 @@
 import type { AdPlan, PromptParsingInput } from '@app/contracts';
-import type { HttpContractSettings } from '../../../config/providers.config';
+import type { HttpContractSettings } from '../../../config/providers/http-contract.config';
 import { PromptPlanner, type ProviderContext, type ProviderResult } from '../ports';
 import { ProviderError } from '../provider.errors';
 import { CallTally } from '../resilience';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoryboardInput, StoryboardOutput } from '@app/contracts';
-import type { HttpContractSettings } from '../../../config/providers.config';
+import type { HttpContractSettings } from '../../../config/providers/http-contract.config';
 import { sceneStillPrompt } from '../ad-prompts';
 import { extensionOf, fileUri, probeOutput } from '../downloaded-media';
 import { SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OUTPUT_SIZE_PX, resolutionOf, type CompositionInput, type CompositionOutput } from '@app/contracts';
-import type { HttpContractSettings } from '../../../config/providers.config';
+import type { HttpContractSettings } from '../../../config/providers/http-contract.config';
 import { verifyAd } from '../../media/ffprobe';
 import { fileUri } from '../downloaded-media';
 import { Compositor, type ProviderContext, type ProviderResult } from '../ports';

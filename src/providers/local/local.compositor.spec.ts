@@ -1,7 +1,7 @@
 import { makeAdPlan } from '../../../test/fixtures/plans';
 import { planTimeline } from '../../media/timeline';
 import { brandLookFor } from './brand-look';
-import { ctaCardStyle, envFlag, slideUpDistancePx, textMotionFor, textWindows } from './local.compositor';
+import { ctaCardStyle, slideUpDistancePx, textMotionFor, textWindows } from './local.compositor';
 import { safeAreaFor } from '../../media/safe-area';
 import { contrastRatio } from '../../media/color';
 
@@ -61,24 +61,5 @@ describe('ctaCardStyle', () => {
     expect(style.buttonColor).toEqual({ r: 0xd4, g: 0xaf, b: 0x37 });
     expect(contrastRatio(style.buttonTextColor, style.buttonColor)).toBeGreaterThanOrEqual(4.5);
     expect(style.nameFont).toBe('serif');
-  });
-});
-
-describe('envFlag', () => {
-  it.each([
-    [undefined, false],
-    ['', false],
-    ['true', true],
-    ['TRUE', true],
-    ['1', true],
-    ['yes', true],
-    ['false', false],
-    ['0', false],
-  ])('should read %p as %p', (value, flag) => {
-    expect(envFlag({ EXPORT_GIF: value }, 'EXPORT_GIF')).toBe(flag);
-  });
-
-  it('should refuse anything else, naming the variable', () => {
-    expect(() => envFlag({ EXPORT_WEBM: 'ture' }, 'EXPORT_WEBM')).toThrow('EXPORT_WEBM=ture: expected true or false');
   });
 });

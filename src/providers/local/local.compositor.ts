@@ -41,9 +41,9 @@ export interface LocalCompositorOptions {
   stallTimeoutMs: number;
   /** Keep the temp dir (filtergraph, text cards, music bed) for debugging instead of deleting it. */
   keepIntermediates: boolean;
-  /** Also write `preview.gif` (≤ 6 s excerpt, 360 px wide, palette-based). Default: env `EXPORT_GIF`, else false. */
+  /** Also write `preview.gif` (≤ 6 s excerpt, 360 px wide, palette-based). Default false; the app passes config `EXPORT_GIF`. */
   exportGif: boolean;
-  /** Also write `final.webm` (VP9 realtime, Opus). Default: env `EXPORT_WEBM`, else false. */
+  /** Also write `final.webm` (VP9 realtime, Opus). Default false; the app passes config `EXPORT_WEBM`. */
   exportWebm: boolean;
   /**
    * Output frame size as a fraction of the aspect's delivery size (1 = OUTPUT_SIZE_PX), text sizes and the safe
@@ -56,7 +56,9 @@ export interface LocalCompositorOptions {
   exportFaultFormats: readonly ExtraExportFormat[];
 }
 
-const DEFAULTS: Omit<LocalCompositorOptions, 'exportGif' | 'exportWebm'> = {
+const DEFAULTS: LocalCompositorOptions = {
+  exportGif: false,
+  exportWebm: false,
   frameScale: 1,
   exportTimeoutMs: 60_000,
   exportFaultFormats: [],
@@ -66,20 +68,6 @@ const DEFAULTS: Omit<LocalCompositorOptions, 'exportGif' | 'exportWebm'> = {
   stallTimeoutMs: 30_000,
   keepIntermediates: false,
 };
-
-/**
- * Reads a boolean environment flag: `true`/`1`/`yes` or `false`/`0`/`no` (any case); unset or blank is
- * `false`. Pure.
- *
- * @throws Error naming the variable on any other value, so a typo does not silently disable an export
- */
-export function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw) return false;
-  if (['true', '1', 'yes'].includes(raw)) return true;
-  if (['false', '0', 'no'].includes(raw)) return false;
-  throw new Error(`${name}=${env[name]}: expected true or false`);
-}
 
 /** GIF preview: excerpt length (seconds), width (pixels) and frame rate (composition.md, "Exports"). */
 const GIF_MAX_SECONDS = 6;
@@ -119,12 +107,7 @@ export class LocalCompositor extends Compositor {
     options: Partial<LocalCompositorOptions> = {},
   ) {
     super();
-    this.options = {
-      ...DEFAULTS,
-      exportGif: envFlag(process.env, 'EXPORT_GIF'),
-      exportWebm: envFlag(process.env, 'EXPORT_WEBM'),
-      ...options,
-    };
+    this.options = { ...DEFAULTS, ...options };
   }
 
   /**

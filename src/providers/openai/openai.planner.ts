@@ -1,7 +1,8 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { acceptAdPlan, AD_PLAN_JSON_SCHEMA, type AdPlan, type PromptParsingInput } from '@app/contracts';
-import { openAiCostUsd, type OpenAiPrice, type OpenAiSettings } from '../../../config/providers.config';
+import type { OpenAiSettings } from '../../../config/providers/openai.config';
+import { openAiCostUsd, type OpenAiPrice } from './openai.pricing';
 import { PromptPlanner, type ProviderContext, type ProviderResult } from '../ports';
 import { ProviderError, faultOfStatus, parseRetryAfterMs } from '../provider.errors';
 import { CallTally, type ProviderResilience } from '../resilience';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { resolutionOf, type VideoGenerationInput, type VideoGenerationOutput } from '@app/contracts';
-import { replicateCostUsd, type ReplicatePrice, type ReplicateSettings } from '../../../config/providers.config';
+import type { ReplicateSettings } from '../../../config/providers/replicate.config';
+import { replicateCostUsd, type ReplicatePrice } from './replicate.pricing';
 import { CancelledError } from '../../common/app-error';
 import { fileUri, imageInputOf, probeOutput } from '../downloaded-media';
 import { ClipGenerator, type ProviderContext, type ProviderResult } from '../ports';

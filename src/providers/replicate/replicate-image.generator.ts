@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { ImageGenerationInput, ImageGenerationOutput, StageAsset } from '@app/contracts';
 import { AppError } from '../../common/app-error';
-import { replicateCostUsd, type ReplicateSettings, type ReplicatePrice } from '../../../config/providers.config';
+import type { ReplicateSettings } from '../../../config/providers/replicate.config';
+import { replicateCostUsd, type ReplicatePrice } from './replicate.pricing';
 import { extensionOf, fileUri, imageInputOf, probeOutput } from '../downloaded-media';
 import { ImageGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { ProviderError } from '../provider.errors';

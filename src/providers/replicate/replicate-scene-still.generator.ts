@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoryboardInput, StoryboardOutput } from '@app/contracts';
-import { replicateCostUsd, type ReplicatePrice, type ReplicateSettings } from '../../../config/providers.config';
+import type { ReplicateSettings } from '../../../config/providers/replicate.config';
+import { replicateCostUsd, type ReplicatePrice } from './replicate.pricing';
 import { sceneStillPrompt } from '../ad-prompts';
 import { extensionOf, fileUri, probeOutput } from '../downloaded-media';
 import { SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { StageName } from '@app/contracts';
-import type { ReplicateSettings } from '../../../config/providers.config';
+import type { ReplicateSettings } from '../../../config/providers/replicate.config';
 import type { ProviderContext } from '../ports';
 import { ProviderError } from '../provider.errors';
 import { requestJson } from '../remote-http';
