@@ -5,9 +5,9 @@ import { loadImage, type Canvas, type Image } from '@napi-rs/canvas';
 import { OUTPUT_SIZE_PX, type AdPlan, type AspectRatio, type BrandGuidelines, type StoryboardInput, type StoryboardOutput } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';
-import { brandLookFor } from './brand-look';
-import { designLayoutFor } from './reference-design.renderer';
-import { drawSceneStill, planSceneTones, toneForRegeneratedStill, type SceneTone } from './scene-still.renderer';
+import { brandLookFor } from './design/brand-look';
+import { designLayoutFor } from './design/reference-design.renderer';
+import { drawSceneStill, planSceneTones, toneForRegeneratedStill, type SceneTone } from './design/scene-still.renderer';
 
 /**
  * Draws scene `index`'s still from the reference design (role-specific crop, tone, light and shape layer;

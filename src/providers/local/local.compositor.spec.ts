@@ -1,6 +1,6 @@
 import { makeAdPlan } from '../../../test/fixtures/plans';
 import { planTimeline } from '../../media/timeline';
-import { brandLookFor } from './brand-look';
+import { brandLookFor } from './design/brand-look';
 import { ctaCardStyle, envFlag, slideUpDistancePx, textMotionFor, textWindows } from './local.compositor';
 import { safeAreaFor } from '../../media/safe-area';
 import { contrastRatio } from '../../media/color';

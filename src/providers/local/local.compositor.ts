@@ -26,7 +26,7 @@ import { safeAreaFor, type BoxPx } from '../../media/safe-area';
 import { renderCtaCard, renderTextCard, type CtaCardStyle, type TextCardStyle } from '../../media/text-card.renderer';
 import { planTimeline, round3, XFADE_TRANSITION, type SceneSlot } from '../../media/timeline';
 import { Compositor, type ProviderContext, type ProviderResult } from '../ports';
-import { brandLookFor, readableOn, type BrandLook } from './brand-look';
+import { brandLookFor, readableOn, type BrandLook } from './design/brand-look';
 import { attemptExport } from './export-attempts';
 import { localPathOf } from './local-clip.generator';
 

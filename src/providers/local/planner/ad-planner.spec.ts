@@ -6,8 +6,8 @@ import {
   type AdRequest,
   type Framework,
 } from '@app/contracts';
-import { AppError, CancelledError } from '../../common/app-error';
-import type { ProviderContext } from '../ports';
+import { AppError, CancelledError } from '../../../common/app-error';
+import type { ProviderContext } from '../../ports';
 import {
   allocateSceneDurations,
   buildPalette,
@@ -23,7 +23,7 @@ import {
   planAd,
   planSceneRoles,
 } from './ad-planner';
-import { LocalPromptPlanner } from './local-prompt.planner';
+import { LocalPromptPlanner } from '../local-prompt.planner';
 import { DEFAULT_CATEGORY, VOICE_PROFILES } from './prompt-lexicon';
 
 /** The four sample requests of assets/samples/prompts.json, inlined so the spec runs without reading files. */

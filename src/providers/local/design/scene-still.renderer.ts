@@ -1,6 +1,6 @@
 import { createCanvas, type Canvas, type Image, type SKRSContext2D } from '@napi-rs/canvas';
 import type { AdScene, SceneRole } from '@app/contracts';
-import { histogramDistance, luminance, mix, rgba, withLightness, type Rgb } from '../../media/color';
+import { histogramDistance, luminance, mix, rgba, withLightness, type Rgb } from '../../../media/color';
 import { designColorsFor, nameBoxOf, type DesignLayout } from './reference-design.renderer';
 import type { BrandLook, Tone } from './brand-look';
 

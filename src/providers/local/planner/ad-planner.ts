@@ -12,8 +12,8 @@ import {
   type Framework,
   type SceneRole,
 } from '@app/contracts';
-import { AppError } from '../../common/app-error';
-import { fromHsl, parseHex, toHex, toHsl, type Hsl, type Rgb } from '../../media/color';
+import { AppError } from '../../../common/app-error';
+import { fromHsl, parseHex, toHex, toHsl, type Hsl, type Rgb } from '../../../media/color';
 import {
   AUDIENCE_NOUNS,
   BENEFIT_PATTERN,
