@@ -9,7 +9,7 @@ import { normalisationGainDb, parseEbur128Summary } from '../../src/media/loudne
 import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET } from '../../src/media/music-bed';
 import { canvasFont, fontFamilyList, registerCanvasFonts, renderCtaCard, renderTextCard, type TextCardStyle } from '../../src/media/text-card.renderer';
 import { brandLookFor } from '../../src/providers/local/design/brand-look';
-import { ctaCardStyle } from '../../src/providers/local/local.compositor';
+import { ctaCardStyle } from '../../src/providers/local/render/composition-layout';
 import { makeAdPlan } from '../fixtures/plans';
 
 /**

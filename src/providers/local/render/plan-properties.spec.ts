@@ -9,7 +9,7 @@ import { arrangeMusic, buildMusicBedArgs, isSilentMusic } from '../../../media/m
 import { safeAreaFor } from '../../../media/safe-area';
 import { canvasFont, fitText } from '../../../media/text-card.renderer';
 import { planTimeline, XFADE_TRANSITION } from '../../../media/timeline';
-import { textWindows } from '../local.compositor';
+import { textWindows } from './composition-layout';
 
 /**
  * Property tests over the whole plan schema (test/fixtures/plan-arbitrary.ts): every valid plan goes through the
