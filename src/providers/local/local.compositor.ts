@@ -13,7 +13,7 @@ import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET, isSilentMusic } from '../..
 import { planTimeline, XFADE_TRANSITION } from '../../media/timeline';
 import { Compositor, type ProviderContext, type ProviderResult } from '../ports';
 import { brandLookFor } from './design/brand-look';
-import { localPathOf } from './local-clip.generator';
+import { localPathOf } from './local-file';
 import { loadBrandLogo, renderCards } from './render/card-overlays';
 import { probeClip } from './render/clip-probe';
 import { AD_FADE_SECONDS, scaledSize, thumbnailTime } from './render/composition-layout';
