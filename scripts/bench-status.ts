@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { planAd } from '../src/providers/local/ad-planner';
+import { planAd } from '../src/providers/local/planner/ad-planner';
 import { createRunEnv, REPO_ROOT } from './support/run-env';
 
 /** One autocannon figure set. Latencies in milliseconds, throughput in requests per second. */

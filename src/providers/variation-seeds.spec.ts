@@ -1,6 +1,6 @@
 import type { AdPlan, ImageGenerationInput } from '@app/contracts';
 import { toImageRequest } from './http/http-contract.mappers';
-import { seedFrom } from './local/brand-look';
+import { seedFrom } from './local/design/brand-look';
 import { referenceSeedFor } from './local/local-image.generator';
 
 const plan: AdPlan = {

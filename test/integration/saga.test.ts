@@ -3,7 +3,7 @@ import type { AdPlan, StageCompleted, StageName } from '@app/contracts';
 import { JobReaper } from '../../src/jobs/job-reaper';
 import { JobSagaHandler } from '../../src/jobs/job-saga.handler';
 import { SAGA_RESULTS_DURABLE } from '../../src/jobs/saga.consumer';
-import { planAd } from '../../src/providers/local/ad-planner';
+import { planAd } from '../../src/providers/local/planner/ad-planner';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 
 /**

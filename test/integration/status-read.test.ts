@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { planAd } from '../../src/providers/local/ad-planner';
+import { planAd } from '../../src/providers/local/planner/ad-planner';
 import { Job } from '../../src/jobs/job.entity';
 import { toJobResponse } from '../../src/jobs/job-response';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -8,8 +8,8 @@ import { assertFfmpegAvailable, FfmpegRunner } from '../../src/media/ffmpeg.runn
 import { normalisationGainDb, parseEbur128Summary } from '../../src/media/loudness';
 import { buildMusicBedArgs, DEFAULT_LOUDNESS_TARGET } from '../../src/media/music-bed';
 import { canvasFont, fontFamilyList, registerCanvasFonts, renderCtaCard, renderTextCard, type TextCardStyle } from '../../src/media/text-card.renderer';
-import { brandLookFor } from '../../src/providers/local/brand-look';
-import { ctaCardStyle } from '../../src/providers/local/local.compositor';
+import { brandLookFor } from '../../src/providers/local/design/brand-look';
+import { ctaCardStyle } from '../../src/providers/local/render/composition-layout';
 import { makeAdPlan } from '../fixtures/plans';
 
 /**

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { OUTPUT_SIZE_PX, type AdPlan, type AspectRatio, type CompositionOutput } from '@app/contracts';
 import { AppError } from '../../src/common/app-error';
 import { FfmpegRunner } from '../../src/media/ffmpeg.runner';
-import { LocalCompositor, scaledSize } from '../../src/providers/local/local.compositor';
+import { LocalCompositor } from '../../src/providers/local/local.compositor';
+import { scaledSize } from '../../src/providers/local/render/composition-layout';
 import type { ProviderContext } from '../../src/providers/ports';
 import { fakeClip } from '../fakes/media-fixtures';
 

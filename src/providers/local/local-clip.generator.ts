@@ -1,17 +1,16 @@
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { pathToFileURL } from 'node:url';
+import { loadImage } from '@napi-rs/canvas';
 import type { VideoGenerationInput, VideoGenerationOutput } from '@app/contracts';
 import { OUTPUT_SIZE_PX, resolutionOf } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { buildClipArgs, cameraPathFor, frameCount, OUTPUT_FPS } from '../../media/clip.args';
 import { FfmpegRunner } from '../../media/ffmpeg.runner';
-import { applyGrade } from '../../media/grade';
 import { kenBurnsFrames } from '../../media/ken-burns.renderer';
-import { rgbaToYuv420 } from '../../media/yuv';
 import { ClipGenerator, type ProviderContext, type ProviderResult } from '../ports';
-import { renderSceneStill } from './local-scene-still.generator';
+import { localPathOf } from './local-file';
+import { clipStill, gradedStill } from './render/clip.renderer';
 
 /** Encoder settings and limits of {@link LocalClipGenerator}. */
 export interface LocalClipOptions {
@@ -27,17 +26,10 @@ export interface LocalClipOptions {
 
 const DEFAULTS: LocalClipOptions = { preset: 'ultrafast', crf: 17, timeoutMs: 120_000 };
 
-/** Reads a `file://` URI (or a plain absolute path) as a path; other schemes are not local. */
-export function localPathOf(uri: string, code: 'VIDEO_GENERATION_FAILED' | 'COMPOSITION_FAILED'): string {
-  if (uri.startsWith('file://')) return fileURLToPath(uri);
-  if (uri.startsWith('/')) return uri;
-  throw new AppError(code, `not a local file URI: ${uri}`);
-}
-
 /**
  * Offline clip generator: animates the scene's approved storyboard still (`input.still_uri`, made by the
  * storyboard stage; without one, as for requests older than that stage, the same still is derived here from
- * the reference with {@link renderSceneStill}) with a smooth sub-pixel Ken Burns camera per `scene.motion`
+ * the reference, {@link clipStill}) with a smooth sub-pixel Ken Burns camera per `scene.motion`
  * (docs/design/composition.md, "Camera moves"), for
  * `input.clip_duration` seconds at 30 fps. The frames are rendered by {@link kenBurnsFrames} (WebAssembly,
  * BT.709 yuv420p straight from the canvas's pixels: no intermediate still file) and piped to x264 as they
@@ -73,22 +65,9 @@ export class LocalClipGenerator extends ClipGenerator {
       const source = await loadImage(sourcePath).catch((err: unknown) => {
         throw new AppError('VIDEO_GENERATION_FAILED', `cannot read ${input.still_uri ? 'storyboard still' : 'reference image'} ${sourcePath}: ${(err as Error).message}`, { cause: err });
       });
-      let still;
-      let tone: string;
-      if (input.still_uri) {
-        // The approved still, scaled to cover the output frame (centred) when a provider delivered another size.
-        still = createCanvas(widthPx, heightPx);
-        const scale = Math.max(widthPx / source.width, heightPx / source.height);
-        const w = source.width * scale;
-        const h = source.height * scale;
-        still.getContext('2d').drawImage(source, (widthPx - w) / 2, (heightPx - h) / 2, w, h);
-        tone = 'storyboard';
-      } else {
-        ({ canvas: still, tone } = renderSceneStill(source, input));
-      }
+      const { still, tone } = clipStill(source, input);
       const grade = input.plan.visual_direction.color_grade;
-      // Graded once here, per still, instead of by the compositor per frame (the output says so).
-      const stillYuv = applyGrade(rgbaToYuv420(still.data(), widthPx, heightPx), grade);
+      const stillYuv = gradedStill(still, widthPx, heightPx, grade);
       throwIfAborted(ctx.signal);
       const frames = frameCount(input.clip_duration);
       await this.runner.run(buildClipArgs({ widthPx, heightPx, frames, outputPath: tmpPath, preset: this.options.preset, crf: this.options.crf }), {

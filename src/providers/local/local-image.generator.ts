@@ -6,8 +6,8 @@ import type { ImageGenerationInput, ImageGenerationOutput, StageAsset } from '@a
 import { OUTPUT_SIZE_PX, variationSeedBasis } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { ImageGenerator, type ProviderContext, type ProviderResult } from '../ports';
-import { brandLookFor, seedFrom } from './brand-look';
-import { drawReferenceDesign } from './reference-design.renderer';
+import { brandLookFor, seedFrom } from './design/brand-look';
+import { drawReferenceDesign } from './design/reference-design.renderer';
 
 /** File name of the reference image inside the job's work dir. */
 export const REFERENCE_IMAGE_FILE = 'reference.png';

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { PromptParsingInput, PromptParsingOutput } from '@app/contracts';
 import { throwIfAborted } from '../../common/app-error';
 import { PromptPlanner, type ProviderContext, type ProviderResult } from '../ports';
-import { planAd } from './ad-planner';
+import { planAd } from './planner/ad-planner';
 
 /**
  * {@link PromptPlanner} that plans offline with the deterministic {@link planAd}: no API key, no network, cost 0

@@ -1,31 +1,12 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadImage, type Canvas, type Image } from '@napi-rs/canvas';
-import { OUTPUT_SIZE_PX, type AdPlan, type AspectRatio, type BrandGuidelines, type StoryboardInput, type StoryboardOutput } from '@app/contracts';
+import { pathToFileURL } from 'node:url';
+import { loadImage } from '@napi-rs/canvas';
+import { OUTPUT_SIZE_PX, type StoryboardInput, type StoryboardOutput } from '@app/contracts';
 import { AppError, throwIfAborted } from '../../common/app-error';
 import { SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';
-import { brandLookFor } from './brand-look';
-import { designLayoutFor } from './reference-design.renderer';
-import { drawSceneStill, planSceneTones, toneForRegeneratedStill, type SceneTone } from './scene-still.renderer';
-
-/**
- * Draws scene `index`'s still from the reference design (role-specific crop, tone, light and shape layer;
- * tones planned across all scenes so neighbours differ in colour; a regenerated still takes a new tone that
- * keeps it apart from its neighbours), at the output size. Ungraded: the plan's
- * colour grade is applied when the clip is made. Deterministic for the same inputs.
- */
-export function renderSceneStill(
-  ref: Image | Canvas,
-  s: { plan: AdPlan; scene_index: number; aspect_ratio: AspectRatio; brand_guidelines: BrandGuidelines | null; variant?: number },
-): { canvas: Canvas; tone: SceneTone } {
-  const { widthPx, heightPx } = OUTPUT_SIZE_PX[s.aspect_ratio];
-  const look = brandLookFor(s.plan, s.brand_guidelines);
-  const layout = designLayoutFor(s.aspect_ratio);
-  const tones = planSceneTones(ref, s.plan.scenes, look, layout);
-  const tone = toneForRegeneratedStill(ref, s.plan.scenes, tones, s.scene_index, s.variant ?? 0, look, layout);
-  return { canvas: drawSceneStill(ref, s.plan.scenes[s.scene_index], tone, look, layout, widthPx, heightPx), tone };
-}
+import { renderSceneStill } from './design/scene-still.renderer';
+import { localPathOf } from './local-file';
 
 /** Path of a scene's still inside a job's work dir: one file per variant, so a regenerated still never overwrites a kept one. */
 export function stillPathFor(workDir: string, sceneNumber: number, variant: number, ext = '.png'): string {
@@ -51,7 +32,7 @@ export class LocalSceneStillGenerator extends SceneStillGenerator {
     const tmp = `${path}.${ctx.attemptId}.tmp`;
     const { widthPx, heightPx } = OUTPUT_SIZE_PX[input.aspect_ratio];
     try {
-      const refPath = localReferencePath(input.reference_image_uri);
+      const refPath = localPathOf(input.reference_image_uri, 'IMAGE_GENERATION_FAILED');
       const ref = await loadImage(refPath).catch((err: unknown) => {
         throw new AppError('IMAGE_GENERATION_FAILED', `cannot read reference image ${refPath}: ${(err as Error).message}`, { cause: err });
       });
@@ -75,10 +56,4 @@ export class LocalSceneStillGenerator extends SceneStillGenerator {
       throw new AppError('IMAGE_GENERATION_FAILED', `local storyboard still ${n} failed: ${(err as Error).message}`, { cause: err });
     }
   }
-}
-
-function localReferencePath(uri: string): string {
-  if (uri.startsWith('file://')) return fileURLToPath(uri);
-  if (uri.startsWith('/')) return uri;
-  throw new AppError('IMAGE_GENERATION_FAILED', `not a local file URI: ${uri}`);
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { resolutionOf, type StageInputs, type StageName, type StageOutputs } from '@app/contracts';
 import { throwIfAborted } from '../../common/app-error';
-import { planAd } from '../local/ad-planner';
+import { planAd } from '../local/planner/ad-planner';
 import { ClipGenerator, Compositor, ImageGenerator, PromptPlanner, SceneStillGenerator, type ProviderContext, type ProviderResult } from '../ports';
 import { sampleLatencyMs, type LatencySpec } from './sim-latency';
 

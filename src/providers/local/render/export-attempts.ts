@@ -1,5 +1,5 @@
 import type { ExportFailure, ExtraExportFormat } from '@app/contracts';
-import { AppError, CancelledError, throwIfAborted } from '../../common/app-error';
+import { AppError, CancelledError, throwIfAborted } from '../../../common/app-error';
 
 /** Tries of one export: the first run and one retry (docs/design/composition.md, "Exports"). */
 export const EXPORT_TRIES = 2;

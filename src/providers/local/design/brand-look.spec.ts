@@ -1,5 +1,5 @@
-import { makeAdPlan, sampleBrand } from '../../../test/fixtures/plans';
-import { toHex, toHsl } from '../../media/color';
+import { makeAdPlan, sampleBrand } from '../../../../test/fixtures/plans';
+import { toHex, toHsl } from '../../../media/color';
 import { brandLookFor, lookKindFor, readableOn, seedFrom, seededRandom } from './brand-look';
 
 describe('lookKindFor', () => {

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { createCanvas } from '@napi-rs/canvas';
 import { OUTPUT_SIZE_PX, TRANSITION_SECONDS } from '@app/contracts';
-import { arbitraryPlan, type GeneratedPlan } from '../../../test/fixtures/plan-arbitrary';
-import { cameraPathFor, cameraWindowAt, frameCount } from '../../media/clip.args';
-import { buildClipPrefilters, clipFitFor } from '../../media/clip-fit';
-import { buildCompositionArgs, buildCompositionGraph, type CompositionSpec } from '../../media/composition.args';
-import { arrangeMusic, buildMusicBedArgs, isSilentMusic } from '../../media/music-bed';
-import { safeAreaFor } from '../../media/safe-area';
-import { canvasFont, fitText } from '../../media/text-card.renderer';
-import { planTimeline, XFADE_TRANSITION } from '../../media/timeline';
-import { textWindows } from './local.compositor';
+import { arbitraryPlan, type GeneratedPlan } from '../../../../test/fixtures/plan-arbitrary';
+import { cameraPathFor, cameraWindowAt, frameCount } from '../../../media/clip.args';
+import { buildClipPrefilters, clipFitFor } from '../../../media/clip-fit';
+import { buildCompositionArgs, buildCompositionGraph, type CompositionSpec } from '../../../media/composition.args';
+import { arrangeMusic, buildMusicBedArgs, isSilentMusic } from '../../../media/music-bed';
+import { safeAreaFor } from '../../../media/safe-area';
+import { canvasFont, fitText } from '../../../media/text-card.renderer';
+import { planTimeline, XFADE_TRANSITION } from '../../../media/timeline';
+import { textWindows } from './composition-layout';
 
 /**
  * Property tests over the whole plan schema (test/fixtures/plan-arbitrary.ts): every valid plan goes through the

@@ -1,6 +1,6 @@
 import type { AdPlan, BrandGuidelines } from '@app/contracts';
-import { contrastRatio, fromHsl, mix, parseHex, toHsl, withLightness, type Rgb } from '../../media/color';
-import type { FontRole } from '../../media/media-assets';
+import { contrastRatio, fromHsl, mix, parseHex, toHsl, withLightness, type Rgb } from '../../../media/color';
+import type { FontRole } from '../../../media/media-assets';
 
 /** Design families the local renderers know, picked from style keywords. */
 export type LookKind = 'luxury' | 'modern' | 'warm' | 'bold' | 'fresh';

@@ -1,8 +1,8 @@
 import { createCanvas, type Canvas, type Image, type SKRSContext2D } from '@napi-rs/canvas';
 import type { AdPlan, AspectRatio } from '@app/contracts';
 import { OUTPUT_SIZE_PX } from '@app/contracts';
-import { mix, rgba, withLightness, type Rgb } from '../../media/color';
-import { canvasFont } from '../../media/text-card.renderer';
+import { mix, rgba, withLightness, type Rgb } from '../../../media/color';
+import { canvasFont } from '../../../media/text-card.renderer';
 import { seededRandom, type BrandLook } from './brand-look';
 
 /** Where the reference design puts its hero emblem and product name, in output pixels. */

@@ -1,8 +1,8 @@
 import { createCanvas, type Canvas, type Image, type SKRSContext2D } from '@napi-rs/canvas';
-import type { AdScene, SceneRole } from '@app/contracts';
-import { histogramDistance, luminance, mix, rgba, withLightness, type Rgb } from '../../media/color';
-import { designColorsFor, nameBoxOf, type DesignLayout } from './reference-design.renderer';
-import type { BrandLook, Tone } from './brand-look';
+import { OUTPUT_SIZE_PX, type AdPlan, type AdScene, type AspectRatio, type BrandGuidelines, type SceneRole } from '@app/contracts';
+import { histogramDistance, luminance, mix, rgba, withLightness, type Rgb } from '../../../media/color';
+import { designColorsFor, designLayoutFor, nameBoxOf, type DesignLayout } from './reference-design.renderer';
+import { brandLookFor, type BrandLook, type Tone } from './brand-look';
 
 /** A scene's colour treatment: the reference as designed, or recoloured into one of the brand's tones. */
 export type SceneTone = 'original' | Tone;
@@ -319,3 +319,20 @@ export function toneForRegeneratedStill(
   return scored.reduce((best, c) => (c.d > best.d ? c : best)).tone;
 }
 
+/**
+ * Draws scene `index`'s still from the reference design (role-specific crop, tone, light and shape layer;
+ * tones planned across all scenes so neighbours differ in colour; a regenerated still takes a new tone that
+ * keeps it apart from its neighbours), at the output size. Ungraded: the plan's
+ * colour grade is applied when the clip is made. Deterministic for the same inputs.
+ */
+export function renderSceneStill(
+  ref: Image | Canvas,
+  s: { plan: AdPlan; scene_index: number; aspect_ratio: AspectRatio; brand_guidelines: BrandGuidelines | null; variant?: number },
+): { canvas: Canvas; tone: SceneTone } {
+  const { widthPx, heightPx } = OUTPUT_SIZE_PX[s.aspect_ratio];
+  const look = brandLookFor(s.plan, s.brand_guidelines);
+  const layout = designLayoutFor(s.aspect_ratio);
+  const tones = planSceneTones(ref, s.plan.scenes, look, layout);
+  const tone = toneForRegeneratedStill(ref, s.plan.scenes, tones, s.scene_index, s.variant ?? 0, look, layout);
+  return { canvas: drawSceneStill(ref, s.plan.scenes[s.scene_index], tone, look, layout, widthPx, heightPx), tone };
+}

@@ -1,6 +1,6 @@
 import { ASPECT_RATIOS, type AspectRatio, type SceneRole } from '@app/contracts';
-import { makeAdPlan, sampleBrand, SAMPLE_REQUESTS } from '../../../test/fixtures/plans';
-import { histogramDistance } from '../../media/color';
+import { makeAdPlan, sampleBrand, SAMPLE_REQUESTS } from '../../../../test/fixtures/plans';
+import { histogramDistance } from '../../../media/color';
 import { brandLookFor, seedFrom } from './brand-look';
 import { designLayoutFor, drawReferenceDesign, nameBoxOf } from './reference-design.renderer';
 import { cropRectFor, drawSceneStill, MIN_SCENE_DISTANCE, planSceneTones, toneForRegeneratedStill } from './scene-still.renderer';

@@ -1,4 +1,4 @@
-import { AppError, CancelledError } from '../../common/app-error';
+import { AppError, CancelledError } from '../../../common/app-error';
 import { attemptExport, EXPORT_TRIES } from './export-attempts';
 
 describe('attemptExport', () => {

@@ -1,8 +1,8 @@
 import type { ColorGrade, Transition, Motion } from '@app/contracts';
 
 /**
- * Word tables of the local ad planner (`ad-planner.ts`). Data only: every rule that reads these tables lives in
- * the planner, so a copywriter can tune the wording here without touching logic.
+ * Word tables of the local ad planner (the modules beside this file). Data only: every rule that reads these
+ * tables lives in the planner, so a copywriter can tune the wording here without touching logic.
  *
  * Copy templates use `{name}` (product name) and `{audience}`; image-prompt templates use `{subject}` (product noun
  * phrase), `{audience}`, `{setting}` and `{problemSetting}` (from the category profile).
