@@ -21,7 +21,7 @@
  * DevTools or speedscope). See docs/design/performance.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,8 @@ interface Figures {
   rps: number;
   non2xx: number;
   errors: number;
+  /** The server's CPU time (user + system) per request, µs: a cost that shifts less with the machine's load than latency does. */
+  cpuUs: number;
 }
 
 async function main(): Promise<void> {
@@ -85,10 +87,10 @@ async function main(): Promise<void> {
 
   // Warm both servers (JIT, pools) before measuring.
   await cannon(url, { connections, seconds: 2 });
-  results.fixed = { status: await cannon(url, { connections, seconds, rate }) };
-  results.saturated = { status: await cannon(url, { connections, seconds }) };
-  if (etag) results['conditional 304'] = { status: await cannon(url, { connections, seconds, headers: { 'if-none-match': etag } }) };
-  results.list = { status: await cannon(`${base}/api/v1/jobs?limit=20`, { connections, seconds }) };
+  results.fixed = { status: await cannon(url, { connections, seconds, rate, pid: api.pid }) };
+  results.saturated = { status: await cannon(url, { connections, seconds, pid: api.pid }) };
+  if (etag) results['conditional 304'] = { status: await cannon(url, { connections, seconds, headers: { 'if-none-match': etag }, pid: api.pid }) };
+  results.list = { status: await cannon(`${base}/api/v1/jobs?limit=20`, { connections, seconds, pid: api.pid }) };
   out(`load average after the status runs ${load()}`);
   await stopChild(api, values.profile ? 'SIGUSR2' : 'SIGINT');
 
@@ -103,34 +105,34 @@ async function main(): Promise<void> {
       const floorUrl = `http://127.0.0.1:${port}/api/v1/jobs/${target.jobId}`;
       await waitHealthy(`http://127.0.0.1:${port}/health`);
       await cannon(floorUrl, { connections, seconds: 2 });
-      results.fixed[kind] = await cannon(floorUrl, { connections, seconds, rate });
-      results.saturated[kind] = await cannon(floorUrl, { connections, seconds });
-      if (etag) results['conditional 304'][kind] = await cannon(floorUrl, { connections, seconds, headers: { 'if-none-match': etag } });
+      results.fixed[kind] = await cannon(floorUrl, { connections, seconds, rate, pid: api.pid });
+      results.saturated[kind] = await cannon(floorUrl, { connections, seconds, pid: api.pid });
+      if (etag) results['conditional 304'][kind] = await cannon(floorUrl, { connections, seconds, headers: { 'if-none-match': etag }, pid: api.pid });
       await stopChild(api);
     }
   }
   out(`load average at the end ${load()}`);
 
   out('');
-  out(`| case | status p50 ms | bare p50 ms | p50 ratio | status p99 ms | bare p99 ms | p99 ratio | status req/s | bare req/s | throughput ratio | non-2xx/304 | errors |`);
-  out(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  out(`| case | status p50 ms | bare p50 ms | p50 ratio | status p99 ms | bare p99 ms | p99 ratio | status req/s | bare req/s | throughput ratio | status CPU µs/req | bare CPU µs/req | non-2xx/304 | errors |`);
+  out(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
   const f = (n: number | undefined, d = 1) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(d));
   for (const [name, r] of Object.entries(results)) {
     const s = r.status!;
     const b = r.bare;
     out(
-      `| ${name} | ${f(s.p50)} | ${f(b?.p50)} | ${f(b ? s.p50 / b.p50 : undefined, 2)} | ${f(s.p99)} | ${f(b?.p99)} | ${f(b ? s.p99 / b.p99 : undefined, 2)} | ${f(s.rps, 0)} | ${f(b?.rps, 0)} | ${f(b ? s.rps / b.rps : undefined, 2)} | ${s.non2xx} | ${s.errors} |`,
+      `| ${name} | ${f(s.p50)} | ${f(b?.p50)} | ${f(b ? s.p50 / b.p50 : undefined, 2)} | ${f(s.p99)} | ${f(b?.p99)} | ${f(b ? s.p99 / b.p99 : undefined, 2)} | ${f(s.rps, 0)} | ${f(b?.rps, 0)} | ${f(b ? s.rps / b.rps : undefined, 2)} | ${f(s.cpuUs, 0)} | ${f(b?.cpuUs, 0)} | ${s.non2xx} | ${s.errors} |`,
     );
   }
   out('');
   out('Framework floor: a trivial Nest route (scripts/support/bare-nest.ts) against the bare route');
-  out(`| case | nest p50 ms | bare p50 ms | p50 ratio | nest p99 ms | bare p99 ms | p99 ratio | nest req/s | bare req/s | throughput ratio |`);
-  out(`|---|---|---|---|---|---|---|---|---|---|`);
+  out(`| case | nest p50 ms | bare p50 ms | p50 ratio | nest p99 ms | bare p99 ms | p99 ratio | nest req/s | bare req/s | throughput ratio | nest CPU µs/req |`);
+  out(`|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const [name, r] of Object.entries(results)) {
     const n = r.nest;
     const b = r.bare;
     if (!n || !b) continue;
-    out(`| ${name} | ${f(n.p50)} | ${f(b.p50)} | ${f(n.p50 / b.p50, 2)} | ${f(n.p99)} | ${f(b.p99)} | ${f(n.p99 / b.p99, 2)} | ${f(n.rps, 0)} | ${f(b.rps, 0)} | ${f(n.rps / b.rps, 2)} |`);
+    out(`| ${name} | ${f(n.p50)} | ${f(b.p50)} | ${f(n.p50 / b.p50, 2)} | ${f(n.p99)} | ${f(b.p99)} | ${f(n.p99 / b.p99, 2)} | ${f(n.rps, 0)} | ${f(b.rps, 0)} | ${f(n.rps / b.rps, 2)} | ${f(n.cpuUs, 0)} |`);
   }
   if (results['conditional 304']) {
     const r304 = results['conditional 304'].status!;
@@ -142,11 +144,23 @@ async function main(): Promise<void> {
 }
 
 /** Runs autocannon against one URL and returns its figures. */
-async function cannon(url: string, o: { connections: number; seconds: number; rate?: number; headers?: Record<string, string> }): Promise<Figures> {
+async function cannon(url: string, o: { connections: number; seconds: number; rate?: number; headers?: Record<string, string>; pid?: number }): Promise<Figures> {
+  const cpuBefore = processCpuMs(o.pid);
   const r = await autocannon({ url, connections: o.connections, duration: o.seconds, overallRate: o.rate, headers: o.headers, timeout: 10 });
   // A 304 is the expected answer of the conditional case: count only other statuses as failures.
   const unexpected = r.non2xx - (o.headers?.['if-none-match'] ? ((r.statusCodeStats as Record<string, { count: number }> | undefined)?.['304']?.count ?? 0) : 0);
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, non2xx: unexpected, errors: r.errors + r.timeouts };
+  const cpuUs = ((processCpuMs(o.pid) - cpuBefore) * 1000) / Math.max(1, r.requests.total);
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, non2xx: unexpected, errors: r.errors + r.timeouts, cpuUs };
+}
+
+/** CPU time a process has used so far (user + system), ms, from /proc (Linux, 100 ticks a second); NaN elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
