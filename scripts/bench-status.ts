@@ -3,6 +3,9 @@
  * jobs, against a bare Fastify server answering the same body, under the same autocannon load. Both run in
  * their own child process, one after the other, so each has the machine to itself for its turn.
  *
+ * A third server, a trivial Nest controller on the same adapter (scripts/support/bare-nest.ts), gives the
+ * framework's floor: what Nest costs over bare Fastify before any of the service's own work.
+ *
  * Prints, per case, p50 / p99 latency (ms) and throughput (requests/s) side by side with the ratios:
  *   - fixed rate: 200 connections, 800 requests/s in all (`--rate`);
  *   - saturation: 200 connections, no rate limit;
@@ -11,12 +14,14 @@
  * of one run, never figures across runs.
  *
  * Usage (after `npm run build`):
- *   node dist/scripts/bench-status.js [--jobs 3000] [--seconds 10] [--rate 800] [--connections 200] [--profile DIR] [--skip-bare]
+ *   node dist/scripts/bench-status.js [--jobs 3000] [--seconds 10] [--rate 800] [--connections 200] [--profile DIR] [--skip-bare] [--rate-limits]
+ * `--rate-limits` runs the API with rate limits on, as a default deployment does (the run environment turns
+ * them off), with the poll class raised to 9 999 999 a minute so the bench measures counting, not 429s.
  * `--profile DIR` runs the API under `node --cpu-prof --cpu-prof-dir DIR` (open the .cpuprofile in Chrome
  * DevTools or speedscope). See docs/design/performance.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +37,8 @@ interface Figures {
   rps: number;
   non2xx: number;
   errors: number;
+  /** The server's CPU time (user + system) per request, µs: a cost that shifts less with the machine's load than latency does. */
+  cpuUs: number;
 }
 
 async function main(): Promise<void> {
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '200' },
       profile: { type: 'string' },
       'skip-bare': { type: 'boolean', default: false },
+      'rate-limits': { type: 'boolean', default: false },
       'keep-data': { type: 'boolean', default: false },
     },
   });
@@ -59,7 +67,8 @@ async function main(): Promise<void> {
   const nodeArgs = values.profile
     ? ['-r', path.join(REPO_ROOT, 'scripts', 'support', 'exit-on-sigusr2.js'), '--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)]
     : [];
-  let api = startChild('api', [...nodeArgs, path.join(REPO_ROOT, 'dist', 'src', 'main.js')], { ...run.env, ROLES: 'api', PORT: String(apiPort), LOG_LEVEL: 'info' }, run.dir);
+  const limits = values['rate-limits'] ? { RATE_LIMITS: 'on', RATE_LIMIT_POLL: '9999999/min' } : {};
+  let api = startChild('api', [...nodeArgs, path.join(REPO_ROOT, 'dist', 'src', 'main.js')], { ...run.env, ...limits, ROLES: 'api', PORT: String(apiPort), LOG_LEVEL: 'info' }, run.dir);
   const base = `http://127.0.0.1:${apiPort}`;
   await waitHealthy(`${base}/health`);
   const target = await seedJobs(run.databaseUrl, jobs);
@@ -70,45 +79,60 @@ async function main(): Promise<void> {
   const body = await first.text();
   const etag = first.headers.get('etag');
   out(`status body ${Buffer.byteLength(body)} bytes, etag ${etag ?? '(none)'}, cache-control ${first.headers.get('cache-control') ?? '(none)'}`);
+  out(`rate limits ${values['rate-limits'] ? 'on (poll 9 999 999/min)' : 'off'}, x-ratelimit-limit ${first.headers.get('x-ratelimit-limit') ?? '(none)'}`);
 
-  const results: Record<string, { status?: Figures; bare?: Figures }> = {};
+  const results: Record<string, { status?: Figures; bare?: Figures; nest?: Figures }> = {};
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   out(`machine: ${os.cpus().length} cores, load average before ${load()}`);
 
   // Warm both servers (JIT, pools) before measuring.
   await cannon(url, { connections, seconds: 2 });
-  results.fixed = { status: await cannon(url, { connections, seconds, rate }) };
-  results.saturated = { status: await cannon(url, { connections, seconds }) };
-  if (etag) results['conditional 304'] = { status: await cannon(url, { connections, seconds, headers: { 'if-none-match': etag } }) };
-  results.list = { status: await cannon(`${base}/api/v1/jobs?limit=20`, { connections, seconds }) };
+  results.fixed = { status: await cannon(url, { connections, seconds, rate, pid: api.pid }) };
+  results.saturated = { status: await cannon(url, { connections, seconds, pid: api.pid }) };
+  if (etag) results['conditional 304'] = { status: await cannon(url, { connections, seconds, headers: { 'if-none-match': etag }, pid: api.pid }) };
+  results.list = { status: await cannon(`${base}/api/v1/jobs?limit=20`, { connections, seconds, pid: api.pid }) };
   out(`load average after the status runs ${load()}`);
   await stopChild(api, values.profile ? 'SIGUSR2' : 'SIGINT');
 
   if (!values['skip-bare']) {
-    const barePort = apiPort + 1;
     const bodyFile = path.join(run.dir, 'body.json');
     writeFileSync(bodyFile, body);
-    api = startChild('bare', [path.join(__dirname, 'support', 'bare-fastify.js')], { ...process.env, PORT: String(barePort), BODY_FILE: bodyFile, ETAG: etag ?? '' }, run.dir);
-    const bareUrl = `http://127.0.0.1:${barePort}/api/v1/jobs/${target.jobId}`;
-    await waitHealthy(`http://127.0.0.1:${barePort}/health`);
-    await cannon(bareUrl, { connections, seconds: 2 });
-    results.fixed.bare = await cannon(bareUrl, { connections, seconds, rate });
-    results.saturated.bare = await cannon(bareUrl, { connections, seconds });
-    if (etag) results['conditional 304'].bare = await cannon(bareUrl, { connections, seconds, headers: { 'if-none-match': etag } });
-    await stopChild(api);
+    for (const [kind, script, port] of [
+      ['bare', 'bare-fastify.js', apiPort + 1],
+      ['nest', 'bare-nest.js', apiPort + 2],
+    ] as const) {
+      api = startChild(kind, [path.join(__dirname, 'support', script)], { ...process.env, PORT: String(port), BODY_FILE: bodyFile, ETAG: etag ?? '' }, run.dir);
+      const floorUrl = `http://127.0.0.1:${port}/api/v1/jobs/${target.jobId}`;
+      await waitHealthy(`http://127.0.0.1:${port}/health`);
+      await cannon(floorUrl, { connections, seconds: 2 });
+      results.fixed[kind] = await cannon(floorUrl, { connections, seconds, rate, pid: api.pid });
+      results.saturated[kind] = await cannon(floorUrl, { connections, seconds, pid: api.pid });
+      if (etag) results['conditional 304'][kind] = await cannon(floorUrl, { connections, seconds, headers: { 'if-none-match': etag }, pid: api.pid });
+      await stopChild(api);
+    }
   }
   out(`load average at the end ${load()}`);
 
   out('');
-  out(`| case | status p50 ms | bare p50 ms | p50 ratio | status p99 ms | bare p99 ms | p99 ratio | status req/s | bare req/s | throughput ratio | non-2xx/304 | errors |`);
-  out(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  out(`| case | status p50 ms | bare p50 ms | p50 ratio | status p99 ms | bare p99 ms | p99 ratio | status req/s | bare req/s | throughput ratio | status CPU µs/req | bare CPU µs/req | non-2xx/304 | errors |`);
+  out(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
   const f = (n: number | undefined, d = 1) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(d));
   for (const [name, r] of Object.entries(results)) {
     const s = r.status!;
     const b = r.bare;
     out(
-      `| ${name} | ${f(s.p50)} | ${f(b?.p50)} | ${f(b ? s.p50 / b.p50 : undefined, 2)} | ${f(s.p99)} | ${f(b?.p99)} | ${f(b ? s.p99 / b.p99 : undefined, 2)} | ${f(s.rps, 0)} | ${f(b?.rps, 0)} | ${f(b ? s.rps / b.rps : undefined, 2)} | ${s.non2xx} | ${s.errors} |`,
+      `| ${name} | ${f(s.p50)} | ${f(b?.p50)} | ${f(b ? s.p50 / b.p50 : undefined, 2)} | ${f(s.p99)} | ${f(b?.p99)} | ${f(b ? s.p99 / b.p99 : undefined, 2)} | ${f(s.rps, 0)} | ${f(b?.rps, 0)} | ${f(b ? s.rps / b.rps : undefined, 2)} | ${f(s.cpuUs, 0)} | ${f(b?.cpuUs, 0)} | ${s.non2xx} | ${s.errors} |`,
     );
+  }
+  out('');
+  out('Framework floor: a trivial Nest route (scripts/support/bare-nest.ts) against the bare route');
+  out(`| case | nest p50 ms | bare p50 ms | p50 ratio | nest p99 ms | bare p99 ms | p99 ratio | nest req/s | bare req/s | throughput ratio | nest CPU µs/req |`);
+  out(`|---|---|---|---|---|---|---|---|---|---|---|`);
+  for (const [name, r] of Object.entries(results)) {
+    const n = r.nest;
+    const b = r.bare;
+    if (!n || !b) continue;
+    out(`| ${name} | ${f(n.p50)} | ${f(b.p50)} | ${f(n.p50 / b.p50, 2)} | ${f(n.p99)} | ${f(b.p99)} | ${f(n.p99 / b.p99, 2)} | ${f(n.rps, 0)} | ${f(b.rps, 0)} | ${f(n.rps / b.rps, 2)} | ${f(n.cpuUs, 0)} |`);
   }
   if (results['conditional 304']) {
     const r304 = results['conditional 304'].status!;
@@ -120,11 +144,23 @@ async function main(): Promise<void> {
 }
 
 /** Runs autocannon against one URL and returns its figures. */
-async function cannon(url: string, o: { connections: number; seconds: number; rate?: number; headers?: Record<string, string> }): Promise<Figures> {
+async function cannon(url: string, o: { connections: number; seconds: number; rate?: number; headers?: Record<string, string>; pid?: number }): Promise<Figures> {
+  const cpuBefore = processCpuMs(o.pid);
   const r = await autocannon({ url, connections: o.connections, duration: o.seconds, overallRate: o.rate, headers: o.headers, timeout: 10 });
   // A 304 is the expected answer of the conditional case: count only other statuses as failures.
   const unexpected = r.non2xx - (o.headers?.['if-none-match'] ? ((r.statusCodeStats as Record<string, { count: number }> | undefined)?.['304']?.count ?? 0) : 0);
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, non2xx: unexpected, errors: r.errors + r.timeouts };
+  const cpuUs = ((processCpuMs(o.pid) - cpuBefore) * 1000) / Math.max(1, r.requests.total);
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, non2xx: unexpected, errors: r.errors + r.timeouts, cpuUs };
+}
+
+/** CPU time a process has used so far (user + system), ms, from /proc (Linux, 100 ticks a second); NaN elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
@@ -189,11 +225,14 @@ async function seedJobs(databaseUrl: string, n: number): Promise<{ jobId: string
   return { jobId, completedCount };
 }
 
+/**
+ * Starts a server with its output in `<dir>/<name>.log`. The child writes the file itself: relaying its
+ * access log through a pipe would cost this process, which runs autocannon, CPU on every request.
+ */
 function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, dir: string): ChildProcess {
-  const log = createWriteStream(path.join(dir, `${name}.log`));
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  const log = openSync(path.join(dir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', log, log] });
+  closeSync(log);
   return child;
 }
 

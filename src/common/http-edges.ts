@@ -1,4 +1,4 @@
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Ajv from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
@@ -104,16 +104,21 @@ export function fastifyServerOptions(config: AppConfig): FastifyServerOptions & 
 }
 
 /**
- * Wires the edges that need the built app: security headers (@fastify/helmet), CORS for `CORS_ORIGINS`
+ * Wires the edges that need the built app: security headers (helmet), CORS for `CORS_ORIGINS`
  * only, route schemas compiled without coercion or key removal, the input bounds hook, and headers timeout.
  */
 export async function applyHttpEdges(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  await app.register(helmet as never, {
+  // Helmet's middleware built once: @fastify/helmet rebuilt it (parsing the CSP directives again) on every
+  // request, a few percent of a status read's CPU (docs/design/performance.md, "Status reads").
+  const securityHeaders = helmet({
     // Swagger UI (/docs) loads its own scripts and inline styles; everything else is JSON or media.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
     // Finished ads are embedded by the frontend's own origin (<video src>): allow cross-origin loads.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  fastify.addHook('onRequest', (req, reply, done) => {
+    securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
   app.enableCors({
     origin: config.access.corsOrigins.length > 0 ? config.access.corsOrigins : false,

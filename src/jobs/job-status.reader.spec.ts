@@ -18,6 +18,7 @@ describe('job read helpers', () => {
   it('should build where conditions with numbered parameters, fixed first then the filter', () => {
     expect(buildJobWhere([['id', 'a']], { client_id: 'c1' })).toEqual({ sql: 'id = $1 and client_id = $2', params: ['a', 'c1'] });
     expect(buildJobWhere([])).toEqual({ sql: 'true', params: [] });
+    expect(buildJobWhere([['id', ['a', 'b']]], { client_id: 'c1' })).toEqual({ sql: 'id = any($1) and client_id = $2', params: [['a', 'b'], 'c1'] });
   });
 
   it('should refuse a filter column that is not a plain name', () => {

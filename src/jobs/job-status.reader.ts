@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import { createHash } from 'node:crypto';
 import { Pool, type QueryConfig } from 'pg';
 import type { CompositionOutput, JobError, PlanAdjustment, StageName } from '@app/contracts';
@@ -77,8 +78,21 @@ const STATUS_COLUMNS = `id, status, duration, current_stage as "currentStage", s
 const LIST_COLUMNS = `id, status, created_at as "createdAt", cost_total as "costTotal", current_stage as "currentStage",
   progress_percentage as "progressPercentage", version, prompt, duration, aspect_ratio as "aspectRatio", updated_at as "updatedAt"`;
 
+/** A job id in the form the `uuid` column accepts; anything else can match no row. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids one batched lookup asks for at most (one `id = any($1)` array). */
+const MAX_BATCH = 500;
+
+/** One lookup waiting for its batch: a job id and the caller's filter. */
+interface Lookup {
+  jobId: string;
+  filter: JobReadFilter;
+}
+
 /**
- * Builds `where` conditions: the fixed ones first, then the filter's columns in key order.
+ * Builds `where` conditions: the fixed ones first, then the filter's columns in key order. An array value is
+ * a set: `column = any($n)`.
  * @returns the SQL (without `where`) and its parameters, numbered from `$1`
  */
 export function buildJobWhere(fixed: Array<[column: string, value: unknown]>, filter: JobReadFilter = {}): { sql: string; params: unknown[] } {
@@ -87,7 +101,7 @@ export function buildJobWhere(fixed: Array<[column: string, value: unknown]>, fi
   for (const [column, value] of [...fixed, ...Object.entries(filter)]) {
     if (!/^[a-z_]+$/.test(column)) throw new Error(`invalid column name "${column}"`);
     params.push(value);
-    parts.push(`${column} = $${params.length}`);
+    parts.push(Array.isArray(value) ? `${column} = any($${params.length})` : `${column} = $${params.length}`);
   }
   return { sql: parts.length > 0 ? parts.join(' and ') : 'true', params };
 }
@@ -98,12 +112,20 @@ export function buildJobWhere(fixed: Array<[column: string, value: unknown]>, fi
  * PostgreSQL parses and plans each shape once. No entity is hydrated and no identity map is built: a status
  * poll is one indexed primary-key lookup (docs/design/performance.md).
  *
+ * Status and version lookups are batched: those issued while the event loop handles one round of sockets are
+ * sent as one `id = any($1)` query per filter (DataLoader, dispatched on `setImmediate`, no cache). A batch
+ * is sent after every lookup in it was asked for, so each still sees every write committed before its request
+ * arrived; what it saves is a round trip, a protocol exchange and a socket write per poll, most of a status
+ * read's cost once the row is narrow (docs/design/performance.md, "Status reads").
+ *
  * The pool points at `DATABASE_READ_URL` when set (a streaming replica; reads may then lag the primary by
  * the replication delay), else at `DATABASE_URL`.
  */
 @Injectable()
 export class JobStatusReader implements OnApplicationShutdown {
   private readonly pool: Pool;
+  private readonly statusLoader = this.batchedLookup<JobStatusFields>('job-status', STATUS_COLUMNS, numericCosts);
+  private readonly versionLoader = this.batchedLookup<{ id: string; version: number }>('job-version', 'id, version', (r) => r);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.pool = new Pool({
@@ -117,19 +139,17 @@ export class JobStatusReader implements OnApplicationShutdown {
     this.pool.on('error', () => undefined);
   }
 
-  /** The status fields of one job, or null when no row matches. */
+  /**
+   * The status fields of one job, or null when no row matches (or `jobId` is not a UUID). Callers that read
+   * the same job in one batch share the row: treat it as read-only.
+   */
   async status(jobId: string, filter: JobReadFilter = {}): Promise<JobStatusFields | null> {
-    const where = buildJobWhere([['id', jobId]], filter);
-    const rows = await this.query<JobStatusFields>(`job-status:${Object.keys(filter).join(',')}`, `select ${STATUS_COLUMNS} from jobs where ${where.sql}`, where.params);
-    const row = rows[0];
-    return row ? numericCosts(row) : null;
+    return UUID.test(jobId) ? this.statusLoader.load({ jobId, filter }) : null;
   }
 
   /** A job's version only (the cheap read behind `If-None-Match`), or null when no row matches. */
   async version(jobId: string, filter: JobReadFilter = {}): Promise<number | null> {
-    const where = buildJobWhere([['id', jobId]], filter);
-    const rows = await this.query<{ version: number }>(`job-version:${Object.keys(filter).join(',')}`, `select version from jobs where ${where.sql}`, where.params);
-    return rows[0]?.version ?? null;
+    return UUID.test(jobId) ? ((await this.versionLoader.load({ jobId, filter }))?.version ?? null) : null;
   }
 
   /** One page of jobs, newest first, and the total that match (two queries, run at once). */
@@ -161,7 +181,40 @@ export class JobStatusReader implements OnApplicationShutdown {
     const config: QueryConfig = { name, text, values };
     return (await this.pool.query(config)).rows as R[];
   }
+
+  /**
+   * A loader of rows by job id: each dispatch groups its lookups by filter and sends one query per group,
+   * `select <columns> from jobs where id = any($1) [and <filter>]`; `shape` turns a row into the answer.
+   */
+  private batchedLookup<R extends { id: string }>(name: string, columns: string, shape: (row: R) => R): DataLoader<Lookup, R | null> {
+    return new DataLoader<Lookup, R | null>(
+      async (lookups) => {
+        const groups = new Map<string, { filter: JobReadFilter; ids: string[] }>();
+        const keys = lookups.map(({ jobId, filter }) => {
+          const signature = JSON.stringify(filter);
+          let group = groups.get(signature);
+          if (!group) groups.set(signature, (group = { filter, ids: [] }));
+          const id = jobId.toLowerCase();
+          group.ids.push(id);
+          return `${signature}|${id}`;
+        });
+        const found = new Map<string, R>();
+        await Promise.all(
+          [...groups].map(async ([signature, { filter, ids }]) => {
+            const where = buildJobWhere([['id', [...new Set(ids)]]], filter);
+            const rows = await this.query<R>(`${name}:${Object.keys(filter).join(',')}`, `select ${columns} from jobs where ${where.sql}`, where.params);
+            for (const row of rows) found.set(`${signature}|${row.id}`, shape(row));
+          }),
+        );
+        return keys.map((key) => found.get(key) ?? null);
+      },
+      // setImmediate, not DataLoader's default (the end of the current job): requests read from different
+      // sockets in one poll phase then share a batch. No cache: every request reads the database.
+      { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+    );
+  }
 }
+
 
 /** `numeric` columns arrive as strings from `pg`; the body carries numbers (as the entity's DecimalType gives). */
 function numericCosts(row: JobStatusFields): JobStatusFields {

@@ -117,6 +117,22 @@ describe('status reads', () => {
     expect(((await changed.json()) as { progress: { clips_completed: number } }).progress.clips_completed).toBe(2);
   });
 
+  it('should answer each of many concurrent reads with its own job, whatever shares a batch', async () => {
+    const wanted = [...Object.values(ids), ...Object.values(ids), randomUUID(), ids.completed.toUpperCase()];
+    const answers = await Promise.all(wanted.map((id) => fetch(`${t.baseUrl}/api/v1/jobs/${id}`).then(async (r) => ({ status: r.status, body: (await r.json()) as { job_id?: string } }))));
+    answers.forEach((a, i) => {
+      if (i === wanted.length - 2) expect(a.status).toBe(404);
+      else expect([a.status, a.body.job_id]).toEqual([200, wanted[i].toLowerCase()]);
+    });
+  });
+
+  it('should send the security headers on a status read', async () => {
+    const res = await fetch(`${t.baseUrl}/api/v1/jobs/${ids.completed}`);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+  });
+
   it('should answer 404 for an unknown job even with If-None-Match', async () => {
     const res = await fetch(`${t.baseUrl}/api/v1/jobs/${randomUUID()}`, { headers: { 'if-none-match': 'W/"1"' } });
     expect(res.status).toBe(404);
