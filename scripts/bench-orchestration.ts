@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '1' },
     },
   });
-  const cases = new Set(values.case!.split(','));
+  const cases = new Set(values.case.split(','));
   const jobs = values.full ? 1000 : Number(values.jobs);
   const workers = Number(values.workers);
   out(`machine: ${os.cpus().length} cores, load average ${load()}`);
@@ -229,8 +229,8 @@ async function startCluster(run: RunEnv, workers: number, env: Record<string, st
   const start = (name: string, extra: Record<string, string>) => {
     const log = createWriteStream(path.join(run.dir, 'logs', `${name}.log`));
     const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...run.env, LOG_LEVEL: 'warn', ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     procs.push(child);
   };
   start('api', { ROLES: 'api', PORT: String(port) });

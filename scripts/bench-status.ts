@@ -192,8 +192,8 @@ async function seedJobs(databaseUrl: string, n: number): Promise<{ jobId: string
 function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, dir: string): ChildProcess {
   const log = createWriteStream(path.join(dir, `${name}.log`));
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   return child;
 }
 

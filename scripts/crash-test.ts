@@ -104,8 +104,8 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     const out = createWriteStream(path.join(dir, 'logs', `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
     // Both streams share one file: neither may end it when the other still writes.
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
     child.once('close', () => out.end());
     procs.set(name, child);
     child.on('exit', (_code, signal) => {

@@ -46,8 +46,8 @@ async function main(): Promise<void> {
     env: { ...run.env, PORT: String(port), MAX_CONCURRENT_JOBS: String(jobs), LOG_LEVEL: 'warn', STAGE_CACHE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const base = `http://127.0.0.1:${port}`;
   const startedWait = Date.now();
   while (!(await fetch(`${base}/health`).then((r) => r.ok).catch(() => false))) {

@@ -103,8 +103,8 @@ async function main(): Promise<void> {
   const startService = (name: string, extra: NodeJS.ProcessEnv) => {
     const out = createWriteStream(path.join(run.dir, 'logs', `${name}.log`));
     const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
     procs.push(child);
     children.push(child);
   };

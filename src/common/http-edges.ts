@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Ajv from 'ajv';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorBody, ErrorCode } from '@app/contracts';
@@ -108,7 +108,7 @@ export function fastifyServerOptions(config: AppConfig): FastifyServerOptions & 
  * only, route schemas compiled without coercion or key removal, the input bounds hook, and headers timeout.
  */
 export async function applyHttpEdges(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
   await app.register(helmet as never, {
     // Swagger UI (/docs) loads its own scripts and inline styles; everything else is JSON or media.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
@@ -140,6 +140,6 @@ export async function applyHttpEdges(app: NestFastifyApplication, config: AppCon
     }
   });
 
-  const server = app.getHttpServer() as import('node:http').Server;
+  const server = app.getHttpServer();
   server.headersTimeout = Math.min(config.access.requestTimeoutMs || 60_000, 60_000);
 }

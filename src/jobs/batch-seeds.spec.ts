@@ -1,4 +1,4 @@
-import { variationSeedBasis, type AdPlan, type AdRequest, type StoryboardInput } from '@app/contracts';
+import { variationSeedBasis, type AdPlan, type AdRequest } from '@app/contracts';
 import { stageInput, stillSeed, stillSeedBasis, type JobState } from './job-saga';
 
 const request: AdRequest = { prompt: 'A 15 second ad for a neighbourhood coffee roaster', duration: 15, aspect_ratio: '1:1', brand_guidelines: { primary_color: '#6B3E26' } };
@@ -82,7 +82,7 @@ describe('variation seeds', () => {
     expect(single).not.toHaveProperty('variation');
     expect(stageInput(state(2), 'image_generation', null)).toEqual({ ...single, variation: 2 });
 
-    const still = (s: JobState) => stageInput(s, 'storyboard', 1) as StoryboardInput;
+    const still = (s: JobState) => stageInput(s, 'storyboard', 1);
     expect(still(state(0))).toEqual(still(state()));
     expect(still(state(1)).seed).not.toBe(still(state()).seed);
     expect({ ...still(state(1)), seed: 0 }).toEqual({ ...still(state()), seed: 0 });

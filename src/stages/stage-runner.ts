@@ -231,7 +231,7 @@ export class StageRunner {
       const staged = await this.artifacts.stageIn(req.data.input, scope);
       stagedKeys = staged.keys;
       // Identical inputs reuse a stored output at cost 0 (docs/design/cache.md).
-      const { result, cached } = await this.cache.run(handler, staged.input as never, ctx, log);
+      const { result, cached } = await this.cache.run(handler, staged.input, ctx, log);
       const output = await this.artifacts.stageOut(result.output, scope);
       // The job ended while this attempt put its files: the cancelled branch below removes them. (A shutdown
       // or a lost lease keeps the finished result: it is paid for.)

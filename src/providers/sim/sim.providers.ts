@@ -134,7 +134,7 @@ function waitWithHeartbeats(ms: number, ctx: ProviderContext): Promise<void> {
       try {
         throwIfAborted(ctx.signal);
       } catch (err) {
-        reject(err as Error);
+        reject(err);
       }
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
