@@ -62,7 +62,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpPromptPlanner(http, p.http);
           case 'sim':
             return new SimPromptPlanner(sim);
-          default:
+          case 'local':
             return local;
         }
       },
@@ -86,7 +86,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpImageGenerator(http, p.http);
           case 'sim':
             return new SimImageGenerator(sim);
-          default:
+          case 'local':
             return local;
         }
       },
@@ -110,7 +110,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpSceneStillGenerator(http, p.http);
           case 'sim':
             return new SimSceneStillGenerator(sim);
-          default:
+          case 'local':
             return local;
         }
       },
@@ -134,7 +134,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpClipGenerator(http, p.http);
           case 'sim':
             return new SimClipGenerator(sim);
-          default:
+          case 'local':
             return local;
         }
       },

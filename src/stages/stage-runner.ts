@@ -285,6 +285,8 @@ export class StageRunner {
           await this.attempts.requeueTransient(attemptId, partialCost, calls);
           log.warn({ code: failure.code, err: failure.message, calls, retry_in_ms: next.delayMs }, 'stage attempt failed transiently; re-queued');
           return { action: 'nak', delayMs: next.delayMs };
+        case 'fail':
+          break; // failed for good: recorded below
       }
       this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
       log.error({ code: failure.code, err: failure.message, attempts: calls }, 'stage attempt failed');
