@@ -108,7 +108,7 @@ async function main(): Promise<void> {
 
   const pg = new Client({ connectionString: run.databaseUrl });
   await pg.connect();
-  const dup = await pg.query('select job_id, version from job_transitions group by job_id, version having count(*) > 1');
+  const dup = await pg.query<{ job_id: string; version: number }>('select job_id, version from job_transitions group by job_id, version having count(*) > 1');
   for (const r of dup.rows) lostUpdates.push(`job ${r.job_id}: version ${r.version} written twice`);
   const statuses = await pg.query<{ status: string; n: string }>('select status, count(*) as n from jobs group by status');
   await pg.end();
