@@ -20,7 +20,17 @@ export default tseslint.config(
   },
   // jobs and stages meet only through libs/contracts events.
   { files: ['src/jobs/**/*.ts'], rules: restrict([{ group: ['**/stages/**', '**/providers/**', '**/media/**'], message: 'jobs talks to stages through libs/contracts events only' }]) },
-  { files: ['src/stages/**/*.ts'], rules: restrict([{ group: ['**/jobs/**'], message: 'stages talks to jobs through libs/contracts events only' }]) },
+  // stages reach providers through the ports (and the Nest module and error types that go with them), never an adapter.
+  {
+    files: ['src/stages/**/*.ts'],
+    rules: restrict([
+      { group: ['**/jobs/**'], message: 'stages talks to jobs through libs/contracts events only' },
+      {
+        group: ['**/providers/**', '!**/providers/ports', '!**/providers/providers.module', '!**/providers/provider.errors'],
+        message: 'stages use providers through src/providers/ports.ts (with providers.module and provider.errors) only, not adapter internals',
+      },
+    ]),
+  },
   // providers and media know nothing of NATS, the database or jobs.
   {
     files: ['src/providers/**/*.ts', 'src/media/**/*.ts'],
