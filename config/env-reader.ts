@@ -4,20 +4,21 @@
  * of throwing, so a bad environment is reported whole at startup (ConfigError lists every problem).
  */
 export interface EnvReader {
+  // Function properties, not methods: the readers use no `this`, and callers destructure them.
   /** An integer in `[min, max]`. */
-  int(name: string, fallback: number, min: number, max: number): number;
+  int: (name: string, fallback: number, min: number, max: number) => number;
   /** A finite number `>= min` (and `<= max` when given). */
-  num(name: string, fallback: number, min: number, max?: number): number;
+  num: (name: string, fallback: number, min: number, max?: number) => number;
   /** A finite number `> 0`. */
-  positive(name: string, fallback: number): number;
+  positive: (name: string, fallback: number) => number;
   /** `true|false|1|0|yes|no`. */
-  bool(name: string, fallback: boolean): boolean;
+  bool: (name: string, fallback: boolean) => boolean;
   /** `on|off` (and the `bool` spellings). */
-  onOff(name: string, fallback: boolean): boolean;
+  onOff: (name: string, fallback: boolean) => boolean;
   /** An http(s) URL without trailing slashes ('' when unset). */
-  url(name: string, fallback?: string): string;
+  url: (name: string, fallback?: string) => string;
   /** Parsed JSON, or undefined when unset or invalid (a problem is recorded when invalid). */
-  json<T>(name: string): T | undefined;
+  json: <T>(name: string) => T | undefined;
 }
 
 /**

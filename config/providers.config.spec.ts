@@ -24,7 +24,7 @@ describe('loadProvidersConfig', () => {
 
   it('should never print a secret', () => {
     const { config } = loadProvidersConfig({ OPENAI_API_KEY: 'sk-very-secret', REPLICATE_API_TOKEN: 'r8_secret' });
-    const printed = [JSON.stringify(config), inspect(config, { depth: 10 }), `${config.openai.apiKey}`].join(' ');
+    const printed = [JSON.stringify(config), inspect(config, { depth: 10 }), String(config.openai.apiKey)].join(' ');
     expect(printed).not.toContain('secret');
     expect(config.openai.apiKey.reveal()).toBe('sk-very-secret');
   });

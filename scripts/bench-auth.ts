@@ -44,8 +44,8 @@ async function main(): Promise<void> {
         env: { ...run.env, ...v.env, ROLES: 'api', PORT: String(port), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.stdout!.pipe(log);
-      child.stderr!.pipe(log);
+      child.stdout.pipe(log);
+      child.stderr.pipe(log);
       children.push(child);
       const base = `http://127.0.0.1:${port}`;
       const started = Date.now();

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '1' },
     },
   });
-  const cases = new Set(values.case!.split(','));
+  const cases = new Set(values.case.split(','));
   const jobs = values.full ? 1000 : Number(values.jobs);
   const workers = Number(values.workers);
   out(`machine: ${os.cpus().length} cores, load average ${load()}`);
@@ -121,7 +121,7 @@ async function caseManyJobs(
   const pgSampler = await connect(run.databaseUrl);
   const sampler = (async () => {
     while (sampling) {
-      const done = Number((await pgSampler.query(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
+      const done = Number((await pgSampler.query<{ n: string }>(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
       for (const port of cluster.workerPorts) {
         const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
         const rss = metric(text, 'ad_process_resident_memory_bytes');
@@ -229,8 +229,8 @@ async function startCluster(run: RunEnv, workers: number, env: Record<string, st
   const start = (name: string, extra: Record<string, string>) => {
     const log = createWriteStream(path.join(run.dir, 'logs', `${name}.log`));
     const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...run.env, LOG_LEVEL: 'warn', ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     procs.push(child);
   };
   start('api', { ROLES: 'api', PORT: String(port) });
@@ -280,7 +280,7 @@ async function waitAllDone(databaseUrl: string, n: number, timeoutMs: number): P
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const done = Number((await pg.query(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
+      const done = Number((await pg.query<{ n: string }>(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
       if (done >= n) return;
       if (Date.now() > deadline) throw new Error(`only ${done}/${n} jobs finished in ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 200));

@@ -104,8 +104,8 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     const out = createWriteStream(path.join(dir, 'logs', `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
     // Both streams share one file: neither may end it when the other still writes.
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
     child.once('close', () => out.end());
     procs.set(name, child);
     child.on('exit', (_code, signal) => {
@@ -256,7 +256,7 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
   const pg = new Client({ connectionString: runEnv.databaseUrl });
   await pg.connect();
   report.violations.push(...(await checkInvariants(pg, jobIds)));
-  report.completed = Number((await pg.query(`select count(*) as n from jobs where status = 'completed'`)).rows[0].n);
+  report.completed = Number((await pg.query<{ n: string }>(`select count(*) as n from jobs where status = 'completed'`)).rows[0].n);
   report.wallSeconds = Math.round((Date.now() - started) / 1000);
   await pg.end();
   if (!o.keepData) await runEnv.cleanUp();
@@ -267,10 +267,11 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
 /** The invariants of docs/design/saga.md, "Crash testing", as SQL over the run's database. */
 export async function checkInvariants(pg: Client, jobIds: string[]): Promise<string[]> {
   const v: string[] = [];
-  const q = async (sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows;
+  // Every column these queries select is text or a number (counts come as strings, jsonb is cast to text).
+  const q = async (sql: string, params: unknown[] = []) => (await pg.query<Record<string, string | number | null>>(sql, params)).rows;
 
-  const notDone = await q(`select id, status, current_stage, error from jobs where status <> 'completed'`);
-  for (const j of notDone) v.push(`job ${j.id} ended ${j.status} at ${j.current_stage}: ${JSON.stringify(j.error)}`);
+  const notDone = await q(`select id, status, current_stage, error::text as error from jobs where status <> 'completed'`);
+  for (const j of notDone) v.push(`job ${j.id} ended ${j.status} at ${j.current_stage}: ${j.error}`);
   if (jobIds.length !== Number((await q('select count(*) as n from jobs'))[0].n)) v.push('job count differs from jobs created');
 
   const dupVersions = await q('select job_id, version, count(*) as n from job_transitions group by job_id, version having count(*) > 1');

@@ -46,8 +46,8 @@ async function main(): Promise<void> {
     env: { ...run.env, PORT: String(port), MAX_CONCURRENT_JOBS: String(jobs), LOG_LEVEL: 'warn', STAGE_CACHE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const base = `http://127.0.0.1:${port}`;
   const startedWait = Date.now();
   while (!(await fetch(`${base}/health`).then((r) => r.ok).catch(() => false))) {
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
 
   const pg = new Client({ connectionString: run.databaseUrl });
   await pg.connect();
-  const dup = await pg.query('select job_id, version from job_transitions group by job_id, version having count(*) > 1');
+  const dup = await pg.query<{ job_id: string; version: number }>('select job_id, version from job_transitions group by job_id, version having count(*) > 1');
   for (const r of dup.rows) lostUpdates.push(`job ${r.job_id}: version ${r.version} written twice`);
   const statuses = await pg.query<{ status: string; n: string }>('select status, count(*) as n from jobs group by status');
   await pg.end();

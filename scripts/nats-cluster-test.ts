@@ -103,8 +103,8 @@ async function main(): Promise<void> {
   const startService = (name: string, extra: NodeJS.ProcessEnv) => {
     const out = createWriteStream(path.join(run.dir, 'logs', `${name}.log`));
     const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
     procs.push(child);
     children.push(child);
   };
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 
   const pg = new Client({ connectionString: run.databaseUrl });
   await pg.connect();
-  const done = async () => Number((await pg.query(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
+  const done = async () => Number((await pg.query<{ n: string }>(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
   await waitFor(async () => (await done()) >= Math.ceil(jobs / 3), 600_000, 'a third of the jobs');
   const leader = (await jsm.streams.info(s.workStream)).cluster?.leader;
   const victim = nodes.find((n) => n.name === leader) ?? nodes[0];
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   log(`${await done()}/${jobs} done ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; work stream leader now ${await leaderOf(s.workStream)}; restarting ${victim.name}`);
   victim.start();
   await waitFor(async () => (await done()) >= jobs, 600_000, 'every job');
-  await waitFor(async () => Number((await pg.query('select count(*) as n from outbox where published_at is null')).rows[0].n) === 0, 60_000, 'outbox drained').catch(() => undefined);
+  await waitFor(async () => Number((await pg.query<{ n: string }>('select count(*) as n from outbox where published_at is null')).rows[0].n) === 0, 60_000, 'outbox drained').catch(() => undefined);
   log(`${jobs}/${jobs} finished`);
 
   for (const p of procs) p.kill('SIGTERM');

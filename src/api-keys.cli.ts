@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const out =
       command === 'create'
         ? await keys.create({ clientId: values.client!, userId: values.user ?? null, role: values.role as 'user' | 'admin' })
-        : await keys.revoke(arg!);
+        : await keys.revoke(arg);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {
     await orm.close();

@@ -141,7 +141,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return lastValueFrom(of(claim.body));
     }
     try {
-      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
       const status = this.reflector.get<number | undefined>('__httpCode__', context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
       await this.store.complete(owner, key, status, body);
       return body;

@@ -8,7 +8,7 @@ export function principalFromClaims(claims: JWTPayload, clientClaim: string): Pr
   const clientId = claims[clientClaim];
   if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 100) return null;
   const raw = [
-    ...(Array.isArray(claims.roles) ? claims.roles : []),
+    ...(Array.isArray(claims.roles) ? (claims.roles as unknown[]) : []),
     ...(typeof claims.role === 'string' ? [claims.role] : []),
     ...(typeof claims.scope === 'string' ? claims.scope.split(' ') : []),
   ];

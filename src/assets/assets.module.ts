@@ -24,5 +24,5 @@ export class AssetsModule {
  * and fail their validation.
  */
 export async function registerMultipart(app: NestFastifyApplication): Promise<void> {
-  await app.register(multipart as never, { throwFileSizeLimit: false, limits: { files: 1, parts: 12, fields: 10, fieldSize: 4096, headerPairs: 50 } });
+  await app.register(multipart, { throwFileSizeLimit: false, limits: { files: 1, parts: 12, fields: 10, fieldSize: 4096, headerPairs: 50 } });
 }

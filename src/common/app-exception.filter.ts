@@ -60,7 +60,7 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const res = exception.getResponse() as { message?: unknown; details?: Record<string, unknown> } | string;
-    const message = typeof res === 'string' ? res : Array.isArray(res.message) ? res.message.join('; ') : String(res.message ?? exception.message);
+    const message = typeof res === 'string' ? res : Array.isArray(res.message) ? res.message.join('; ') : typeof res.message === 'string' ? res.message : exception.message;
     const code: ErrorCode = status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMIT_EXCEEDED' : status < 500 ? 'INVALID_INPUT' : 'INTERNAL_ERROR';
     return { status, body: { error: { code, message, details: typeof res === 'object' && res.details ? res.details : {} } } };
   }

@@ -1,7 +1,7 @@
 import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Ajv from 'ajv';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorBody, ErrorCode } from '@app/contracts';
@@ -108,7 +108,7 @@ export function fastifyServerOptions(config: AppConfig): FastifyServerOptions & 
  * only, route schemas compiled without coercion or key removal, the input bounds hook, and headers timeout.
  */
 export async function applyHttpEdges(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
   // Helmet's middleware built once: @fastify/helmet rebuilt it (parsing the CSP directives again) on every
   // request, a few percent of a status read's CPU (docs/design/performance.md, "Status reads").
   const securityHeaders = helmet({
@@ -145,6 +145,6 @@ export async function applyHttpEdges(app: NestFastifyApplication, config: AppCon
     }
   });
 
-  const server = app.getHttpServer() as import('node:http').Server;
+  const server = app.getHttpServer();
   server.headersTimeout = Math.min(config.access.requestTimeoutMs || 60_000, 60_000);
 }

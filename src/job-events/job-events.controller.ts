@@ -19,6 +19,8 @@ export class JobEventsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    return this.stream.open(jobId, lastEventId ?? lastEventIdQuery, req.raw, reply.raw, () => reply.hijack());
+    return this.stream.open(jobId, lastEventId ?? lastEventIdQuery, req.raw, reply.raw, () => {
+      reply.hijack(); // returns the (thenable) reply; nothing to wait for
+    });
   }
 }

@@ -87,7 +87,7 @@ export class JobMetricsService {
     const fromDay = new Date(Math.ceil(since.getTime() / dayMs) * dayMs);
     const toDay = new Date(Math.max(fromDay.getTime(), Math.floor(now.getTime() / dayMs) * dayMs));
     const [jobs, failures, stages] = await Promise.all([
-      em.execute(
+      em.execute<Array<{ total: string | null; completed: string | null; failed: string | null; cost: string; seconds: string | null }>>(
         `select sum(total) as total, sum(completed) as completed, sum(failed) as failed, coalesce(sum(cost), 0) as cost, sum(seconds) as seconds from (
            select count(*) as total, count(*) filter (where status = 'completed') as completed, count(*) filter (where status = 'failed') as failed,
                   sum(cost_total) as cost, sum(extract(epoch from (completed_at - created_at))) filter (where status = 'completed') as seconds
@@ -96,16 +96,16 @@ export class JobMetricsService {
            select sum(total), sum(completed), sum(failed), sum(cost_usd), sum(completed_seconds) from job_rollup_hourly where hour >= ? and hour < ?
          ) x`,
         [...edgeParams, fromHour, toHour],
-      ) as Promise<Array<{ total: string | null; completed: string | null; failed: string | null; cost: string; seconds: string | null }>>,
-      em.execute(
+      ),
+      em.execute<Array<{ code: string; n: string }>>(
         `select code, sum(n) as n from (
            select coalesce(error->>'code', 'UNKNOWN') as code, count(*) as n from jobs where status = 'failed' and ${edges} group by 1
            union all
            select code, n from job_failures_hourly where hour >= ? and hour < ? and n > 0
          ) x group by 1`,
         [...edgeParams, fromHour, toHour],
-      ) as Promise<Array<{ code: string; n: string }>>,
-      em.execute(
+      ),
+      em.execute<Array<{ stage: string; bucket: number; n: string }>>(
         `select stage, bucket, sum(n) as n from (
            select stage, bucket, n from stage_duration_daily where day >= ? and day < ?
            union all
@@ -113,7 +113,7 @@ export class JobMetricsService {
             where (hour >= date_trunc('hour', ?::timestamptz) and hour < ?) or (hour >= ? and hour <= ?)
          ) x group by 1, 2`,
         [fromDay, toDay, since, fromDay, toDay, now],
-      ) as Promise<Array<{ stage: string; bucket: number; n: string }>>,
+      ),
     ]);
     const j = jobs[0];
     const total = Number(j.total ?? 0);

@@ -1,4 +1,4 @@
-import { variationSeedBasis, type AdPlan, type AdRequest, type StoryboardInput } from '@app/contracts';
+import { variationSeedBasis, type AdPlan, type AdRequest } from '@app/contracts';
 import { jobState } from '../../test/fixtures/saga';
 import { stageInput, stillSeed, stillSeedBasis, type JobState } from './job-saga';
 
@@ -65,7 +65,7 @@ describe('variation seeds', () => {
     expect(single).not.toHaveProperty('variation');
     expect(stageInput(state(2), 'image_generation', null)).toEqual({ ...single, variation: 2 });
 
-    const still = (s: JobState) => stageInput(s, 'storyboard', 1) as StoryboardInput;
+    const still = (s: JobState) => stageInput(s, 'storyboard', 1);
     expect(still(state(0))).toEqual(still(state()));
     expect(still(state(1)).seed).not.toBe(still(state()).seed);
     expect({ ...still(state(1)), seed: 0 }).toEqual({ ...still(state()), seed: 0 });

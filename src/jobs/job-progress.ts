@@ -82,5 +82,5 @@ export function stageProgress(state: JobState, ev: StageProgress, ctx: SagaConte
     job_id: state.id,
     data: { version: next.version, stage, scene_index: sceneIndex, percentage, estimated_completion_time: eta },
   };
-  return { kind: 'applied', next, terminal: false, messages: [{ id, subject: ctx.subjects.jobEvent('progress', state.id), payload: payload as JobEvent }] };
+  return { kind: 'applied', next, terminal: false, messages: [{ id, subject: ctx.subjects.jobEvent('progress', state.id), payload }] };
 }

@@ -75,7 +75,10 @@ export function v2StageWord(state: JobState): { stage: string; currentScene: str
       return { stage: 'storyboard_complete', currentScene: null };
     case 'processing':
       break;
-    default:
+    case 'completed':
+    case 'partially_completed':
+    case 'failed':
+    case 'cancelled':
       return { stage: state.status, currentScene: null };
   }
   switch (state.currentStage) {
@@ -92,7 +95,7 @@ export function v2StageWord(state: JobState): { stage: string; currentScene: str
       return { stage: 'rendering_video', currentScene: `${Math.min(state.scenesDone + 1, n)} of ${n}` };
     case 'composition':
       return { stage: 'exporting_formats', currentScene: null };
-    default:
+    case null:
       return { stage: 'processing', currentScene: null };
   }
 }

@@ -34,7 +34,7 @@ const statusBody = {
     cost: {
       type: 'object',
       additionalProperties: true,
-      properties: Object.fromEntries([['total', { type: 'number' }], ...STAGES.map((s) => [s, { type: 'number' }])]),
+      properties: Object.fromEntries(['total', ...STAGES].map((s) => [s, { type: 'number' }])),
     },
     // Stage-cache reuse per stage (booleans, or one per scene): free-form, in the order the saga stored it.
     cache: { type: 'object', additionalProperties: true },

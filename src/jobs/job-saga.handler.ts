@@ -112,7 +112,7 @@ export class JobSagaHandler {
       }
     });
     endTimer();
-    return this.afterCommit(jobId, type, decision as Decision, promoted, finished);
+    return this.afterCommit(jobId, type, decision, promoted, finished);
   }
 
   private afterCommit(
@@ -287,7 +287,7 @@ function writeState(job: Job, next: JobState, now: Date): void {
   job.awaitingApprovalSince = next.awaitingApprovalSince ? new Date(next.awaitingApprovalSince) : null;
   job.clips = next.clips;
   job.cacheHits = next.cacheHits ?? {};
-  job.clipUrls = next.clips.filter((c) => c !== null).map((c) => c!.clip_uri);
+  job.clipUrls = next.clips.filter((c) => c !== null).map((c) => c.clip_uri);
   job.scenesTotal = next.scenesTotal;
   job.scenesDone = next.scenesDone;
   job.scenesDispatched = next.scenesDispatched;

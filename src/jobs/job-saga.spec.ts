@@ -232,7 +232,7 @@ describe('decide (job saga transition function)', () => {
     [[5, 5, 5], 2, 5],
     [[8], 0, 8],
   ])('should give clip %#: scenes %j index %i lasts %f s (scene + crossfade overlap)', (secs, i, expected) => {
-    expect(clipSecondsFor(plan(secs as number[]), i as number)).toBe(expected);
+    expect(clipSecondsFor(plan(secs), i)).toBe(expected);
   });
 
   it('should give each transition its own deterministic message ids', () => {

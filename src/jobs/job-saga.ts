@@ -1012,7 +1012,7 @@ function stageRequest<S extends StageName>(
     job_id: state.id,
     data: { stage, attempt_id: attemptId, scene_index: sceneIndex, input, deadline_ms: ctx.stageDeadlineMs(stage) },
   };
-  return { id, subject: ctx.subjects.stageRequest(stage, state.id, sceneIndex ?? undefined), payload: payload as StageRequested };
+  return { id, subject: ctx.subjects.stageRequest(stage, state.id, sceneIndex ?? undefined), payload };
 }
 
 function jobEvent<T extends JobEventType>(state: JobState, type: T, data: JobEventData[T], ctx: SagaContext): OutboundMessage {
@@ -1026,7 +1026,7 @@ function jobEvent<T extends JobEventType>(state: JobState, type: T, data: JobEve
     job_id: state.id,
     data,
   };
-  return { id, subject: ctx.subjects.jobEvent(type, state.id), payload: payload as JobEvent };
+  return { id, subject: ctx.subjects.jobEvent(type, state.id), payload };
 }
 
 function required<T>(value: T | null | undefined): T {

@@ -99,7 +99,7 @@ export function parseRate(rate: unknown): number | undefined {
 
 function toStream(s: Record<string, unknown>): ProbedStream {
   const type = s.codec_type === 'video' || s.codec_type === 'audio' ? s.codec_type : 'other';
-  const stream: ProbedStream = { index: Number(s.index), type, codec: String(s.codec_name ?? '') };
+  const stream: ProbedStream = { index: Number(s.index), type, codec: typeof s.codec_name === 'string' ? s.codec_name : '' };
   if (typeof s.profile === 'string') stream.profile = s.profile;
   if (typeof s.pix_fmt === 'string') stream.pixFmt = s.pix_fmt;
   if (typeof s.color_space === 'string') stream.colorSpace = s.color_space;

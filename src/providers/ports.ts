@@ -25,7 +25,7 @@ export interface ProviderContext {
   /** Absolute directory for this job's artifacts (exists; shared by the job's stages). */
   workDir: string;
   /** Call during long work so the stage runner extends its lease and the NATS ack deadline. */
-  heartbeat(): void;
+  heartbeat: () => void;
   /**
    * A token a previous try of the same attempt saved (for example a Replicate prediction id), or null.
    * Lets a retried attempt resume paid work instead of paying again (docs/design/saga.md, "At-least-once stage
@@ -51,7 +51,7 @@ export interface ProviderContext {
    * artifacts"). Other URIs come back unchanged. Set by the stage runner; absent when a provider is called
    * outside it, and then files are sent as they are.
    */
-  shareUrl?(uri: string): Promise<string>;
+  shareUrl?: (uri: string) => Promise<string>;
 }
 
 /**

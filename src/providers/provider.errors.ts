@@ -42,7 +42,11 @@ export function codeForFault(fault: ProviderFault, stage: StageName): ErrorCode 
     case 'server':
     case 'circuit_open':
       return 'SERVICE_UNAVAILABLE';
-    default:
+    case 'client':
+    case 'invalid_output':
+    case 'content_policy':
+    case 'model_unavailable':
+    case 'remote_failed':
       return STAGE_FAILURE_CODE[stage] as ErrorCode;
   }
 }

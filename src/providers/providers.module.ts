@@ -68,7 +68,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpPromptPlanner(http, p.http);
           case 'sim':
             return new SimPromptPlanner(sim);
-          default:
+          case 'local':
             return local;
         }
       },
@@ -92,7 +92,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpImageGenerator(http, p.http);
           case 'sim':
             return new SimImageGenerator(sim);
-          default:
+          case 'local':
             return local;
         }
       },
@@ -116,7 +116,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpSceneStillGenerator(http, p.http);
           case 'sim':
             return new SimSceneStillGenerator(sim);
-          default:
+          case 'local':
             return local;
         }
       },
@@ -140,7 +140,7 @@ import { SimClipGenerator, SimCompositor, SimEngine, SimImageGenerator, SimPromp
             return new HttpClipGenerator(http, p.http);
           case 'sim':
             return new SimClipGenerator(sim);
-          default:
+          case 'local':
             return local;
         }
       },

@@ -2,7 +2,6 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { StageName } from '@app/contracts';
 import { ProviderError, faultOfStatus, parseRetryAfterMs } from './provider.errors';
 
@@ -127,7 +126,7 @@ export async function downloadTo(
   const tmp = `${destPath}.part-${process.pid}-${Date.now()}`;
   let bytes = 0;
   try {
-    const counted = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>).on('data', (chunk: Buffer) => {
+    const counted = Readable.fromWeb(res.body).on('data', (chunk: Buffer) => {
       bytes += chunk.length;
     });
     await pipeline(counted, createWriteStream(tmp), { signal: opts.signal });

@@ -115,7 +115,7 @@ export class StagePolicy {
       const err = 'error' in e ? e.error : undefined;
       this.metrics.providerRetries.inc({ stage: key.stage, provider: key.provider });
       log.warn(
-        { attempt: e.attempt, delay_ms: e.delay, fault: err instanceof ProviderError ? err.fault : undefined, status: err instanceof ProviderError ? err.status : undefined, err: (err as Error | undefined)?.message },
+        { attempt: e.attempt, delay_ms: e.delay, fault: err instanceof ProviderError ? err.fault : undefined, status: err instanceof ProviderError ? err.status : undefined, err: err?.message },
         'provider call failed with a transient fault: retrying',
       );
     });

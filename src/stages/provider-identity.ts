@@ -50,6 +50,6 @@ export function providerIdentity(
       if (providers.composition === 'http') return { name: 'http', url: providers.http.compositionUrl };
       return { ...local, exports: { gif: composition.exportGif, webm: composition.exportWebm }, brand_font_file: composition.brandFontFile };
     default:
-      return { name: 'unknown', stage: stage as string };
+      return { name: 'unknown', stage: stage };
   }
 }

@@ -231,7 +231,7 @@ export class StageRunner {
       const staged = await this.artifacts.stageIn(req.data.input, scope);
       stagedKeys = staged.keys;
       // Identical inputs reuse a stored output at cost 0 (docs/design/cache.md).
-      const { result, cached } = await this.cache.run(handler, staged.input as never, ctx, log);
+      const { result, cached } = await this.cache.run(handler, staged.input, ctx, log);
       const output = await this.artifacts.stageOut(result.output, scope);
       // The job ended while this attempt put its files: the cancelled branch below removes them. (A shutdown
       // or a lost lease keeps the finished result: it is paid for.)
@@ -285,6 +285,8 @@ export class StageRunner {
           await this.attempts.requeueTransient(attemptId, partialCost, calls);
           log.warn({ code: failure.code, err: failure.message, calls, retry_in_ms: next.delayMs }, 'stage attempt failed transiently; re-queued');
           return { action: 'nak', delayMs: next.delayMs };
+        case 'fail':
+          break; // failed for good: recorded below
       }
       this.metrics.stageDuration.observe({ stage, provider: handler.providerName, outcome: 'failed' }, seconds);
       log.error({ code: failure.code, err: failure.message, attempts: calls }, 'stage attempt failed');

@@ -79,7 +79,7 @@ export function sendWebhook(target: CheckedTarget, headers: Record<string, strin
           done({
             status: res.statusCode ?? null,
             excerpt: Buffer.concat(chunks).toString('utf8'),
-            retryAfterSeconds: parseRetryAfter(res.headers['retry-after'] as string | undefined, new Date()),
+            retryAfterSeconds: parseRetryAfter(res.headers['retry-after'], new Date()),
             error: null,
           });
         res.on('end', finish);

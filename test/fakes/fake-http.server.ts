@@ -215,7 +215,9 @@ export class FakeHttpServer {
       case '404':
         json(res, 404, { detail: 'The requested resource could not be found.', status: 404, error: { message: 'model not found', type: 'invalid_request_error', code: 'model_not_found' } });
         return true;
-      default:
+      case 'content_policy':
+      case 'invalid_plan':
+      case 'wrong_sums':
         return false; // API-specific faults are the handler's
     }
   }

@@ -142,7 +142,7 @@ export class FakeReplicateServer extends FakeHttpServer {
   }
 
   private clipSize(input: Record<string, unknown>): { w: number; h: number } {
-    const image = String(input.first_frame_image ?? input.start_image ?? '');
+    const image = [input.first_frame_image, input.start_image].find((v): v is string => typeof v === 'string') ?? '';
     const m = /^data:image\/png;base64,(.*)$/.exec(image);
     const size = m ? pngSize(Buffer.from(m[1].slice(0, 64), 'base64')) : null;
     // Real image-to-video models render ~720p; keep the reference's aspect, even dimensions.

@@ -26,7 +26,7 @@ export class FakeTeamServices extends FakeHttpServer {
     });
     this.on('POST', /^\/generate-image$/, 'image', (req, res) => {
       if (req.fault === 'content_policy') return refuse(res);
-      const aspect = ((req.body as { aspect_ratio?: AspectRatio }).aspect_ratio ?? '1:1') as AspectRatio;
+      const aspect = (req.body as { aspect_ratio?: AspectRatio }).aspect_ratio ?? '1:1';
       json(res, 200, { success: true, result: { image_url: `/files/image/${aspect.replace(':', 'x')}.png`, seed: 1234 }, cost: this.costs.image, processing_time: 1.1, metadata: {} });
     });
     this.on('POST', /^\/generate-video$/, 'video', (req, res) => {

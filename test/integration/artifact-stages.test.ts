@@ -73,8 +73,8 @@ describe('stage artifacts on the s3 store, stages in other processes', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     workers.push(child);
     return child;
   };

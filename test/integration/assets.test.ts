@@ -57,7 +57,7 @@ function uploadSuite(name: string, start: () => Promise<{ t: TestApp; storedObje
       await t?.close();
     });
 
-    const assetRows = async (): Promise<number> => Number(((await orm.em.fork().execute('select count(*) as n from assets')) as Array<{ n: string }>)[0].n);
+    const assetRows = async (): Promise<number> => Number((await orm.em.fork().execute<Array<{ n: string }>>('select count(*) as n from assets'))[0].n);
 
     const expectRoundTrip = async (bytes: Buffer, filename: string, expected: Partial<AssetBody>): Promise<AssetBody> => {
       const res = await uploadAsset(t.baseUrl, bytes, filename, 'application/octet-stream');
@@ -183,7 +183,7 @@ function uploadSuite(name: string, start: () => Promise<{ t: TestApp; storedObje
           headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
           body,
           duplex: 'half',
-        } as RequestInit);
+        });
         expect(res.status).toBe(400);
         expect(((await res.json()) as ErrorBody).error.details.reason).toBe('too_large');
         // Stopped well before the end of what was offered.

@@ -47,7 +47,7 @@ const TERMINAL = ['completed', 'failed', 'cancelled'];
 const post = (t: TestApp, route: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${t.baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 const getJson = async <T>(url: string, headers: Record<string, string> = {}): Promise<T> => (await (await fetch(url, { headers })).json()) as T;
-const sql = <T>(t: TestApp, q: string, params: unknown[] = []): Promise<T[]> => (t.app.get(MikroORM) as MikroORM).em.fork().execute(q, params);
+const sql = <T>(t: TestApp, q: string, params: unknown[] = []): Promise<T[]> => t.app.get<MikroORM>(MikroORM).em.fork().execute(q, params);
 const count = async (t: TestApp, q: string, params: unknown[] = []): Promise<number> => Number((await sql<{ n: string }>(t, q, params))[0].n);
 
 /** sha256 and the ffprobe check of a served MP4. */

@@ -236,7 +236,7 @@ describeIfChromium('dashboard on the v1 API (Chromium)', () => {
 
       // Theme switch: the light theme applies and is kept.
       await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-      const theme = await page.evaluate('document.documentElement.dataset.theme');
+      const theme = await page.evaluate<string>('document.documentElement.dataset.theme');
       await shot(page, `08-operations-${theme}`);
       await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
 

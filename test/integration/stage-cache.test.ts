@@ -36,7 +36,7 @@ describe('stage cache', () => {
     VIDEO_GEN_URL: team.url,
     MAX_PARALLEL_VIDEO_GENERATIONS: '3',
   });
-  const sql = <T>(app: TestApp, q: string, params: unknown[] = []): Promise<T[]> => (app.app.get(MikroORM) as MikroORM).em.fork().execute(q, params);
+  const sql = <T>(app: TestApp, q: string, params: unknown[] = []): Promise<T[]> => app.app.get<MikroORM>(MikroORM).em.fork().execute(q, params);
   const teamCalls = (): number => team.calls.filter((c) => c.route === 'image' || c.route === 'video').length;
 
   async function runJob(app: TestApp): Promise<JobBody> {

@@ -144,10 +144,10 @@ describe('webhooks', () => {
       ]) {
         const attempts = await pollUntil(
           async () =>
-            (await orm.em.fork().execute(
+            orm.em.fork().execute<Array<{ outcome: string; error: string; response_status: number | null }>>(
               `select a.outcome, a.error, a.response_status from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.job_id = ?`,
               [jobId],
-            )) as Array<{ outcome: string; error: string; response_status: number | null }>,
+            ),
           (rows) => rows.length >= 3,
           20_000,
         );

@@ -92,10 +92,10 @@ export async function auditPage(page: Page): Promise<string[]> {
 
 /** Gzip sizes (bytes) of every script the page loaded from its own origin. */
 export async function scriptSizes(page: Page, baseUrl: string): Promise<Array<{ url: string; gzipBytes: number }>> {
-  const urls = (await page.evaluate(`Array.from(new Set([
+  const urls = await page.evaluate<string[]>(`Array.from(new Set([
     ...Array.from(document.scripts).map((s) => s.src).filter(Boolean),
     ...performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script' || /\\.m?js(\\?|$)/.test(e.name)).map((e) => e.name),
-  ]))`)) as string[];
+  ]))`);
   const out: Array<{ url: string; gzipBytes: number }> = [];
   for (const url of urls.filter((u) => u.startsWith(baseUrl))) {
     const body = Buffer.from(await (await fetch(url)).arrayBuffer());

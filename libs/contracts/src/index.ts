@@ -4,6 +4,7 @@
  */
 export * from './ad-assets';
 export * from './ad-plan';
+export * from './asset-mentions';
 export * from './ad-request';
 export * from './errors';
 export * from './events';

@@ -53,7 +53,11 @@ export function toV1Status(status: JobStatus): V1JobStatus {
       return 'processing';
     case 'partially_completed':
       return 'completed';
-    default:
+    case 'queued':
+    case 'processing':
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
       return status;
   }
 }

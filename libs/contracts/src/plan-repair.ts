@@ -56,8 +56,8 @@ export function repairAdPlan(candidate: unknown, durationSeconds: number): PlanR
   const plan = structuredClone(candidate);
   const adjustments: PlanAdjustment[] = [];
   const scenes = plan.scenes as unknown[];
-  const sceneObjs = scenes.every(isObj) ? (scenes as Obj[]) : null;
-  const overlays = Array.isArray(plan.text_overlays) && plan.text_overlays.every(isObj) ? (plan.text_overlays as Obj[]) : null;
+  const sceneObjs = scenes.every(isObj) ? scenes : null;
+  const overlays = Array.isArray(plan.text_overlays) && plan.text_overlays.every(isObj) ? plan.text_overlays : null;
 
   if (sceneObjs) {
     const oldNumbers = sceneObjs.map((s) => s.scene_number);

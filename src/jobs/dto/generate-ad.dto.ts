@@ -78,7 +78,7 @@ export class GenerateAdDto {
   duration!: number;
 
   @ApiProperty({ enum: ASPECT_RATIOS, example: '9:16' })
-  @IsIn(ASPECT_RATIOS as unknown as string[], { message: `aspect_ratio must be one of ${ASPECT_RATIOS.join(', ')}` })
+  @IsIn(ASPECT_RATIOS, { message: `aspect_ratio must be one of ${ASPECT_RATIOS.join(', ')}` })
   aspect_ratio!: AspectRatio;
 
   @ApiPropertyOptional({ type: BrandGuidelinesDto })

@@ -108,12 +108,12 @@ export class V2GenerateDto {
 
   @ApiPropertyOptional({ enum: PLATFORMS, description: 'Gives the default aspectRatio: tiktok and meta 9:16, youtube 16:9' })
   @IsOptional()
-  @IsIn(PLATFORMS as unknown as string[], { message: `platform must be one of ${PLATFORMS.join(', ')}` })
+  @IsIn(PLATFORMS, { message: `platform must be one of ${PLATFORMS.join(', ')}` })
   platform?: Platform;
 
   @ApiPropertyOptional({ enum: ASPECT_RATIOS, description: 'Required unless platform gives it' })
   @ValidateIf((o: V2GenerateDto) => o.aspectRatio !== undefined || o.platform === undefined || o.platform === 'custom')
-  @IsIn(ASPECT_RATIOS as unknown as string[], { message: `aspectRatio must be one of ${ASPECT_RATIOS.join(', ')} (required unless platform is tiktok, meta or youtube)` })
+  @IsIn(ASPECT_RATIOS, { message: `aspectRatio must be one of ${ASPECT_RATIOS.join(', ')} (required unless platform is tiktok, meta or youtube)` })
   aspectRatio?: AspectRatio;
 
   @ApiPropertyOptional({ maxLength: 200 })
@@ -167,7 +167,7 @@ export class V2GenerateDto {
   @ApiPropertyOptional({ enum: EXPORT_FORMATS, isArray: true })
   @IsOptional()
   @IsArray()
-  @IsIn(EXPORT_FORMATS as unknown as string[], { each: true, message: `exportFormats must contain only ${EXPORT_FORMATS.join(', ')}` })
+  @IsIn(EXPORT_FORMATS, { each: true, message: `exportFormats must contain only ${EXPORT_FORMATS.join(', ')}` })
   exportFormats?: string[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: 3, default: 1, description: 'Cuts rendered from the approved storyboard (clips made once; docs/api.md, "Variations")' })

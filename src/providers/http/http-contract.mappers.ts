@@ -55,6 +55,12 @@ export function toParseRequest(input: PromptParsingInput): Record<string, unknow
   return { prompt: input.prompt, duration: input.duration, aspect_ratio: input.aspect_ratio, brand_guidelines: input.brand_guidelines ?? null };
 }
 
+/** The first of a lenient answer's candidate text fields that is text (a string, or a number as text). Pure. */
+function textOf(...values: unknown[]): string | undefined {
+  const v = values.find((x) => typeof x === 'string' || typeof x === 'number');
+  return v === undefined ? undefined : String(v);
+}
+
 /**
  * The parse result as an {@link AdPlan}. A service may answer the full plan, or only the contract's
  * `{scenes, visual_direction, audio, text_overlays}`: missing plan fields are filled from the request and the
@@ -70,12 +76,12 @@ export function toAdPlan(result: unknown, input: PromptParsingInput): { plan: Ad
   const r = result as Omit<Partial<AdPlan>, 'scenes'> & { scenes?: Array<Record<string, unknown>> };
   if (!Array.isArray(r.scenes)) return { plan: null, problems: ['result has no scenes'] };
   const scenes = r.scenes.map((s, i) => {
-    const text = String(s.on_screen_text ?? s.text ?? s.description ?? '').slice(0, 80) || `Scene ${i + 1}`;
+    const text = (textOf(s.on_screen_text, s.text, s.description) ?? '').slice(0, 80) || `Scene ${i + 1}`;
     return {
       scene_number: i + 1,
       role: (SCENE_ROLES as readonly unknown[]).includes(s.role) ? s.role : i === r.scenes!.length - 1 ? 'cta' : 'interest',
       duration: Number(s.duration),
-      visual_prompt: String(s.visual_prompt ?? s.prompt ?? s.description ?? text),
+      visual_prompt: textOf(s.visual_prompt, s.prompt, s.description) ?? text,
       on_screen_text: text,
       transition: (TRANSITIONS as readonly unknown[]).includes(s.transition) ? s.transition : 'crossfade',
       motion: (MOTIONS as readonly unknown[]).includes(s.motion) ? s.motion : MOTIONS[i % MOTIONS.length],

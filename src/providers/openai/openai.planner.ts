@@ -23,7 +23,7 @@ export function classifyOpenAiError(err: unknown): unknown {
     const fault = err.code === 'content_policy_violation' ? 'content_policy' : (faultOfStatus(err.status) ?? 'invalid_output');
     return new ProviderError(fault, STAGE, `openai answered ${err.status}: ${err.message.slice(0, 300)}`, {
       status: err.status,
-      retryAfterMs: fault === 'rate_limited' && err.headers ? parseRetryAfterMs(err.headers) : undefined,
+      retryAfterMs: fault === 'rate_limited' && err.headers ? parseRetryAfterMs(err.headers as Headers) : undefined, // instanceof leaves the type arguments any
       cause: err,
     });
   }

@@ -154,7 +154,8 @@ export class ReplicateClient {
         const done = await this.wait(predictionId, signal, stage, ctx.heartbeat);
         terminal = true;
         if (done.status !== 'succeeded') {
-          throw new ProviderError('remote_failed', stage, `replicate ${model} prediction ${done.id} ${done.status}: ${String(done.error ?? 'no error given').slice(0, 300)}`, {
+          const why = done.error == null ? 'no error given' : typeof done.error === 'string' ? done.error : JSON.stringify(done.error);
+          throw new ProviderError('remote_failed', stage, `replicate ${model} prediction ${done.id} ${done.status}: ${why.slice(0, 300)}`, {
             details: { prediction_id: done.id, prediction_status: done.status },
           });
         }

@@ -24,9 +24,9 @@ const HEARTBEAT_MS = 5000;
 export interface SimTools {
   ctx: ProviderContext;
   /** Writes a small placeholder file into the job's work dir and returns its `file://` URI. */
-  placeholder(name: string, text: string): Promise<string>;
+  placeholder: (name: string, text: string) => Promise<string>;
   /** Copies the sim's real 1-second MP4 and JPEG (made once per process) into the work dir. */
-  finishedAd(): Promise<{ videoUri: string; thumbnailUri: string; videoBytes: number }>;
+  finishedAd: () => Promise<{ videoUri: string; thumbnailUri: string; videoBytes: number }>;
 }
 
 /**
@@ -134,7 +134,7 @@ function waitWithHeartbeats(ms: number, ctx: ProviderContext): Promise<void> {
       try {
         throwIfAborted(ctx.signal);
       } catch (err) {
-        reject(err as Error);
+        reject(err);
       }
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });

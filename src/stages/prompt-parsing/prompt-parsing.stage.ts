@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PromptParsingInput, PromptParsingOutput } from '@app/contracts';
-import { withAssetMentions } from '../../providers/asset-mentions';
+import { withAssetMentions, type PromptParsingInput, type PromptParsingOutput } from '@app/contracts';
 import { PromptPlanner, type ProviderContext, type ProviderResult } from '../../providers/ports';
 import { APP_CONFIG, type AppConfig } from '../../../config/app.config';
 import { SERVICE_VERSION } from '../../common/version';

@@ -1,4 +1,4 @@
-import { makeAdPlan } from '../../test/fixtures/plans';
+import { makeAdPlan } from '../../../test/fixtures/plans';
 import { ASSET_MENTIONS, withAssetMentions } from './asset-mentions';
 
 describe('withAssetMentions', () => {

@@ -1,4 +1,5 @@
-import { footageScenes, type AdPlan, type AssetRole } from '@app/contracts';
+import { footageScenes, type AssetRole } from './ad-assets';
+import type { AdPlan } from './ad-plan';
 
 /** Sentences added to the visual prompts per asset role (docs/api.md, "Assets in the ad"). */
 export const ASSET_MENTIONS = {
