@@ -1,17 +1,9 @@
 import { connect } from 'node:net';
+import { seededRandom } from '../../src/providers/local/design/brand-look';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-/** A small seeded PRNG (mulberry32), so a failing case can be replayed from FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so a failing case can be replayed from FUZZ_SEED. */
+const prng = seededRandom;
 
 interface Case {
   method: string;

@@ -1,4 +1,5 @@
 import type { AdPlan, AdRequest, AspectRatio } from '@app/contracts';
+import { seededRandom } from '../design/brand-look';
 import { planAd } from './ad-planner';
 
 /**
@@ -6,17 +7,8 @@ import { planAd } from './ad-planner';
  * generated prompts, every number and every offer word on screen must appear in the prompt.
  */
 
-/** Small deterministic PRNG (mulberry32), so the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG, so the corpus is the same on every run. */
+const rng = seededRandom;
 
 const PRODUCTS = [
   'coffee beans', 'luxury watches', 'running sneakers', 'a project management app', 'organic tea', 'a skincare serum',
