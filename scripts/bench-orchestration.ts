@@ -12,12 +12,15 @@
  *   (c) the same many-jobs run with 1 and with 2 worker processes: the throughput ratio.
  *
  * Usage (after `npm run build`):
- *   node dist/scripts/bench-orchestration.js [--case a,b,c] [--jobs 200] [--full] [--workers 1]
- * `--full` runs (b) with 1 000 jobs. The machine's load average is printed beside the figures; on a shared
+ *   node dist/scripts/bench-orchestration.js [--case a,b,c] [--jobs 200] [--full] [--workers 1] [--profile DIR] [--sql-log]
+ * `--full` runs (b) with 1 000 jobs. `--profile DIR` runs every process under `node --cpu-prof` and writes
+ * one `.cpuprofile` per process and case into DIR (written when the process exits on SIGTERM). `--sql-log`
+ * logs every statement of the run's database (`log_min_duration_statement = 0` on that database only) and
+ * prints the statements per stage transition, by kind. The machine's load average is printed beside the figures; on a shared
  * machine compare ratios of one run. See docs/design/performance.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +37,11 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
+/** Where `--profile` writes the processes' CPU profiles (unset: no profiling). */
+let profileDir: string | undefined;
+/** `--sql-log`: count the statements of each many-jobs run. */
+let sqlLog = false;
+
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -44,11 +52,15 @@ async function main(): Promise<void> {
       jobs: { type: 'string', default: '200' },
       full: { type: 'boolean', default: false },
       workers: { type: 'string', default: '1' },
+      profile: { type: 'string' },
+      'sql-log': { type: 'boolean', default: false },
     },
   });
   const cases = new Set(values.case.split(','));
   const jobs = values.full ? 1000 : Number(values.jobs);
   const workers = Number(values.workers);
+  profileDir = values.profile ? path.resolve(values.profile) : undefined;
+  sqlLog = values['sql-log'];
   out(`machine: ${os.cpus().length} cores, load average ${load()}`);
 
   if (cases.has('a')) await caseSingleJob(workers);
@@ -106,6 +118,7 @@ async function caseManyJobs(
   const latency: Record<string, string> = saturate
     ? { SIM_LATENCY_DEFAULT: '0-20' }
     : { SIM_LATENCY_PROMPT_PARSING: '200-500', SIM_LATENCY_IMAGE_GENERATION: '500-1000', SIM_LATENCY_VIDEO_GENERATION: '1000-3000', SIM_LATENCY_COMPOSITION: '500-1000' };
+  const sqlFrom = sqlLog ? await startSqlLog(run.databaseUrl) : 0;
   const cluster = await startCluster(run, workers, {
     ...SIM_ENV,
     ...latency,
@@ -132,11 +145,13 @@ async function caseManyJobs(
     }
   })();
   try {
+    const cpuBefore = await cpuSeconds(cluster.workerPorts);
     const t0 = Date.now();
     await createJobs(cluster.base, n);
     const createSeconds = (Date.now() - t0) / 1000;
     await waitAllDone(run.databaseUrl, n, 900_000);
     const wall = (Date.now() - t0) / 1000;
+    const cpuUsed = (await cpuSeconds(cluster.workerPorts)) - cpuBefore;
     sampling = false;
     await sampler;
     const sagaP99 = await histogramP99(cluster.workerPorts, 'ad_saga_transaction_seconds');
@@ -160,6 +175,8 @@ async function caseManyJobs(
     out(
       `| ${transitions} | ${tps.toFixed(1)} | ${(sagaP99 * 1000).toFixed(1)} | ${lag.p?.[0]?.toFixed(1)} | ${lag.p?.[1]?.toFixed(1)} | ${pct(gaps.gapsMs, 50).toFixed(0)} | ${pct(gaps.gapsMs, 99).toFixed(0)} | ${Math.min(...rss).toFixed(0)}/${Math.max(...rss).toFixed(0)} (${avg(firstHalf.map((s) => s.rssMb)).toFixed(0)} → ${avg(secondHalf.map((s) => s.rssMb)).toFixed(0)}) | ${pct(loop, 50).toFixed(1)}/${Math.max(...loop).toFixed(1)} |`,
     );
+    out(`worker CPU: ${cpuUsed.toFixed(1)} s over ${wall.toFixed(1)} s = ${((cpuUsed * 1000) / transitions).toFixed(1)} ms per transition`);
+    if (sqlLog) printSqlCounts(new URL(run.databaseUrl).pathname.slice(1), sqlFrom, transitions);
     return { transitionsPerSecond: tps, rssMaxMb: Math.max(...rss) };
   } finally {
     sampling = false;
@@ -168,6 +185,45 @@ async function caseManyJobs(
     await cluster.stop();
     await run.cleanUp();
   }
+}
+
+/** The server's log (`log_line_prefix` must carry `%d`); `PG_LOG_FILE` overrides. */
+const PG_LOG = process.env.PG_LOG_FILE ?? '/var/log/postgresql/postgresql-15-main.log';
+
+/**
+ * Logs every statement of the run's own database (a per-database setting: other databases on the server are
+ * untouched) and returns the log's current size, where this run's lines start. Sessions opened afterwards
+ * (the services') pick the setting up.
+ */
+async function startSqlLog(databaseUrl: string): Promise<number> {
+  const pg = await connect(databaseUrl);
+  const db = new URL(databaseUrl).pathname.slice(1);
+  await pg.query(`alter database "${db}" set log_min_duration_statement = 0`);
+  await pg.end();
+  return statSync(PG_LOG).size;
+}
+
+/**
+ * Counts the statements the server executed for database `db` since `from` (one per round trip: a simple
+ * query's `statement:` or an extended query's `execute`), by kind, per stage transition. The bench's own
+ * polling (`count(*) … ('completed','failed','cancelled')`) is left out.
+ */
+function printSqlCounts(db: string, from: number, transitions: number): void {
+  const text = readFileSync(PG_LOG).subarray(from).toString('utf8');
+  const kinds = new Map<string, number>();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.includes(`@${db} `)) continue;
+    const m = /duration: [\d.]+ ms {2}(?:statement|execute [^:]*): (.*)$/.exec(line);
+    if (!m) continue;
+    const sql = m[1].trim();
+    if (sql.includes(`('completed','failed','cancelled')`)) continue;
+    const kind = sql.replace(/\s+/g, ' ').replace(/\$\d+|'[^']*'|\d+/g, '?').slice(0, 70);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    total += 1;
+  }
+  out(`SQL round trips: ${total} for ${transitions} transitions = ${(total / transitions).toFixed(1)} per transition`);
+  for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 25)) out(`  ${(n / transitions).toFixed(2)}  ${kind}`);
 }
 
 /**
@@ -228,7 +284,10 @@ async function startCluster(run: RunEnv, workers: number, env: Record<string, st
   const procs: ChildProcess[] = [];
   const start = (name: string, extra: Record<string, string>) => {
     const log = createWriteStream(path.join(run.dir, 'logs', `${name}.log`));
-    const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...run.env, LOG_LEVEL: 'warn', ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const profiling = profileDir
+      ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${run.run}-${name}.cpuprofile`, '--require', path.join(__dirname, 'support', 'profile-exit.js')]
+      : [];
+    const child = spawn(process.execPath, [...profiling, MAIN], { cwd: REPO_ROOT, env: { ...run.env, LOG_LEVEL: 'warn', ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     procs.push(child);
@@ -313,6 +372,13 @@ async function histogramP99(ports: number[], name: string): Promise<number> {
     prevCount = count;
   }
   return NaN;
+}
+
+/** CPU seconds (user + system) the worker processes used so far, summed: a load-independent cost figure. */
+async function cpuSeconds(ports: number[]): Promise<number> {
+  let sum = 0;
+  for (const port of ports) sum += metric(await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()), 'ad_process_cpu_seconds_total') ?? NaN;
+  return sum;
 }
 
 function metric(text: string, name: string): number | undefined {

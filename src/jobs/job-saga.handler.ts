@@ -12,6 +12,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { CostEstimator } from './cost-estimator';
 import { v2Links } from './links';
 import { Job, JobTransition } from './job.entity';
+import { JobRows } from './job-rows';
 import { decide, totalCost, type Decision, type JobState, type SagaCommand, type SagaContext } from './job-saga';
 
 /** Advisory lock key serialising job starts across processes (MAX_CONCURRENT_JOBS holds globally). */
@@ -25,6 +26,9 @@ const START_LOCK_KEY = 724_300_1;
  */
 @Injectable()
 export class JobSagaHandler {
+  /** The job row's targeted SQL (one statement to lock, one to write). */
+  private readonly rows: JobRows;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly nats: JetStreamService,
@@ -34,7 +38,9 @@ export class JobSagaHandler {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly budget: BudgetService,
-  ) {}
+  ) {
+    this.rows = new JobRows(orm);
+  }
 
   /**
    * Applies one event from the streams. Safe to call again with the same event (inbox dedup).
@@ -79,35 +85,41 @@ export class JobSagaHandler {
     let finished: { status: string; createdAt: Date } | null = null;
     const endTimer = this.metrics.sagaTransaction.startTimer({ type });
     await em.transactional(async (tx) => {
-      if (inbox) {
-        const rows: unknown[] = await tx.execute(
-          'insert into inbox (consumer, message_id) values (?, ?) on conflict do nothing returning message_id',
-          [inbox.consumer, inbox.id],
-        );
-        if (rows.length === 0) {
-          decision = { kind: 'ignored', reason: 'duplicate' };
-          return;
-        }
-      }
       if (input === null) {
+        if (inbox) {
+          const rows: unknown[] = await tx.execute(
+            'insert into inbox (consumer, message_id) values (?, ?) on conflict do nothing returning message_id',
+            [inbox.consumer, inbox.id],
+          );
+          if (rows.length === 0) {
+            decision = { kind: 'ignored', reason: 'duplicate' };
+            return;
+          }
+        }
         promoted = await this.promoteQueued(tx);
         decision = { kind: 'ignored', reason: promoted > 0 ? 'started queued jobs' : 'queued' };
         return;
       }
-      const job = await tx.findOne(Job, jobId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!job) {
+      // Inbox and row lock in one statement, the writes in another: the unit of work is not used for the job
+      // row here, so its JSON columns are neither hydrated into a managed entity nor diffed at flush.
+      const locked = await this.rows.lock(tx, jobId, inbox);
+      if (locked.kind === 'duplicate') {
+        decision = { kind: 'ignored', reason: 'duplicate' };
+        return;
+      }
+      if (locked.kind === 'unknown') {
         decision = { kind: 'ignored', reason: `unknown job ${jobId}` };
         return;
       }
+      const job = locked.job;
       const before = job.status;
       const costBefore = Number(job.costTotal);
-      decision = this.applyDecision(tx, job, input);
+      decision = await this.applyLocked(tx, job, input);
       // Client and user totals move in the same transaction as the job's cost (docs/security.md, "Budgets").
       await this.budget.recordJobSpend(tx, job, Number(job.costTotal) - costBefore);
       if (decision.kind === 'applied' && decision.terminal) finished = { status: decision.next.status, createdAt: job.createdAt };
       // A slot freed (finished, or waiting for approval) or a job asked for one (render, refine): fill slots in order.
       if (decision.kind === 'applied' && ((isGeneratingStatus(before) && !isGeneratingStatus(decision.next.status)) || decision.next.status === 'queued')) {
-        await tx.flush();
         promoted = await this.promoteQueued(tx);
       }
     });
@@ -139,7 +151,35 @@ export class JobSagaHandler {
     return decision;
   }
 
-  /** Runs `decide` on a locked job and stages its writes in `tx`. */
+  /** Runs `decide` on a job row locked by {@link JobRows.lock} and writes its effects at once, in one statement. */
+  private async applyLocked(tx: EntityManager, job: Job, input: SagaInbound | SagaCommand): Promise<Decision> {
+    const before = toState(job);
+    const decision = decide(before, input, this.context());
+    if (decision.kind !== 'applied') return decision;
+    const next = decision.next;
+    const snapshot = { ...job };
+    const now = new Date();
+    writeState(job, next, now);
+    job.version = next.version;
+    await this.rows.write(
+      tx,
+      snapshot,
+      job,
+      {
+        causeEventId: input.event_id,
+        fromStatus: before.status,
+        toStatus: next.status,
+        fromStage: before.currentStage,
+        toStage: next.currentStage,
+        version: next.version,
+        at: now,
+      },
+      decision.messages.map((m) => ({ id: m.id, subject: m.subject, payload: m.payload })),
+    );
+    return decision;
+  }
+
+  /** Runs `decide` on a locked, managed job and stages its writes in `tx` (written at the next flush). */
   private applyDecision(tx: EntityManager, job: Job, input: SagaInbound | SagaCommand): Decision {
     const before = toState(job);
     const decision = decide(before, input, this.context());

@@ -1,4 +1,4 @@
-import type { JsMsg, JetStreamClient } from '@nats-io/jetstream';
+import type { Consumer, JsMsg, JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 
 /** What to do with a message once its handler returns (the only place acks, naks and terms are decided). */
@@ -29,6 +29,11 @@ export interface RunningConsumer {
 export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
   let stopped = false;
   const loops: Promise<void>[] = [];
+  // Looked up once and shared by the slots: `consumers.get` is a JetStream API request, and making it before
+  // every pull doubled the idle slots' traffic and CPU (docs/design/performance.md, "Orchestration"). After a
+  // failed pull the next one looks it up again, in case the durable was re-created.
+  let consumer: Promise<Consumer> | null = null;
+  const lookup = (): Promise<Consumer> => (consumer ??= opts.js.consumers.get(opts.stream, opts.durable));
   for (let slot = 0; slot < opts.slots; slot++) {
     loops.push(
       (async () => {
@@ -36,10 +41,10 @@ export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
         while (!stopped) {
           let msg: JsMsg | null = null;
           try {
-            const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
-            msg = await consumer.next({ expires: 2000 });
+            msg = await (await lookup()).next({ expires: 2000 });
             backoffMs = 250;
           } catch (err) {
+            consumer = null;
             if (stopped) break;
             opts.logger.warn({ durable: opts.durable, err: (err as Error).message }, 'pull failed; retrying');
             await sleep(backoffMs);

@@ -1,6 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { StageName } from '@app/contracts';
-import { enqueueOutbox } from '../messaging/outbox.relay';
 import type { AttemptLease } from './stage-decision';
 
 /** What a successful claim returns: the delivery count and what earlier deliveries left behind. */
@@ -123,21 +122,20 @@ export class StageAttemptsRepository {
   }
 
   /**
-   * Stores the attempt's outcome and its result event's outbox row in one transaction, fenced by the lease.
+   * Stores the attempt's outcome and its result event's outbox row atomically, fenced by the lease: one
+   * statement (the outbox insert reads the fenced update's row), so it needs no transaction round trips of
+   * its own (docs/design/performance.md, "Orchestration").
    * @returns false when another worker had already finished or retaken the attempt (nothing written)
    */
   async storeOutcome(o: AttemptOutcome): Promise<boolean> {
-    let stored = false;
-    await this.orm.em.fork().transactional(async (tx) => {
-      const rows: unknown[] = await tx.execute(
-        `update stage_attempts set status = ?, provider = ?, outcome = ?, lease_until = null, updated_at = now()
-           where attempt_id = ? and status = 'running' and lease_owner = ? returning attempt_id`,
-        [o.status, o.provider, JSON.stringify(o.event), o.attemptId, this.owner],
-      );
-      if (rows.length === 0) return;
-      enqueueOutbox(tx, o.outboxId, o.subject, o.event);
-      stored = true;
-    });
-    return stored;
+    const event = JSON.stringify(o.event);
+    const rows: unknown[] = await this.orm.em.fork().execute(
+      `with u as (
+         update stage_attempts set status = ?, provider = ?, outcome = ?, lease_until = null, updated_at = now()
+          where attempt_id = ? and status = 'running' and lease_owner = ? returning attempt_id)
+       insert into outbox (id, subject, payload) select ?, ?, ?::jsonb from u returning id`,
+      [o.status, o.provider, event, o.attemptId, this.owner, o.outboxId, o.subject, event],
+    );
+    return rows.length > 0;
   }
 }

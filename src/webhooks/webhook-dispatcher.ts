@@ -102,9 +102,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
    */
   async fanOut(event: JobEvent): Promise<number> {
     const em = this.orm.em.fork();
+    const hook = event.type === 'job.created' ? (event as JobEvent<'created'>).data.webhook : undefined;
+    // Most job events have no endpoint to go to: one read then, not a transaction's three round trips on
+    // every event (docs/design/performance.md, "Orchestration"). The writes below are idempotent, so the
+    // read needs no transaction around it.
+    if (!hook && !(await this.endpointsFor(em, event)).some((x) => filterAccepts(x.event_types, event.type))) return 0;
     let created = 0;
     await em.transactional(async (tx) => {
-      const hook = event.type === 'job.created' ? (event as JobEvent<'created'>).data.webhook : undefined;
       if (hook) {
         await tx.execute(
           `insert into webhook_endpoints (id, job_id, url, event_types) values (?, ?, ?, (select array_agg(x) from jsonb_array_elements_text(?::jsonb) x))
@@ -112,10 +116,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           [randomUUID(), event.job_id, hook.url, JSON.stringify(hook.event_types ?? [])],
         );
       }
-      const endpoints: Array<{ id: string; client_id: string | null; event_types: string[] | null }> = await tx.execute(
-        `select id, client_id, event_types from webhook_endpoints where enabled and (job_id is null or job_id = ?)`,
-        [event.job_id],
-      );
+      const endpoints = await this.endpointsFor(tx, event);
       const payload = JSON.stringify(toWebhookPayload(event, this.config.publicBaseUrl));
       for (const e of endpoints.filter((x) => filterAccepts(x.event_types, event.type))) {
         const rows: unknown[] = await tx.execute(
@@ -128,6 +129,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     });
     if (created > 0) this.kick();
     return created;
+  }
+
+  /** Enabled endpoints that may take the event: global ones and the job's own. */
+  private async endpointsFor(em: EntityManager, event: JobEvent): Promise<Array<{ id: string; client_id: string | null; event_types: string[] | null }>> {
+    return em.execute(`select id, client_id, event_types from webhook_endpoints where enabled and (job_id is null or job_id = ?)`, [event.job_id]);
   }
 
   /**
