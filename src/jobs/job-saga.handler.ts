@@ -12,7 +12,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { CostEstimator } from './cost-estimator';
 import { v2Links } from './links';
 import { Job, JobTransition } from './job.entity';
-import { JobRows } from './job-rows';
+import { JobRows, type TransitionRow } from './job-rows';
 import { decide, totalCost, type Decision, type JobState, type SagaCommand, type SagaContext } from './job-saga';
 
 /** Advisory lock key serialising job starts across processes (MAX_CONCURRENT_JOBS holds globally). */
@@ -165,15 +165,7 @@ export class JobSagaHandler {
       tx,
       snapshot,
       job,
-      {
-        causeEventId: input.event_id,
-        fromStatus: before.status,
-        toStatus: next.status,
-        fromStage: before.currentStage,
-        toStage: next.currentStage,
-        version: next.version,
-        at: now,
-      },
+      { ...transitionOf(input, before, next), at: now },
       decision.messages.map((m) => ({ id: m.id, subject: m.subject, payload: m.payload })),
     );
     return decision;
@@ -187,15 +179,7 @@ export class JobSagaHandler {
     const next = decision.next;
     writeState(job, next, new Date());
     tx.persist(
-      Object.assign(new JobTransition(), {
-        jobId: job.id,
-        causeEventId: input.event_id,
-        fromStatus: before.status,
-        toStatus: next.status,
-        fromStage: before.currentStage,
-        toStage: next.currentStage,
-        version: next.version,
-      }),
+      Object.assign(new JobTransition(), { jobId: job.id, ...transitionOf(input, before, next) }),
     );
     for (const m of decision.messages) enqueueOutbox(tx, m.id, m.subject, m.payload);
     return decision;
@@ -351,4 +335,16 @@ function writeState(job: Job, next: JobState, now: Date): void {
     job.cancelledAt = now;
     job.cancelRequested = true;
   }
+}
+
+/** The `job_transitions` fields of one applied decision: its cause, and status, stage and version before → after. */
+function transitionOf(input: SagaInbound | SagaCommand, before: JobState, next: JobState): Omit<TransitionRow, 'at'> {
+  return {
+    causeEventId: input.event_id,
+    fromStatus: before.status,
+    toStatus: next.status,
+    fromStage: before.currentStage,
+    toStage: next.currentStage,
+    version: next.version,
+  };
 }
