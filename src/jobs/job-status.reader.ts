@@ -215,7 +215,6 @@ export class JobStatusReader implements OnApplicationShutdown {
   }
 }
 
-
 /** `numeric` columns arrive as strings from `pg`; the body carries numbers (as the entity's DecimalType gives). */
 function numericCosts(row: JobStatusFields): JobStatusFields {
   row.costPromptParsing = Number(row.costPromptParsing);

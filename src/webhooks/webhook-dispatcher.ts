@@ -105,8 +105,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const hook = event.type === 'job.created' ? (event as JobEvent<'created'>).data.webhook : undefined;
     // Most job events have no endpoint to go to: one read then, not a transaction's three round trips on
     // every event (docs/design/performance.md, "Orchestration"). The writes below are idempotent, so the
-    // read needs no transaction around it.
-    if (!hook && !(await this.endpointsFor(em, event)).some((x) => filterAccepts(x.event_types, event.type))) return 0;
+    // read needs no transaction around it, and serves the fan-out too; a job.created with its own webhook
+    // reads inside, after registering it.
+    const known = hook ? null : await this.endpointsFor(em, event);
+    if (known && !known.some((x) => filterAccepts(x.event_types, event.type))) return 0;
     let created = 0;
     await em.transactional(async (tx) => {
       if (hook) {
@@ -116,7 +118,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           [randomUUID(), event.job_id, hook.url, JSON.stringify(hook.event_types ?? [])],
         );
       }
-      const endpoints = await this.endpointsFor(tx, event);
+      const endpoints = known ?? (await this.endpointsFor(tx, event));
       const payload = JSON.stringify(toWebhookPayload(event, this.config.publicBaseUrl));
       for (const e of endpoints.filter((x) => filterAccepts(x.event_types, event.type))) {
         const rows: unknown[] = await tx.execute(
