@@ -62,15 +62,15 @@ export function fallbackFontPath(role: FallbackFontRole): string {
 }
 
 /**
- * The optional brand font named by `BRAND_FONT_FILE` in `env` (the caller's record: the media layer does not
- * read the environment, docs/conventions.md "One place per decision"): null when unset or blank, else its
- * absolute path.
+ * The optional brand font, as configured by `BRAND_FONT_FILE` (config/providers/local.config.ts: the media
+ * layer does not read the environment, docs/conventions.md "One place per decision"): null when unset or
+ * blank, else its absolute path.
  *
  * @throws Error naming the variable when the file does not exist or is not a regular file, so a typo fails
  *   the first render loudly instead of silently falling back to DejaVu.
  */
-export function brandFontPathFromEnv(env: Readonly<Record<string, string | undefined>>): string | null {
-  const raw = env[BRAND_FONT_ENV]?.trim();
+export function brandFontPath(file: string | null | undefined): string | null {
+  const raw = file?.trim();
   if (!raw) return null;
   const path = isAbsolute(raw) ? raw : resolve(raw);
   let isFile = false;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { brandFontPathFromEnv, resolveAssetDir } from './media-assets';
+import { brandFontPath, resolveAssetDir } from './media-assets';
 import { fitText, fontFamilyList, wrapText } from './text-card.renderer';
 
 /** A monospace stand-in for canvas measureText: 10 px per character at 20 px, scaling with the font size. */
@@ -42,18 +42,18 @@ describe('fontFamilyList', () => {
   });
 });
 
-describe('brandFontPathFromEnv', () => {
+describe('brandFontPath', () => {
   it('should be null when BRAND_FONT_FILE is unset or blank', () => {
-    expect(brandFontPathFromEnv({})).toBeNull();
-    expect(brandFontPathFromEnv({ BRAND_FONT_FILE: '  ' })).toBeNull();
+    expect(brandFontPath(undefined)).toBeNull();
+    expect(brandFontPath('  ')).toBeNull();
   });
 
   it('should return an existing file as an absolute path', () => {
     const file = join(resolveAssetDir(), 'fonts', 'DejaVuSerif.ttf');
-    expect(brandFontPathFromEnv({ BRAND_FONT_FILE: file })).toBe(file);
+    expect(brandFontPath(file)).toBe(file);
   });
 
   it('should fail loudly, naming the variable, when the file is missing', () => {
-    expect(() => brandFontPathFromEnv({ BRAND_FONT_FILE: '/nope/brand.ttf' })).toThrow('BRAND_FONT_FILE=/nope/brand.ttf: no such font file');
+    expect(() => brandFontPath('/nope/brand.ttf')).toThrow('BRAND_FONT_FILE=/nope/brand.ttf: no such font file');
   });
 });

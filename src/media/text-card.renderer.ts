@@ -2,8 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { rgba, type Rgb } from './color';
 import {
-  BRAND_FONT_ENV,
-  brandFontPathFromEnv,
+  brandFontPath,
   fallbackFontPath,
   FALLBACK_FONT_FILES,
   fontPath,
@@ -48,7 +47,7 @@ export function registerCanvasFonts(): { brand: boolean } {
   if (registered) return registered;
   for (const r of Object.keys(FONT_FILES) as FontRole[]) register(fontPath(r), FAMILY[r]);
   for (const r of Object.keys(FALLBACK_FONT_FILES) as FallbackFontRole[]) register(fallbackFontPath(r), FALLBACK_FAMILY[r]);
-  const brandPath = brandFontPathFromEnv({ [BRAND_FONT_ENV]: brandFontFile ?? undefined });
+  const brandPath = brandFontPath(brandFontFile);
   if (brandPath) register(brandPath, BRAND_FAMILY);
   registered = { brand: brandPath !== null };
   return registered;
