@@ -1,15 +1,12 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import { APP_GUARD } from '@nestjs/core';
 import { AdminController, UsageController } from './access.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
 import { IdempotencyInterceptor, IdempotencyStore } from './idempotency.interceptor';
 import { JwtVerifier } from './jwt.verifier';
 import { PgThrottlerStorage } from './pg-throttler.storage';
-import { RateLimitGuard, rateLimitClassOf } from './rate-limit.guard';
+import { RateLimitGuard } from './rate-limit.guard';
 import { BudgetService } from './budget.service';
 
 /**
@@ -24,19 +21,6 @@ export class AccessModule {
   static register(withApi: boolean): DynamicModule {
     return {
       module: AccessModule,
-      imports: [
-        ThrottlerModule.forRootAsync({
-          inject: [APP_CONFIG, MikroORM],
-          useFactory: (config: AppConfig, orm: MikroORM) => {
-            const reflector = new Reflector();
-            const rule = (ctx: Parameters<typeof rateLimitClassOf>[1]) => config.access.rateLimits.rules[rateLimitClassOf(reflector, ctx)];
-            return {
-              throttlers: [{ name: 'default', limit: (ctx) => rule(ctx).limit, ttl: (ctx) => rule(ctx).windowSeconds * 1000 }],
-              storage: new PgThrottlerStorage(orm),
-            };
-          },
-        }),
-      ],
       controllers: withApi ? [AdminController, UsageController] : [],
       providers: [
         ApiKeysService,
@@ -44,6 +28,7 @@ export class AccessModule {
         BudgetService,
         IdempotencyStore,
         IdempotencyInterceptor,
+        PgThrottlerStorage,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],

@@ -1,61 +1,90 @@
-import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
-import type { RateLimitClass } from '../../config/access.config';
+import type { RateLimitClass, RateLimitRule } from '../../config/access.config';
 import { RateLimitedError } from './access.errors';
 import { PUBLIC_KEY, RATE_LIMIT_KEY } from './access.decorators';
+import { PgThrottlerStorage } from './pg-throttler.storage';
 import { principalKey, type Principal } from './principal';
 
-/** The route's rate-limit class (`@RateLimit`), `default` when unannotated. */
+/** The route's rate-limit class (`@RateLimit` on the handler, else on the controller), `default` when unannotated. */
 export function rateLimitClassOf(reflector: Reflector, context: ExecutionContext): RateLimitClass {
   return reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]) ?? 'default';
 }
 
+/** What a route counts against: its class and that class's rule. */
+interface RouteLimit {
+  cls: RateLimitClass;
+  limit: number;
+  ttlMs: number;
+  windowSeconds: number;
+}
+
 /**
- * The global rate-limit guard (@nestjs/throttler with PostgreSQL storage), after the AuthGuard: counts per
- * principal when authenticated and per client IP otherwise, in a window per rate-limit class, and answers
- * 429 RATE_LIMIT_EXCEEDED with `Retry-After` and `X-RateLimit-Limit/Remaining/Reset` (docs/security.md).
- * `RATE_LIMITS=off` and `@Public()` routes skip it.
+ * The global rate-limit guard, after the AuthGuard: counts per principal when authenticated and per client IP
+ * otherwise, in a fixed window per rate-limit class ({@link PgThrottlerStorage}, shared by every API process),
+ * sets `X-RateLimit-Limit/Remaining/Reset` on every counted answer and refuses with 429 RATE_LIMIT_EXCEEDED
+ * and `Retry-After` past the limit (docs/security.md, "Rate limits"). `RATE_LIMITS=off` and `@Public()`
+ * routes skip it.
+ *
+ * A route's metadata (public or not, class, rule) is resolved once per controller and handler and kept: it
+ * is fixed when the app starts, and a request then pays two map lookups instead of reflector walks
+ * (docs/design/performance.md, "Status reads"). Skipping answers synchronously, so Nest awaits nothing.
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class RateLimitGuard implements CanActivate {
+  private readonly enabled: boolean;
+  private readonly rules: Readonly<Record<RateLimitClass, RateLimitRule>>;
+  /** Controller class → handler → its limit, or null when the route is not counted. */
+  private readonly routes = new Map<unknown, Map<unknown, RouteLimit | null>>();
+
   constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+    private readonly storage: PgThrottlerStorage,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    super(options, storage, reflector);
+    this.enabled = config.access.rateLimits.enabled;
+    this.rules = config.access.rateLimits.rules;
   }
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    if (!this.config.access.rateLimits.enabled || context.getType() !== 'http') return true;
-    return this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
+  /** @throws RateLimitedError (429) past the route's limit */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (!this.enabled || context.getType() !== 'http') return true;
+    const route = this.routeOf(context);
+    return route ? this.count(context, route) : true;
   }
 
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const r = req as unknown as FastifyRequest & { principal?: Principal };
-    const who = r.principal ? principalKey(r.principal) : null;
-    return who ? `p:${who}` : `ip:${r.ip}`;
+  private async count(context: ExecutionContext, route: RouteLimit): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest & { principal?: Principal }>();
+    const reply = http.getResponse<FastifyReply>();
+    const who = req.principal ? principalKey(req.principal) : null;
+    const key = `${route.cls}:${who ? `p:${who}` : `ip:${req.ip}`}`.slice(0, 200);
+    const hit = await this.storage.increment(key, route.ttlMs, route.limit);
+    reply.header('X-RateLimit-Limit', route.limit);
+    reply.header('X-RateLimit-Remaining', Math.max(0, route.limit - hit.totalHits));
+    reply.header('X-RateLimit-Reset', hit.timeToExpire);
+    if (hit.isBlocked) {
+      reply.header('Retry-After', hit.timeToBlockExpire);
+      throw new RateLimitedError({ class: route.cls, limit: route.limit, window_seconds: route.windowSeconds, retry_after_seconds: hit.timeToBlockExpire });
+    }
+    return true;
   }
 
-  protected override generateKey(context: ExecutionContext, tracker: string): string {
-    return `${rateLimitClassOf(this.reflector, context)}:${tracker}`.slice(0, 200);
-  }
-
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    reply.header('X-RateLimit-Limit', detail.limit);
-    reply.header('X-RateLimit-Remaining', 0);
-    reply.header('X-RateLimit-Reset', detail.timeToExpire);
-    reply.header('Retry-After', detail.timeToBlockExpire);
-    throw new RateLimitedError({
-      class: rateLimitClassOf(this.reflector, context),
-      limit: detail.limit,
-      window_seconds: Math.round(detail.ttl / 1000),
-      retry_after_seconds: detail.timeToBlockExpire,
-    });
+  private routeOf(context: ExecutionContext): RouteLimit | null {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new Map<unknown, RouteLimit | null>()));
+    let route = byHandler.get(handler);
+    if (route === undefined) {
+      const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]) === true;
+      const cls = rateLimitClassOf(this.reflector, context);
+      const rule = this.rules[cls];
+      route = isPublic ? null : { cls, limit: rule.limit, ttlMs: rule.windowSeconds * 1000, windowSeconds: rule.windowSeconds };
+      byHandler.set(handler, route);
+    }
+    return route;
   }
 }
