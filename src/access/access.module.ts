@@ -1,5 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { AdminController, UsageController } from './access.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
@@ -21,6 +23,17 @@ export class AccessModule {
   static register(withApi: boolean): DynamicModule {
     return {
       module: AccessModule,
+      imports: [
+        ThrottlerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          // One throttler whose limit and window come from the route's rate-limit class (RateLimitGuard);
+          // the storage is the batched PostgreSQL counter, shared by every API process.
+          useFactory: (config: AppConfig) => ({
+            throttlers: [{ name: 'default', limit: 0, ttl: 0 }],
+            storage: new PgThrottlerStorage(config),
+          }),
+        }),
+      ],
       controllers: withApi ? [AdminController, UsageController] : [],
       providers: [
         ApiKeysService,
@@ -28,7 +41,6 @@ export class AccessModule {
         BudgetService,
         IdempotencyStore,
         IdempotencyInterceptor,
-        PgThrottlerStorage,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],

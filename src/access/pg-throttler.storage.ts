@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { Pool, type QueryConfig } from 'pg';
-import { APP_CONFIG, type AppConfig } from '../../config/app.config';
+import type { AppConfig } from '../../config/app.config';
 
 /** What one counted hit answers (the `@nestjs/throttler` storage record). */
 export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -63,14 +63,13 @@ export function hitRecord(position: number, limit: number, msLeft: number): Thro
  *
  * The pool points at `DATABASE_URL` (the primary: counting writes), never at the read replica.
  */
-@Injectable()
 export class PgThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly pool: Pool;
   private pending = new Map<string, PendingKey>();
   private scheduled = false;
   private sinceSweep = 0;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(config: AppConfig) {
     this.pool = new Pool({ connectionString: config.databaseUrl, max: POOL_MAX, idleTimeoutMillis: 30_000 });
     // An idle client's error (server restart) must not crash the process: the next batch reconnects.
     this.pool.on('error', () => undefined);

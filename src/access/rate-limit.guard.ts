@@ -1,11 +1,19 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import type { RateLimitClass, RateLimitRule } from '../../config/access.config';
 import { RateLimitedError } from './access.errors';
 import { PUBLIC_KEY, RATE_LIMIT_KEY } from './access.decorators';
-import { PgThrottlerStorage } from './pg-throttler.storage';
 import { principalKey, type Principal } from './principal';
 
 /** The route's rate-limit class (`@RateLimit` on the handler, else on the controller), `default` when unannotated. */
@@ -13,7 +21,7 @@ export function rateLimitClassOf(reflector: Reflector, context: ExecutionContext
   return reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]) ?? 'default';
 }
 
-/** What a route counts against: its class and that class's rule. */
+/** What a route counts against: its class and that class's rule, or null for a `@Public()` route. */
 interface RouteLimit {
   cls: RateLimitClass;
   limit: number;
@@ -22,54 +30,67 @@ interface RouteLimit {
 }
 
 /**
- * The global rate-limit guard, after the AuthGuard: counts per principal when authenticated and per client IP
- * otherwise, in a fixed window per rate-limit class ({@link PgThrottlerStorage}, shared by every API process),
- * sets `X-RateLimit-Limit/Remaining/Reset` on every counted answer and refuses with 429 RATE_LIMIT_EXCEEDED
- * and `Retry-After` past the limit (docs/security.md, "Rate limits"). `RATE_LIMITS=off` and `@Public()`
- * routes skip it.
+ * The global rate-limit guard (@nestjs/throttler with the batched PostgreSQL storage, `PgThrottlerStorage`),
+ * after the AuthGuard: counts per principal when authenticated and per client IP otherwise, in a fixed window
+ * per rate-limit class, sets `X-RateLimit-Limit/Remaining/Reset` and answers 429 RATE_LIMIT_EXCEEDED with
+ * `Retry-After` past the limit (docs/security.md, "Rate limits"). `RATE_LIMITS=off` and `@Public()` routes
+ * skip it.
  *
- * A route's metadata (public or not, class, rule) is resolved once per controller and handler and kept: it
- * is fixed when the app starts, and a request then pays two map lookups instead of reflector walks
- * (docs/design/performance.md, "Status reads"). Skipping answers synchronously, so Nest awaits nothing.
+ * A route's class and rule are fixed when the app starts, so they are resolved once per handler and kept
+ * (two map lookups a request instead of reflector walks: docs/design/performance.md, "Status reads"); the
+ * library's guard does the rest.
  */
 @Injectable()
-export class RateLimitGuard implements CanActivate {
+export class RateLimitGuard extends ThrottlerGuard {
   private readonly enabled: boolean;
   private readonly rules: Readonly<Record<RateLimitClass, RateLimitRule>>;
   /** Controller class → handler → its limit, or null when the route is not counted. */
   private readonly routes = new Map<unknown, Map<unknown, RouteLimit | null>>();
 
   constructor(
-    private readonly reflector: Reflector,
-    private readonly storage: PgThrottlerStorage,
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super(options, storage, reflector);
     this.enabled = config.access.rateLimits.enabled;
     this.rules = config.access.rateLimits.rules;
   }
 
-  /** @throws RateLimitedError (429) past the route's limit */
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (!this.enabled || context.getType() !== 'http') return true;
-    const route = this.routeOf(context);
-    return route ? this.count(context, route) : true;
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(!this.enabled || context.getType() !== 'http' || this.routeOf(context) === null);
   }
 
-  private async count(context: ExecutionContext, route: RouteLimit): Promise<boolean> {
-    const http = context.switchToHttp();
-    const req = http.getRequest<FastifyRequest & { principal?: Principal }>();
-    const reply = http.getResponse<FastifyReply>();
-    const who = req.principal ? principalKey(req.principal) : null;
-    const key = `${route.cls}:${who ? `p:${who}` : `ip:${req.ip}`}`.slice(0, 200);
-    const hit = await this.storage.increment(key, route.ttlMs, route.limit);
-    reply.header('X-RateLimit-Limit', route.limit);
-    reply.header('X-RateLimit-Remaining', Math.max(0, route.limit - hit.totalHits));
-    reply.header('X-RateLimit-Reset', hit.timeToExpire);
-    if (hit.isBlocked) {
-      reply.header('Retry-After', hit.timeToBlockExpire);
-      throw new RateLimitedError({ class: route.cls, limit: route.limit, window_seconds: route.windowSeconds, retry_after_seconds: hit.timeToBlockExpire });
-    }
-    return true;
+  /** The route's own limit and window replace the module's placeholder throttler (one per class, not per route). */
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const route = this.routeOf(request.context)!;
+    return super.handleRequest({ ...request, limit: route.limit, ttl: route.ttlMs, blockDuration: route.ttlMs });
+  }
+
+  protected override getTracker(req: Record<string, unknown>): Promise<string> {
+    const r = req as unknown as FastifyRequest & { principal?: Principal };
+    const who = r.principal ? principalKey(r.principal) : null;
+    return Promise.resolve(who ? `p:${who}` : `ip:${r.ip}`);
+  }
+
+  protected override generateKey(context: ExecutionContext, tracker: string): string {
+    return `${this.routeOf(context)!.cls}:${tracker}`.slice(0, 200);
+  }
+
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const route = this.routeOf(context)!;
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    reply.header('X-RateLimit-Limit', detail.limit);
+    reply.header('X-RateLimit-Remaining', 0);
+    reply.header('X-RateLimit-Reset', detail.timeToExpire);
+    reply.header('Retry-After', detail.timeToBlockExpire);
+    throw new RateLimitedError({
+      class: route.cls,
+      limit: detail.limit,
+      window_seconds: route.windowSeconds,
+      retry_after_seconds: detail.timeToBlockExpire,
+    });
   }
 
   private routeOf(context: ExecutionContext): RouteLimit | null {

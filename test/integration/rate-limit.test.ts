@@ -1,4 +1,5 @@
-import { PgThrottlerStorage } from '../../src/access/pg-throttler.storage';
+import { getStorageToken } from '@nestjs/throttler';
+import type { PgThrottlerStorage } from '../../src/access/pg-throttler.storage';
 import { pollUntil, startTestApp, type TestApp } from '../support/test-app';
 
 const LIMIT = 15;
@@ -24,7 +25,7 @@ describe('rate-limit counting', () => {
   });
 
   it('should give each hit of one batch its own position, in call order, and continue the count in the next batch', async () => {
-    const storage = a.app.get(PgThrottlerStorage);
+    const storage = a.app.get<PgThrottlerStorage>(getStorageToken(), { strict: false });
     const first = await Promise.all(Array.from({ length: 7 }, () => storage.increment('test:positions', 60_000, 4)));
     expect(first.map((r) => r.totalHits)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(first.map((r) => r.isBlocked)).toEqual([false, false, false, false, true, true, true]);
@@ -43,8 +44,8 @@ describe('rate-limit counting', () => {
   });
 
   it('should hand two processes hitting one key in the same round disjoint, contiguous ranges of positions', async () => {
-    const sa = a.app.get(PgThrottlerStorage);
-    const sb = b.app.get(PgThrottlerStorage);
+    const sa = a.app.get<PgThrottlerStorage>(getStorageToken(), { strict: false });
+    const sb = b.app.get<PgThrottlerStorage>(getStorageToken(), { strict: false });
     expect(sa).not.toBe(sb);
     const hit = (s: PgThrottlerStorage) => s.increment('test:shared', 60_000, 10);
     const [fromA, fromB] = await Promise.all([Promise.all(Array.from({ length: 12 }, () => hit(sa))), Promise.all(Array.from({ length: 12 }, () => hit(sb)))]);
@@ -57,7 +58,7 @@ describe('rate-limit counting', () => {
   });
 
   it('should start a new window once the last one ended', async () => {
-    const storage = a.app.get(PgThrottlerStorage);
+    const storage = a.app.get<PgThrottlerStorage>(getStorageToken(), { strict: false });
     const opened = await storage.increment('test:window', 1_000, 2);
     expect(opened.totalHits).toBe(1);
     // The window is 1 s: keep counting until a hit lands in a fresh window.
