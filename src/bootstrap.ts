@@ -10,7 +10,7 @@ import { AppModule } from './app.module';
 import { registerMultipart } from './assets/assets.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { applyHttpEdges, fastifyServerOptions } from './common/http-edges';
-import { createRootLogger } from './common/logger';
+import { createAccessLog, createRootLogger } from './common/logger';
 import { PinoNestLogger, registerRequestLogging } from './common/http-logging';
 import { createValidationPipe } from './common/validation';
 import { SERVICE_VERSION } from './common/version';
@@ -41,7 +41,8 @@ export async function createApp(config: AppConfig, logger?: Logger): Promise<Nes
   await registerMultipart(app);
 
   const fastify = app.getHttpAdapter().getInstance();
-  registerRequestLogging(fastify, root);
+  // The service's own stdout logger gets the buffered access log; a caller's logger keeps every line its own way.
+  registerRequestLogging(fastify, root, logger ? undefined : createAccessLog(config.logLevel));
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions?.url ?? 'unknown';

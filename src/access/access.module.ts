@@ -1,6 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { AdminController, UsageController } from './access.controller';
@@ -9,7 +8,7 @@ import { AuthGuard } from './auth.guard';
 import { IdempotencyInterceptor, IdempotencyStore } from './idempotency.interceptor';
 import { JwtVerifier } from './jwt.verifier';
 import { PgThrottlerStorage } from './pg-throttler.storage';
-import { RateLimitGuard, rateLimitClassOf } from './rate-limit.guard';
+import { RateLimitGuard } from './rate-limit.guard';
 import { BudgetService } from './budget.service';
 
 /**
@@ -26,15 +25,13 @@ export class AccessModule {
       module: AccessModule,
       imports: [
         ThrottlerModule.forRootAsync({
-          inject: [APP_CONFIG, MikroORM],
-          useFactory: (config: AppConfig, orm: MikroORM) => {
-            const reflector = new Reflector();
-            const rule = (ctx: Parameters<typeof rateLimitClassOf>[1]) => config.access.rateLimits.rules[rateLimitClassOf(reflector, ctx)];
-            return {
-              throttlers: [{ name: 'default', limit: (ctx) => rule(ctx).limit, ttl: (ctx) => rule(ctx).windowSeconds * 1000 }],
-              storage: new PgThrottlerStorage(orm),
-            };
-          },
+          inject: [APP_CONFIG],
+          // One throttler whose limit and window come from the route's rate-limit class (RateLimitGuard);
+          // the storage is the batched PostgreSQL counter, shared by every API process.
+          useFactory: (config: AppConfig) => ({
+            throttlers: [{ name: 'default', limit: 0, ttl: 0 }],
+            storage: new PgThrottlerStorage(config),
+          }),
         }),
       ],
       controllers: withApi ? [AdminController, UsageController] : [],

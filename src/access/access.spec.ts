@@ -6,6 +6,7 @@ import { presentedCredential } from './auth.guard';
 import { canonicalJson } from './idempotency.interceptor';
 import { principalFromClaims } from './jwt.verifier';
 import { canSee, ownerFilter, ownerOf } from './ownership';
+import { hitRecord } from './pg-throttler.storage';
 import { ANONYMOUS, type Principal } from './principal';
 
 const user = (clientId: string): Principal => ({ via: 'api_key', clientId, userId: 'u', roles: ['user'] });
@@ -21,6 +22,12 @@ describe('access rules', () => {
     ['5/day', null],
   ])('should parse the rate-limit rule %s', (raw, expected) => {
     expect(parseRateLimitRule(raw)).toEqual(expected);
+  });
+
+  it('should block a hit past the limit with the window seconds left, rounded up and at least 1', () => {
+    expect(hitRecord(4, 4, 59_001)).toEqual({ totalHits: 4, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
+    expect(hitRecord(5, 4, 59_001)).toEqual({ totalHits: 5, timeToExpire: 60, isBlocked: true, timeToBlockExpire: 60 });
+    expect(hitRecord(9, 4, 0)).toEqual({ totalHits: 9, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 1 });
   });
 
   it('should default to auth off and rate limits on, and name every bad variable', () => {

@@ -18,40 +18,74 @@ export function presentedCredential(headers: FastifyRequest['headers']): string 
   return m ? m[1] : null;
 }
 
+/** What a route asks of its caller: public or not, and the roles it needs. */
+interface RouteAccess {
+  isPublic: boolean;
+  roles: AccessRole[];
+}
+
 /**
  * The global guard (registered once as APP_GUARD, so every route, v1 and v2, is covered): resolves the
  * caller to a {@link Principal} on `req.principal`, then checks `@Roles`. With `AUTH_MODE=off` callers are
  * anonymous unless the route needs a role; `@Public()` routes never need a credential.
+ *
+ * A route's metadata is resolved once per controller and handler and kept (it is fixed when the app starts),
+ * and a request that needs no credential is answered synchronously, so Nest awaits nothing for it
+ * (docs/design/performance.md, "Status reads").
  * @throws UnauthorizedError (401) without a valid credential where one is needed; ForbiddenError (403) without the role
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly authOn: boolean;
+  /** Controller class → handler → what it asks. */
+  private readonly routes = new Map<unknown, Map<unknown, RouteAccess>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly jwt: JwtVerifier,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.authOn = config.access.authMode === 'on';
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
-    const roles = this.reflector.getAllAndOverride<AccessRole[] | undefined>(ROLES_KEY, targets) ?? [];
-    const needsCredential = !isPublic && (this.config.access.authMode === 'on' || roles.length > 0);
-    const credential = presentedCredential(req.headers);
-
-    let principal: Principal = ANONYMOUS;
-    if (needsCredential) {
-      if (!credential) throw new UnauthorizedError();
-      const found = await this.authenticate(credential);
-      if (!found) throw new UnauthorizedError('the API key or bearer token is invalid, revoked or expired');
-      principal = found;
+    const { isPublic, roles } = this.routeOf(context);
+    if (isPublic || (!this.authOn && roles.length === 0)) {
+      req.principal = ANONYMOUS;
+      checkRoles(ANONYMOUS, roles);
+      return true;
     }
+    return this.authenticated(req, roles);
+  }
+
+  private async authenticated(req: FastifyRequest, roles: AccessRole[]): Promise<boolean> {
+    const credential = presentedCredential(req.headers);
+    if (!credential) throw new UnauthorizedError();
+    const principal = await this.authenticate(credential);
+    if (!principal) throw new UnauthorizedError('the API key or bearer token is invalid, revoked or expired');
     req.principal = principal;
-    for (const role of roles) if (!principal.roles.includes(role)) throw new ForbiddenError(role);
+    checkRoles(principal, roles);
     return true;
+  }
+
+  private routeOf(context: ExecutionContext): RouteAccess {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new Map<unknown, RouteAccess>()));
+    let route = byHandler.get(handler);
+    if (!route) {
+      const targets = [handler, controller];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        roles: this.reflector.getAllAndOverride<AccessRole[] | undefined>(ROLES_KEY, targets) ?? [],
+      };
+      byHandler.set(handler, route);
+    }
+    return route;
   }
 
   private async authenticate(credential: string): Promise<Principal | null> {
@@ -59,4 +93,9 @@ export class AuthGuard implements CanActivate {
     if (/^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(credential)) return this.jwt.enabled ? this.jwt.verify(credential) : null;
     return this.keys.authenticate(credential);
   }
+}
+
+/** @throws ForbiddenError (403) for the first of `roles` the principal lacks */
+function checkRoles(principal: Principal, roles: AccessRole[]): void {
+  for (const role of roles) if (!principal.roles.includes(role)) throw new ForbiddenError(role);
 }

@@ -1,61 +1,111 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
-import type { RateLimitClass } from '../../config/access.config';
+import type { RateLimitClass, RateLimitRule } from '../../config/access.config';
 import { RateLimitedError } from './access.errors';
 import { PUBLIC_KEY, RATE_LIMIT_KEY } from './access.decorators';
 import { principalKey, type Principal } from './principal';
 
-/** The route's rate-limit class (`@RateLimit`), `default` when unannotated. */
+/** The route's rate-limit class (`@RateLimit` on the handler, else on the controller), `default` when unannotated. */
 export function rateLimitClassOf(reflector: Reflector, context: ExecutionContext): RateLimitClass {
   return reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]) ?? 'default';
 }
 
+/** What a route counts against: its class and that class's rule, or null for a `@Public()` route. */
+interface RouteLimit {
+  cls: RateLimitClass;
+  limit: number;
+  ttlMs: number;
+  windowSeconds: number;
+}
+
 /**
- * The global rate-limit guard (@nestjs/throttler with PostgreSQL storage), after the AuthGuard: counts per
- * principal when authenticated and per client IP otherwise, in a window per rate-limit class, and answers
- * 429 RATE_LIMIT_EXCEEDED with `Retry-After` and `X-RateLimit-Limit/Remaining/Reset` (docs/security.md).
- * `RATE_LIMITS=off` and `@Public()` routes skip it.
+ * The global rate-limit guard (@nestjs/throttler with the batched PostgreSQL storage, `PgThrottlerStorage`),
+ * after the AuthGuard: counts per principal when authenticated and per client IP otherwise, in a fixed window
+ * per rate-limit class, sets `X-RateLimit-Limit/Remaining/Reset` and answers 429 RATE_LIMIT_EXCEEDED with
+ * `Retry-After` past the limit (docs/security.md, "Rate limits"). `RATE_LIMITS=off` and `@Public()` routes
+ * skip it.
+ *
+ * A route's class and rule are fixed when the app starts, so they are resolved once per handler and kept
+ * (two map lookups a request instead of reflector walks: docs/design/performance.md, "Status reads"); the
+ * library's guard does the rest.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  private readonly enabled: boolean;
+  private readonly rules: Readonly<Record<RateLimitClass, RateLimitRule>>;
+  /** Controller class → handler → its limit, or null when the route is not counted. */
+  private readonly routes = new Map<unknown, Map<unknown, RouteLimit | null>>();
+
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     super(options, storage, reflector);
+    this.enabled = config.access.rateLimits.enabled;
+    this.rules = config.access.rateLimits.rules;
   }
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    if (!this.config.access.rateLimits.enabled || context.getType() !== 'http') return true;
-    return this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(!this.enabled || context.getType() !== 'http' || this.routeOf(context) === null);
   }
 
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+  /** The route's own limit and window replace the module's placeholder throttler (one per class, not per route). */
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const route = this.routeOf(request.context)!;
+    return super.handleRequest({ ...request, limit: route.limit, ttl: route.ttlMs, blockDuration: route.ttlMs });
+  }
+
+  protected override getTracker(req: Record<string, unknown>): Promise<string> {
     const r = req as unknown as FastifyRequest & { principal?: Principal };
     const who = r.principal ? principalKey(r.principal) : null;
-    return who ? `p:${who}` : `ip:${r.ip}`;
+    return Promise.resolve(who ? `p:${who}` : `ip:${r.ip}`);
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {
-    return `${rateLimitClassOf(this.reflector, context)}:${tracker}`.slice(0, 200);
+    return `${this.routeOf(context)!.cls}:${tracker}`.slice(0, 200);
   }
 
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const route = this.routeOf(context)!;
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     reply.header('X-RateLimit-Limit', detail.limit);
     reply.header('X-RateLimit-Remaining', 0);
     reply.header('X-RateLimit-Reset', detail.timeToExpire);
     reply.header('Retry-After', detail.timeToBlockExpire);
     throw new RateLimitedError({
-      class: rateLimitClassOf(this.reflector, context),
+      class: route.cls,
       limit: detail.limit,
-      window_seconds: Math.round(detail.ttl / 1000),
+      window_seconds: route.windowSeconds,
       retry_after_seconds: detail.timeToBlockExpire,
     });
+  }
+
+  private routeOf(context: ExecutionContext): RouteLimit | null {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new Map<unknown, RouteLimit | null>()));
+    let route = byHandler.get(handler);
+    if (route === undefined) {
+      const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]) === true;
+      const cls = rateLimitClassOf(this.reflector, context);
+      const rule = this.rules[cls];
+      route = isPublic ? null : { cls, limit: rule.limit, ttlMs: rule.windowSeconds * 1000, windowSeconds: rule.windowSeconds };
+      byHandler.set(handler, route);
+    }
+    return route;
   }
 }
