@@ -64,6 +64,11 @@ const PLAY_IN_PAGE = `(src) => new Promise((resolve) => {
   v.src = src;
 })`;
 const hasChromium = existsSync(CHROMIUM);
+/**
+ * Limit for a step that renders a sample (the 60 s one is the longest): the suite runs two files side by side
+ * on two shared cores, so a render can take several times its quiet-machine minute.
+ */
+const RENDER_TIMEOUT_MS = 900_000;
 
 function context(workDir: string, attemptId: string): ProviderContext {
   return standaloneContext('playback-test', workDir, attemptId);
@@ -194,7 +199,7 @@ describe('what a person sees', () => {
           '--disable-sync',
         ],
       });
-    });
+    }, RENDER_TIMEOUT_MS);
 
     afterAll(async () => {
       await browser?.close();
@@ -247,7 +252,7 @@ describe('what a person sees', () => {
       expect(r).toMatchObject({ ended: true, error: null, videoWidth: widthPx, videoHeight: heightPx });
       expect(Math.abs(r.currentTime - r.duration)).toBeLessThan(0.1);
       expect(Math.abs(r.duration - req.durationSeconds)).toBeLessThan(0.2);
-    });
+    }, RENDER_TIMEOUT_MS);
 
     it('should play the WebM export to its end', async () => {
       expect(output.webm_uri).toBeDefined();
@@ -285,7 +290,7 @@ describe('what a person sees', () => {
         // The card is there (thousands of pixels) and nothing the overlay changed lies outside the safe area.
         expect({ scene: k + 1, present: px.total > 2000, outside: px.outside }).toEqual({ scene: k + 1, present: true, outside: 0 });
       }
-    });
+    }, RENDER_TIMEOUT_MS);
   });
 });
 
