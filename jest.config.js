@@ -11,6 +11,9 @@ const common = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // Two workers run the integration files side by side (scripts/test.sh): the long ones first. A global
+  // option (Jest ignores it inside a project); unit specs keep Jest's own order after the named files.
+  testSequencer: '<rootDir>/test/support/slow-first.sequencer.js',
   projects: [
     { ...common, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/{src,libs,config}/**/*.spec.ts'] },
     {

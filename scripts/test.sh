@@ -14,7 +14,10 @@ fi
 npx eslint "{src,libs,config,test,scripts}/**/*.ts"
 mkdir -p data
 npx jest --selectProjects unit --json --outputFile=data/jest-unit.json
-npx jest --selectProjects integration --runInBand --json --outputFile=data/jest-integration.json
+# Two workers: every test app has its own database, NATS prefix and artifact dir (test/support/test-app.ts),
+# and most files wait on NATS and stage latency, so two files side by side fit the two cores
+# (test/support/slow-first.sequencer.js starts the long ones first).
+npx jest --selectProjects integration --maxWorkers=2 --json --outputFile=data/jest-integration.json
 # One closing line for both runs.
 node -e '
 const r = ["unit", "integration"].map((p) => require(`./data/jest-${p}.json`));

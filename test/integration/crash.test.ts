@@ -29,8 +29,9 @@ describe('crash safety (short form)', () => {
       workers: 2,
       killEverySeconds: 8,
       restartServices: false,
-      // Each job now has a storyboard stage too (one more result per scene): 360 s leaves room on a busy 2-core box.
-      timeoutSeconds: 360,
+      // Each job has a storyboard stage too (one more result per scene), and npm test runs another file beside
+      // this one: 540 s leaves room on a busy 2-core box. Only a stop condition: the invariants are the test.
+      timeoutSeconds: 540,
       crashPoints: 'saga.after-commit-before-ack=0.15,stage.after-commit-before-ack=0.25,stage.mid-work=0.02,relay.after-publish-before-mark=0.05',
       workerEnv: { IMAGE_PROVIDER: 'http', VIDEO_PROVIDER: 'http', IMAGE_GEN_URL: team.url, VIDEO_GEN_URL: team.url },
       log: () => undefined,
@@ -38,7 +39,7 @@ describe('crash safety (short form)', () => {
     expect(report.violations).toEqual([]);
     expect(report.completed).toBe(4);
     expect(report.kills + report.crashPointExits).toBeGreaterThanOrEqual(2);
-  }, 420_000);
+  }, 600_000);
 
   it('should finish v2 jobs whose workers are killed during storyboard generation and during the render, counting each cost once', async () => {
     if (!existsSync(main)) throw new Error('dist/src/main.js is missing: run `npm run build` (npm test does it)');
@@ -49,7 +50,7 @@ describe('crash safety (short form)', () => {
       workers: 2,
       killEverySeconds: 3600,
       restartServices: false,
-      timeoutSeconds: 270,
+      timeoutSeconds: 400,
       crashPoints: '',
       workerEnv: { IMAGE_PROVIDER: 'http', VIDEO_PROVIDER: 'http', IMAGE_GEN_URL: team.url, VIDEO_GEN_URL: team.url },
       log: () => undefined,
@@ -57,5 +58,5 @@ describe('crash safety (short form)', () => {
     expect(report.violations).toEqual([]);
     expect(report.completed).toBe(2);
     expect(report.targetedKills.sort()).toEqual(['render', 'storyboard']);
-  }, 300_000);
+  }, 450_000);
 });
