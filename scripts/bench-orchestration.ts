@@ -209,7 +209,8 @@ const SLOTS_BOUND = 8192;
  * (f): jobs with distinct prompts arriving at a constant rate so that about `n` are in flight at steady state.
  * The rate is `n` / the expected job duration (parse + image + the longest of the 4 clips + compose, with the
  * latencies scaled by `scale`); arrivals last one expected duration (the ramp) plus `holdSeconds`. Stage slots
- * are sized from the same law (concurrent demand per stage × 1.25, within the config's bound), so a
+ * are sized from the same law (twice the mean concurrent demand per stage + 16, within the config's bound:
+ * arrivals bunch, and at 80 % of the slots an attempt already waits seconds for one), so a
  * stage's slots are not the queue being measured; the figures of the jobs created after the ramp are the
  * steady state's.
  */
@@ -224,7 +225,7 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
   const total = Math.round(jobsPerSecond * (rampSeconds + holdSeconds));
   // Concurrent attempts per stage at steady state (Little's law: arrival rate × time in the stage).
   const demand = (stageMs: number, items: number) => Math.ceil(jobsPerSecond * (stageMs / 1000) * items);
-  const slotsFor = (stageMs: number, items = 1) => Math.min(SLOTS_BOUND, Math.max(16, Math.ceil(demand(stageMs, items) * 1.25)));
+  const slotsFor = (stageMs: number, items = 1) => Math.min(SLOTS_BOUND, Math.ceil(demand(stageMs, items) * 2) + 16);
   const slots = {
     STAGE_SLOTS_PROMPT_PARSING: slotsFor(mean(CASE_A_LATENCY_MS.PROMPT_PARSING)),
     STAGE_SLOTS_IMAGE_GENERATION: slotsFor(mean(CASE_A_LATENCY_MS.IMAGE_GENERATION)),
@@ -278,7 +279,7 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
     const slopePerJobs = linearSlope(steady.map((s) => [s.done / 1000, s.rssMb]));
     out(`\n## f: ${n} in flight, distinct prompts, ${total} jobs arriving at ${jobsPerSecond.toFixed(2)}/s (ramp ${rampSeconds.toFixed(0)} s + hold ${holdSeconds} s; ${workers} worker process${workers > 1 ? 'es' : ''}); load average ${load()}`);
     out(`latencies ms (case a × ${scale}): parse ${range('PROMPT_PARSING')}, image ${range('IMAGE_GENERATION')}, clips ${range('VIDEO_GENERATION')}, compose ${range('COMPOSITION')}; expected job ${(expectedJobMs / 1000).toFixed(1)} s; measured mean ${Number(dur.all).toFixed(1)} s (steady-state jobs ${Number(dur.steady).toFixed(1)} s)`);
-    out(`stage slots: ${Object.entries(slots).map(([k, v]) => `${k.slice(12).toLowerCase()} ${v}`).join(', ')} (clip demand ${clipDemand}${clipDemand * 1.25 > SLOTS_BOUND ? ': above the bound, the clip slots are a queue too' : ''}); stage cache hits/lookups: ${cache}`);
+    out(`stage slots: ${Object.entries(slots).map(([k, v]) => `${k.slice(12).toLowerCase()} ${v}`).join(', ')} (clip demand ${clipDemand}${clipDemand * 2 + 16 > SLOTS_BOUND ? ': above the bound, the clip slots are a queue too' : ''}); stage cache hits/lookups: ${cache}`);
     out(`jobs: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}; arrivals over ${createSeconds.toFixed(1)} s; all finished after ${wall.toFixed(1)} s; in flight at steady state median ${median(steady.map((s) => s.inFlight)).toFixed(0)}, max ${Math.max(...samples.map((s) => s.inFlight))}`);
     out(`offered load: ${offered.toFixed(1)} transitions/s (${perJob.toFixed(1)} per job) against a capacity of ${capacity.toFixed(1)} transitions/s measured saturated: utilisation ${((100 * offered) / capacity).toFixed(0)} %`);
     out(`| transitions | saga tx p99 ms | outbox lag p50 ms | p99 ms | overhead per transition p50 ms | p99 ms | steady-state jobs p50 ms | p99 ms | RSS MB at 10 in flight → at steady state | RSS slope MB/min, MB per 1 000 jobs done | event-loop p99 ms median/max |`);
