@@ -77,8 +77,10 @@ export interface AppConfig {
   /** Delay before such a re-queued attempt runs again, seconds (multiplied by the delivery number). */
   stageTransientRetryDelaySeconds: number;
   /**
-   * Stage requests one process works on at once, per stage (`STAGE_SLOTS_<STAGE>`). Defaults suit 2 cores:
-   * ffmpeg-bound stages (local clips, composition) use both cores themselves.
+   * Stage requests one process works on at once, per stage (`STAGE_SLOTS_<STAGE>`, 1–8 192). Defaults suit 2
+   * cores: ffmpeg-bound stages (local clips, composition) use both cores themselves. Waits-only providers can
+   * take thousands: a slot costs no pull request of its own (src/messaging/pull-consumer.ts), only a
+   * `max_ack_pending` place (`NATS_MAX_ACK_PENDING` must cover the slots of every process).
    */
   stageConcurrency: Record<StageName, number>;
   logLevel: string;
@@ -204,7 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stageTransientRetries: int('STAGE_TRANSIENT_RETRIES', 2, 0, 10),
     stageTransientRetryDelaySeconds: num('STAGE_TRANSIENT_RETRY_DELAY_SECONDS', 5, 0),
     stageConcurrency: Object.fromEntries(
-      STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 1024)]),
+      STAGES.map((s) => [s, int(`STAGE_SLOTS_${s.toUpperCase()}`, DEFAULT_STAGE_SLOTS[s], 1, 8192)]),
     ) as Record<StageName, number>,
     logLevel,
     providers: providers.config,

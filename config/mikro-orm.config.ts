@@ -13,6 +13,7 @@ import { Migration20261202030000_access } from '../migrations/Migration202612020
 import { Migration20261202050000_assets } from '../migrations/Migration20261202050000_assets';
 import { Migration20261202053000_batch } from '../migrations/Migration20261202053000_batch';
 import { Migration20261202060000_variation_cuts } from '../migrations/Migration20261202060000_variation_cuts';
+import { Migration20261203070000_rollup_zero_delta } from '../migrations/Migration20261203070000_rollup_zero_delta';
 
 /** Every entity, listed once for the app, the migrator and tests. */
 export const ENTITIES = [Job, JobTransition, OutboxMessage, StageAttempt];
@@ -48,6 +49,7 @@ export function mikroOrmOptions(databaseUrl: string, poolMax = 10): Options {
         { name: 'Migration20261202050000_assets', class: Migration20261202050000_assets },
         { name: 'Migration20261202053000_batch', class: Migration20261202053000_batch },
         { name: 'Migration20261202060000_variation_cuts', class: Migration20261202060000_variation_cuts },
+        { name: 'Migration20261203070000_rollup_zero_delta', class: Migration20261203070000_rollup_zero_delta },
       ],
     },
   });

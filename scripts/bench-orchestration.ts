@@ -6,14 +6,23 @@
  *   (a) one job, parse 2 s, image 5 s, clips 20–40 s, compose 10 s: wall time against the critical path
  *       (from the attempts' own durations) and the overhead of each stage transition (previous result
  *       committed → next attempt claimed by a worker: relay publish, saga transaction, relay publish, pull);
- *   (b) many jobs in flight (MAX_CONCURRENT_JOBS=1000, clip parallelism 4, short sim latencies): stage
- *       transitions/s, saga transaction p99, outbox lag p99, per-transition overhead p50/p99, and RSS and
- *       event-loop delay of the workers sampled through the run; first with 10 jobs, then with `--jobs`;
+ *   (b) saturation: many jobs created at once (MAX_CONCURRENT_JOBS=1000, clip parallelism 4, short sim
+ *       latencies), all with the same prompt, so the stage cache answers most stages at once and the figures
+ *       are those of a full queue (overhead = queue length / throughput): its transitions/s is the capacity.
+ *       Stage transitions/s, saga transaction p99, outbox lag p99, per-transition overhead p50/p99, and RSS
+ *       and event-loop delay of the workers sampled through the run; first with 10 jobs, then with `--jobs`;
+ *   (f) the fair case: every job with its own prompt (no cache hits, printed), so each stage really waits its
+ *       sim latency (case (a)'s distributions times `--latency-scale`), arriving at a constant rate over a
+ *       ramp so that about `--in-flight` jobs are in flight at steady state (arrival rate = in-flight /
+ *       expected job duration, Little's law), held for `--hold` seconds. Prints the offered load
+ *       (transitions/s arriving) beside the capacity from a saturation run of the same size, the overhead of
+ *       the jobs that ran at steady state, and RSS at 10 and at the steady in-flight count with its slope;
  *   (c) the same many-jobs run with 1 and with 2 worker processes: the throughput ratio.
  *
  * Usage (after `npm run build`):
- *   node dist/scripts/bench-orchestration.js [--case a,b,c] [--jobs 200] [--full] [--workers 1] [--profile DIR] [--sql-log]
- * `--full` runs (b) with 1 000 jobs. `--profile DIR` runs every process under `node --cpu-prof` and writes
+ *   node dist/scripts/bench-orchestration.js [--case a,b,f,c] [--jobs 200] [--full] [--workers 1] [--profile DIR] [--sql-log]
+ *     [--in-flight N] [--latency-scale 1] [--hold 60]
+ * `--full` runs (b) with 1 000 jobs and (f) with 1 000 in flight (`--in-flight` defaults to `--jobs`). `--profile DIR` runs every process under `node --cpu-prof` and writes
  * one `.cpuprofile` per process and case into DIR (written when the process exits on SIGTERM). `--sql-log`
  * logs every statement of the run's database (`log_min_duration_statement = 0` on that database only) and
  * prints the statements per stage transition, by kind. The machine's load average is printed beside the figures; on a shared
@@ -54,6 +63,9 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '1' },
       profile: { type: 'string' },
       'sql-log': { type: 'boolean', default: false },
+      'in-flight': { type: 'string' },
+      'latency-scale': { type: 'string', default: '1' },
+      hold: { type: 'string', default: '60' },
     },
   });
   const cases = new Set(values.case.split(','));
@@ -64,10 +76,18 @@ async function main(): Promise<void> {
   out(`machine: ${os.cpus().length} cores, load average ${load()}`);
 
   if (cases.has('a')) await caseSingleJob(workers);
+  let capacity: number | undefined;
+  const inFlight = values['in-flight'] ? Number(values['in-flight']) : jobs;
   if (cases.has('b')) {
     const small = await caseManyJobs(10, workers, 'b: 10 jobs');
     const big = await caseManyJobs(jobs, workers, `b: ${jobs} jobs`);
     out(`RSS at ${jobs} jobs / at 10 jobs (max sampled per worker): ${(big.rssMaxMb / small.rssMaxMb).toFixed(2)}×`);
+    if (jobs === inFlight) capacity = big.transitionsPerSecond;
+  }
+  if (cases.has('f')) {
+    // The capacity the offered load is compared with: a saturation run of the same size, in this invocation.
+    capacity ??= (await caseManyJobs(inFlight, workers, `b (capacity for f): ${inFlight} jobs`)).transitionsPerSecond;
+    await caseFair(inFlight, workers, Number(values['latency-scale']), Number(values.hold), capacity);
   }
   if (cases.has('c')) {
     const one = await caseManyJobs(jobs, 1, `c: ${jobs} jobs, 1 process`, true);
@@ -129,21 +149,8 @@ async function caseManyJobs(
     STAGE_SLOTS_VIDEO_GENERATION: '256',
     STAGE_SLOTS_COMPOSITION: '64',
   });
-  const samples: Array<{ t: number; rssMb: number; loopP99Ms: number; done: number }> = [];
-  let sampling = true;
-  const pgSampler = await connect(run.databaseUrl);
-  const sampler = (async () => {
-    while (sampling) {
-      const done = Number((await pgSampler.query<{ n: string }>(`select count(*) as n from jobs where status in ('completed','failed','cancelled')`)).rows[0].n);
-      for (const port of cluster.workerPorts) {
-        const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
-        const rss = metric(text, 'ad_process_resident_memory_bytes');
-        const loop = metric(text, 'ad_nodejs_eventloop_lag_p99_seconds');
-        if (rss !== undefined && loop !== undefined) samples.push({ t: Date.now(), rssMb: rss / 1e6, loopP99Ms: loop * 1000, done });
-      }
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  })();
+  const samples: Sample[] = [];
+  const sampler = startSampler(run.databaseUrl, cluster.workerPorts, samples);
   try {
     const cpuBefore = await cpuSeconds(cluster.workerPorts);
     const t0 = Date.now();
@@ -152,8 +159,7 @@ async function caseManyJobs(
     await waitAllDone(run.databaseUrl, n, 900_000);
     const wall = (Date.now() - t0) / 1000;
     const cpuUsed = (await cpuSeconds(cluster.workerPorts)) - cpuBefore;
-    sampling = false;
-    await sampler;
+    await sampler.stop();
     const sagaP99 = await histogramP99(cluster.workerPorts, 'ad_saga_transaction_seconds');
     const pg = await connect(run.databaseUrl);
     const tr = (await pg.query(`select count(*) as n, extract(epoch from max(at) - min(at)) as span from job_transitions`)).rows[0] as { n: string; span: string };
@@ -179,12 +185,201 @@ async function caseManyJobs(
     if (sqlLog) printSqlCounts(new URL(run.databaseUrl).pathname.slice(1), sqlFrom, transitions);
     return { transitionsPerSecond: tps, rssMaxMb: Math.max(...rss) };
   } finally {
-    sampling = false;
-    await sampler.catch(() => undefined);
-    await pgSampler.end().catch(() => undefined);
+    await sampler.stop();
     await cluster.stop();
     await run.cleanUp();
   }
+}
+
+/**
+ * Case (a)'s sim latencies, ms (uniform min–max), which the fair case (f) scales. A 30-second request is
+ * planned as 4 scenes, so with clip parallelism 4 its clips are one wave.
+ */
+const CASE_A_LATENCY_MS: Record<'PROMPT_PARSING' | 'IMAGE_GENERATION' | 'VIDEO_GENERATION' | 'COMPOSITION', [number, number]> = {
+  PROMPT_PARSING: [2000, 2000],
+  IMAGE_GENERATION: [5000, 5000],
+  VIDEO_GENERATION: [20000, 40000],
+  COMPOSITION: [10000, 10000],
+};
+const CASE_A_SCENES = 4;
+/** The config's upper bound of `STAGE_SLOTS_<STAGE>` (config/app.config.ts). */
+const SLOTS_BOUND = 8192;
+
+/**
+ * (f): jobs with distinct prompts arriving at a constant rate so that about `n` are in flight at steady state.
+ * The rate is `n` / the expected job duration (parse + image + the longest of the 4 clips + compose, with the
+ * latencies scaled by `scale`); arrivals last one expected duration (the ramp) plus `holdSeconds`. Stage slots
+ * are sized from the same law (twice the mean concurrent demand per stage + 16, within the config's bound:
+ * arrivals bunch, and at 80 % of the slots an attempt already waits seconds for one), so a
+ * stage's slots are not the queue being measured; the figures of the jobs created after the ramp are the
+ * steady state's.
+ */
+async function caseFair(n: number, workers: number, scale: number, holdSeconds: number, capacity: number): Promise<void> {
+  const run = await createRunEnv('orch');
+  const mean = ([lo, hi]: [number, number]) => ((lo + hi) / 2) * scale;
+  const [clipLo, clipHi] = CASE_A_LATENCY_MS.VIDEO_GENERATION;
+  const longestClipMs = (clipLo + ((clipHi - clipLo) * CASE_A_SCENES) / (CASE_A_SCENES + 1)) * scale;
+  const expectedJobMs = mean(CASE_A_LATENCY_MS.PROMPT_PARSING) + mean(CASE_A_LATENCY_MS.IMAGE_GENERATION) + longestClipMs + mean(CASE_A_LATENCY_MS.COMPOSITION);
+  const jobsPerSecond = n / (expectedJobMs / 1000);
+  const rampSeconds = expectedJobMs / 1000;
+  const total = Math.round(jobsPerSecond * (rampSeconds + holdSeconds));
+  // Concurrent attempts per stage at steady state (Little's law: arrival rate × time in the stage).
+  const demand = (stageMs: number, items: number) => Math.ceil(jobsPerSecond * (stageMs / 1000) * items);
+  const slotsFor = (stageMs: number, items = 1) => Math.min(SLOTS_BOUND, Math.ceil(demand(stageMs, items) * 2) + 16);
+  const slots = {
+    STAGE_SLOTS_PROMPT_PARSING: slotsFor(mean(CASE_A_LATENCY_MS.PROMPT_PARSING)),
+    STAGE_SLOTS_IMAGE_GENERATION: slotsFor(mean(CASE_A_LATENCY_MS.IMAGE_GENERATION)),
+    STAGE_SLOTS_VIDEO_GENERATION: slotsFor(mean(CASE_A_LATENCY_MS.VIDEO_GENERATION), CASE_A_SCENES),
+    STAGE_SLOTS_COMPOSITION: slotsFor(mean(CASE_A_LATENCY_MS.COMPOSITION)),
+  };
+  const clipDemand = demand(mean(CASE_A_LATENCY_MS.VIDEO_GENERATION), CASE_A_SCENES);
+  const range = (k: keyof typeof CASE_A_LATENCY_MS) => CASE_A_LATENCY_MS[k].map((v) => Math.round(v * scale)).join('-');
+  const sqlFrom = sqlLog ? await startSqlLog(run.databaseUrl) : 0;
+  const cluster = await startCluster(run, workers, {
+    ...SIM_ENV,
+    SIM_LATENCY_PROMPT_PARSING: range('PROMPT_PARSING'),
+    SIM_LATENCY_IMAGE_GENERATION: range('IMAGE_GENERATION'),
+    SIM_LATENCY_VIDEO_GENERATION: range('VIDEO_GENERATION'),
+    SIM_LATENCY_COMPOSITION: range('COMPOSITION'),
+    MAX_CONCURRENT_JOBS: '1000',
+    MAX_PARALLEL_VIDEO_GENERATIONS: String(CASE_A_SCENES),
+    NATS_MAX_ACK_PENDING: '20000',
+    ...Object.fromEntries(Object.entries(slots).map(([k, v]) => [k, String(v)])),
+  });
+  const samples: Sample[] = [];
+  const sampler = startSampler(run.databaseUrl, cluster.workerPorts, samples);
+  try {
+    const cpuBefore = await cpuSeconds(cluster.workerPorts);
+    const t0 = Date.now();
+    const steadyFrom = new Date(t0 + rampSeconds * 1000);
+    await createJobsAtRate(cluster.base, total, jobsPerSecond);
+    const createSeconds = (Date.now() - t0) / 1000;
+    await waitAllDone(run.databaseUrl, total, 1_800_000);
+    const wall = (Date.now() - t0) / 1000;
+    const cpuUsed = (await cpuSeconds(cluster.workerPorts)) - cpuBefore;
+    await sampler.stop();
+    const sagaP99 = await histogramP99(cluster.workerPorts, 'ad_saga_transaction_seconds');
+    const cache = await cacheLookups(cluster.workerPorts);
+    const pg = await connect(run.databaseUrl);
+    const tr = (await pg.query(`select count(*) as n from job_transitions`)).rows[0] as { n: string };
+    const lag = (await pg.query(`select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from published_at - created_at) * 1000) as p from outbox where published_at is not null`)).rows[0] as { p: number[] };
+    const statuses = (await pg.query(`select status, count(*) as n from jobs group by status`)).rows as Array<{ status: string; n: string }>;
+    const dur = (await pg.query(`select avg(extract(epoch from completed_at - created_at)) as all, avg(extract(epoch from completed_at - created_at)) filter (where created_at >= $1) as steady from jobs where completed_at is not null`, [steadyFrom])).rows[0] as { all: string; steady: string | null };
+    const gaps = await transitionGaps(pg, CASE_A_SCENES);
+    const steadyGaps = await transitionGaps(pg, CASE_A_SCENES, steadyFrom);
+    await pg.end();
+    const transitions = Number(tr.n);
+    const perJob = transitions / total;
+    const offered = jobsPerSecond * perJob;
+    const steady = samples.filter((s) => s.t >= steadyFrom.getTime() && s.t <= t0 + createSeconds * 1000);
+    const median = (xs: number[]) => pct(xs, 50);
+    const rssAt10 = samples.find((s) => s.inFlight >= 10)?.rssMb ?? NaN;
+    const rssSteady = median(steady.map((s) => s.rssMb));
+    const slope = linearSlope(steady.map((s) => [(s.t - t0) / 60_000, s.rssMb]));
+    const slopePerJobs = linearSlope(steady.map((s) => [s.done / 1000, s.rssMb]));
+    out(`\n## f: ${n} in flight, distinct prompts, ${total} jobs arriving at ${jobsPerSecond.toFixed(2)}/s (ramp ${rampSeconds.toFixed(0)} s + hold ${holdSeconds} s; ${workers} worker process${workers > 1 ? 'es' : ''}); load average ${load()}`);
+    out(`latencies ms (case a × ${scale}): parse ${range('PROMPT_PARSING')}, image ${range('IMAGE_GENERATION')}, clips ${range('VIDEO_GENERATION')}, compose ${range('COMPOSITION')}; expected job ${(expectedJobMs / 1000).toFixed(1)} s; measured mean ${Number(dur.all).toFixed(1)} s (steady-state jobs ${Number(dur.steady).toFixed(1)} s)`);
+    out(`stage slots: ${Object.entries(slots).map(([k, v]) => `${k.slice(12).toLowerCase()} ${v}`).join(', ')} (clip demand ${clipDemand}${clipDemand * 2 + 16 > SLOTS_BOUND ? ': above the bound, the clip slots are a queue too' : ''}); stage cache hits/lookups: ${cache}`);
+    out(`jobs: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}; arrivals over ${createSeconds.toFixed(1)} s; all finished after ${wall.toFixed(1)} s; in flight at steady state median ${median(steady.map((s) => s.inFlight)).toFixed(0)}, max ${Math.max(...samples.map((s) => s.inFlight))}`);
+    out(`offered load: ${offered.toFixed(1)} transitions/s (${perJob.toFixed(1)} per job) against a capacity of ${capacity.toFixed(1)} transitions/s measured saturated: utilisation ${((100 * offered) / capacity).toFixed(0)} %`);
+    out(`| transitions | saga tx p99 ms | outbox lag p50 ms | p99 ms | overhead per transition p50 ms | p99 ms | steady-state jobs p50 ms | p99 ms | RSS MB at 10 in flight → at steady state | RSS slope MB/min, MB per 1 000 jobs done | event-loop p99 ms median/max |`);
+    out(`|---|---|---|---|---|---|---|---|---|---|---|`);
+    out(
+      `| ${transitions} | ${(sagaP99 * 1000).toFixed(1)} | ${lag.p?.[0]?.toFixed(1)} | ${lag.p?.[1]?.toFixed(1)} | ${pct(gaps.gapsMs, 50).toFixed(0)} | ${pct(gaps.gapsMs, 99).toFixed(0)} | ${pct(steadyGaps.gapsMs, 50).toFixed(0)} | ${pct(steadyGaps.gapsMs, 99).toFixed(0)} | ${rssAt10.toFixed(0)} → ${rssSteady.toFixed(0)} (${(rssSteady / rssAt10).toFixed(2)}×) | ${slope.toFixed(1)}, ${slopePerJobs.toFixed(1)} | ${median(samples.map((s) => s.loopP99Ms)).toFixed(1)}/${Math.max(...samples.map((s) => s.loopP99Ms)).toFixed(1)} |`,
+    );
+    out(`worker CPU: ${cpuUsed.toFixed(1)} s over ${wall.toFixed(1)} s = ${((cpuUsed * 1000) / transitions).toFixed(1)} ms per transition`);
+    if (sqlLog) printSqlCounts(new URL(run.databaseUrl).pathname.slice(1), sqlFrom, transitions);
+  } finally {
+    await sampler.stop();
+    await cluster.stop();
+    await run.cleanUp();
+  }
+}
+
+/** One sample of a worker: RSS, event-loop p99, and the run's jobs done and in flight at that moment. */
+interface Sample {
+  t: number;
+  rssMb: number;
+  loopP99Ms: number;
+  done: number;
+  inFlight: number;
+}
+
+/** Samples every worker's `/metrics` and the job counts every 2 s into `samples` until `stop()`. */
+function startSampler(databaseUrl: string, ports: number[], samples: Sample[]): { stop(): Promise<void> } {
+  let sampling = true;
+  const loop = (async () => {
+    const pg = await connect(databaseUrl);
+    try {
+      while (sampling) {
+        const c = (await pg.query<{ done: string; open: string }>(`select count(*) filter (where status in ('completed','failed','cancelled')) as done, count(*) filter (where status not in ('completed','failed','cancelled')) as open from jobs`)).rows[0];
+        for (const port of ports) {
+          const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
+          const rss = metric(text, 'ad_process_resident_memory_bytes');
+          const lag = metric(text, 'ad_nodejs_eventloop_lag_p99_seconds');
+          if (rss !== undefined && lag !== undefined) samples.push({ t: Date.now(), rssMb: rss / 1e6, loopP99Ms: lag * 1000, done: Number(c.done), inFlight: Number(c.open) });
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    } finally {
+      await pg.end().catch(() => undefined);
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await loop.catch(() => undefined);
+    },
+  };
+}
+
+/** Least-squares slope of y over x (NaN with fewer than two points). */
+function linearSlope(points: Array<[number, number]>): number {
+  if (points.length < 2) return NaN;
+  const mx = points.reduce((a, p) => a + p[0], 0) / points.length;
+  const my = points.reduce((a, p) => a + p[1], 0) / points.length;
+  const sxy = points.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0);
+  const sxx = points.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  return sxx === 0 ? NaN : sxy / sxx;
+}
+
+/** Stage cache lookups of the workers (`ad_stage_cache_lookups_total`), as `stage hits/lookups` per stage. */
+async function cacheLookups(ports: number[]): Promise<string> {
+  const byStage = new Map<string, { hit: number; all: number }>();
+  for (const port of ports) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+    for (const m of text.matchAll(/^ad_stage_cache_lookups_total\{([^}]*)\} (\S+)$/gm)) {
+      const stage = /stage="([^"]+)"/.exec(m[1])?.[1] ?? '?';
+      const e = byStage.get(stage) ?? { hit: 0, all: 0 };
+      e.all += Number(m[2]);
+      if (m[1].includes('outcome="hit"')) e.hit += Number(m[2]);
+      byStage.set(stage, e);
+    }
+  }
+  return [...byStage].map(([stage, e]) => `${stage} ${e.hit}/${e.all}`).join(', ') || 'no lookups';
+}
+
+/**
+ * Creates `n` jobs at `perSecond`, each with its own prompt and brand style (the style reaches the image,
+ * storyboard, clip and composition inputs, so no stage input repeats and the stage cache never answers; the
+ * run prints the lookups to show it). Requests are sent on schedule and not
+ * awaited one by one, so a slow API does not lower the offered rate.
+ */
+async function createJobsAtRate(base: string, n: number, perSecond: number): Promise<void> {
+  const t0 = Date.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = t0 + (i * 1000) / perSecond;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    const edition = `edition ${i + 1} of run ${t0}`;
+    const body = JSON.stringify({ ...REQUEST, prompt: `${REQUEST.prompt}, ${edition}`, brand_guidelines: { style: edition } });
+    pending.push(
+      fetch(`${base}/api/v1/generate-ad`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (res) => {
+        if (res.status !== 201) throw new Error(`job creation failed: ${res.status} ${await res.text()}`);
+      }),
+    );
+  }
+  await Promise.all(pending);
 }
 
 /** The server's log (`log_line_prefix` must carry `%d`); `PG_LOG_FILE` overrides. */
@@ -231,13 +426,14 @@ function printSqlCounts(db: string, from: number, transitions: number): void {
  * the result it waited on (the previous stage's attempt, or for a clip of a later wave the clip whose slot it
  * took) to its own claim by a worker; plus job creation → first claim and last result → job completed.
  * Also each job's critical path: the attempts' own durations along the chain (clip waves scheduled with
- * `parallel` slots in the order they ran).
+ * `parallel` slots in the order they ran). `createdFrom`: only the jobs created from then on.
  */
-async function transitionGaps(pg: Client, parallel: number): Promise<{ gapsMs: number[]; criticalPathMs: Map<string, number> }> {
+async function transitionGaps(pg: Client, parallel: number, createdFrom?: Date): Promise<{ gapsMs: number[]; criticalPathMs: Map<string, number> }> {
   const rows = (
     await pg.query(
       `select a.job_id, a.stage, a.scene_index, a.created_at, a.updated_at, j.created_at as job_created, j.completed_at
-         from stage_attempts a join jobs j on j.id = a.job_id where a.status = 'succeeded' order by a.job_id, a.created_at`,
+         from stage_attempts a join jobs j on j.id = a.job_id where a.status = 'succeeded' and j.created_at >= $1 order by a.job_id, a.created_at`,
+      [createdFrom ?? new Date(0)],
     )
   ).rows as Array<{ job_id: string; stage: string; scene_index: number | null; created_at: Date; updated_at: Date; job_created: Date; completed_at: Date | null }>;
   const byJob = new Map<string, typeof rows>();

@@ -62,12 +62,26 @@ export class OutboxRelay {
     if (rows.length === 0) return 0;
     const published: string[] = [];
     try {
-      for (const row of rows) {
-        await this.nats.publish(row.subject, row.payload, row.id);
+      // Pipelined: every publish of the batch is sent before the first PubAck returns, in seq order on the one
+      // connection, so the stream stores them in that order; one round trip per batch instead of one per row
+      // (docs/design/performance.md, "Orchestration"). Only acked rows are marked; the rest are released below
+      // and retaken, and JetStream's duplicate window drops a re-publish of a row that was stored after all.
+      // A failed publish in mid-batch lets the rows after it be stored first: job events carry their
+      // `version` to order by (docs/events.md), as they must anyway with several relays sharing the table.
+      const acks = await Promise.allSettled(rows.map((row) => this.nats.publish(row.subject, row.payload, row.id)));
+      let firstError: Error | undefined;
+      let transition = false;
+      acks.forEach((a, i) => {
+        if (a.status === 'rejected') {
+          firstError ??= a.reason instanceof Error ? a.reason : new Error(String(a.reason));
+          return;
+        }
+        published.push(rows[i].id);
         // Not on progress ticks: see the saga consumer's crash point (docs/design/saga.md, "Crash testing").
-        if ((row.payload as { type?: string }).type !== 'job.progress') crashPoint('relay.after-publish-before-mark');
-        published.push(row.id);
-      }
+        if ((rows[i].payload as { type?: string }).type !== 'job.progress') transition = true;
+      });
+      if (transition) crashPoint('relay.after-publish-before-mark');
+      if (firstError !== undefined) throw firstError;
     } finally {
       if (published.length > 0) {
         await this.outbox.markPublished(published);

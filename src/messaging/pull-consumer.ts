@@ -9,65 +9,113 @@ export interface PullConsumerOptions {
   js: JetStreamClient;
   stream: string;
   durable: string;
-  /** Messages handled at once by this process: one pull loop per slot, one message at a time each. */
+  /** Messages handled at once by this process; never more are asked for than there are free slots. */
   slots: number;
   handler: (msg: JsMsg) => Promise<Settlement>;
   logger: Logger;
 }
 
-/** A running consumer; `stop()` ends the loops after their current message. */
+/** A running consumer; `stop()` asks for no more messages and waits for the open fetches and the handlers. */
 export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** How long one pull request waits on the server for the messages it asked for (ms). */
+const FETCH_EXPIRES_MS = 2000;
+
 /**
- * Pulls from a durable consumer with `slots` independent loops, each fetching one message at a time so no
- * message waits in a client buffer while its ack deadline runs (docs/design/saga.md, "NATS 2.9.10 behaviours
- * the code relies on": pull one at a time per slot). Handler errors nak with a delay (a bare nak redelivers at once on 2.9); `term()` is sent without a
- * reason because 2.9 ignores term with a reason. Survives broker restarts: a failed pull backs off and retries.
+ * Pulls from a durable consumer for up to `slots` handlers at once. A fetch asks for exactly the slots that
+ * are free and not already asked for by an open fetch (`max_messages`), and each message goes to a handler
+ * the moment it arrives, so none waits in a client buffer while its ack deadline runs (docs/design/saga.md,
+ * "NATS 2.9.10 behaviours the code relies on": pull one at a time per free slot). Slots freed in one turn of
+ * the event loop are asked for by one new fetch at once, without waiting for the open fetches to expire; an
+ * idle process keeps one open pull request per consumer instead of one per slot (hundreds of slots' pull
+ * requests and their idle heartbeats cost more CPU than the work: docs/design/performance.md, "Orchestration").
+ * Handler errors nak with a delay (a bare nak redelivers at once on 2.9); `term()` is sent without a reason
+ * because 2.9 ignores term with a reason. Survives broker restarts: a failed fetch backs off and retries.
  */
 export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
   let stopped = false;
-  const loops: Promise<void>[] = [];
-  // Looked up once and shared by the slots: `consumers.get` is a JetStream API request, and making it before
-  // every pull doubled the idle slots' traffic and CPU (docs/design/performance.md, "Orchestration"). After a
-  // failed pull the next one looks it up again, in case the durable was re-created.
+  /** Messages being handled. */
+  let inFlight = 0;
+  /** Messages asked for by open fetches and not delivered yet. */
+  let asked = 0;
+  let refillQueued = false;
+  let backoffMs = 250;
+  let retryAt = 0;
+  const fetches = new Set<Promise<void>>();
+  const handlers = new Set<Promise<void>>();
+  // Looked up once, not per fetch: `consumers.get` is a JetStream API request. After a failed fetch the next
+  // one looks it up again, in case the durable was re-created (broker restart).
   let consumer: Promise<Consumer> | null = null;
   const lookup = (): Promise<Consumer> => (consumer ??= opts.js.consumers.get(opts.stream, opts.durable));
-  for (let slot = 0; slot < opts.slots; slot++) {
-    loops.push(
-      (async () => {
-        let backoffMs = 250;
-        while (!stopped) {
-          let msg: JsMsg | null = null;
-          try {
-            msg = await (await lookup()).next({ expires: 2000 });
-            backoffMs = 250;
-          } catch (err) {
-            consumer = null;
-            if (stopped) break;
-            opts.logger.warn({ durable: opts.durable, err: (err as Error).message }, 'pull failed; retrying');
-            await sleep(backoffMs);
-            backoffMs = Math.min(backoffMs * 2, 5000);
-            continue;
-          }
-          if (!msg) continue;
-          let settlement: Settlement;
-          try {
-            settlement = await opts.handler(msg);
-          } catch (err) {
-            opts.logger.error({ durable: opts.durable, subject: msg.subject, err: (err as Error).message }, 'handler failed; will redeliver');
-            settlement = { action: 'nak', delayMs: Math.min(1000 * msg.info.deliveryCount, 10_000) };
-          }
-          settle(msg, settlement);
+
+  const handle = async (msg: JsMsg): Promise<void> => {
+    let settlement: Settlement;
+    try {
+      settlement = await opts.handler(msg);
+    } catch (err) {
+      opts.logger.error({ durable: opts.durable, subject: msg.subject, err: (err as Error).message }, 'handler failed; will redeliver');
+      settlement = { action: 'nak', delayMs: Math.min(1000 * msg.info.deliveryCount, 10_000) };
+    }
+    settle(msg, settlement);
+  };
+
+  const fetchFree = (): void => {
+    const free = opts.slots - inFlight - asked;
+    if (stopped || free <= 0 || Date.now() < retryAt) return;
+    asked += free;
+    let delivered = 0;
+    const p: Promise<void> = (async () => {
+      try {
+        const batch = await (await lookup()).fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
+        for await (const msg of batch) {
+          delivered += 1;
+          asked -= 1;
+          inFlight += 1;
+          const h: Promise<void> = handle(msg).finally(() => {
+            inFlight -= 1;
+            handlers.delete(h);
+            refill();
+          });
+          handlers.add(h);
         }
-      })(),
-    );
+        backoffMs = 250;
+      } catch (err) {
+        consumer = null;
+        if (!stopped) {
+          opts.logger.warn({ durable: opts.durable, err: (err as Error).message }, 'pull failed; retrying');
+          retryAt = Date.now() + backoffMs;
+          setTimeout(refill, backoffMs);
+          backoffMs = Math.min(backoffMs * 2, 5000);
+        }
+      } finally {
+        // What this fetch asked for and did not get is free again.
+        asked -= free - delivered;
+        refill();
+      }
+    })();
+    fetches.add(p);
+    void p.finally(() => fetches.delete(p));
+  };
+
+  // Coalesces the slots freed within one turn of the event loop into one fetch.
+  function refill(): void {
+    if (refillQueued || stopped) return;
+    refillQueued = true;
+    setImmediate(() => {
+      refillQueued = false;
+      fetchFree();
+    });
   }
+
+  refill();
   return {
     async stop() {
       stopped = true;
-      await Promise.allSettled(loops);
+      // Open fetches end by `FETCH_EXPIRES_MS`; what they still deliver is handled, as a pulled message is.
+      while (fetches.size > 0) await Promise.allSettled([...fetches]);
+      while (handlers.size > 0) await Promise.allSettled([...handlers]);
     },
   };
 }
@@ -80,8 +128,4 @@ function settle(msg: JsMsg, s: Settlement): void {
   } catch {
     // The connection dropped: the server redelivers after ack_wait, and handlers are idempotent.
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
