@@ -106,6 +106,7 @@ async function caseSingleJob(workers: number): Promise<void> {
     SIM_LATENCY_VIDEO_GENERATION: '20000-40000',
     SIM_LATENCY_COMPOSITION: '10000',
     MAX_PARALLEL_VIDEO_GENERATIONS: '4',
+    STAGE_SLOTS_STORYBOARD: '8',
     STAGE_SLOTS_VIDEO_GENERATION: '8',
   });
   try {
@@ -229,6 +230,8 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
   const slots = {
     STAGE_SLOTS_PROMPT_PARSING: slotsFor(mean(CASE_A_LATENCY_MS.PROMPT_PARSING)),
     STAGE_SLOTS_IMAGE_GENERATION: slotsFor(mean(CASE_A_LATENCY_MS.IMAGE_GENERATION)),
+    // The storyboard's stills wait the sim's default latency (SIM_LATENCY_DEFAULT, 50 ms), one per scene.
+    STAGE_SLOTS_STORYBOARD: slotsFor(50, CASE_A_SCENES),
     STAGE_SLOTS_VIDEO_GENERATION: slotsFor(mean(CASE_A_LATENCY_MS.VIDEO_GENERATION), CASE_A_SCENES),
     STAGE_SLOTS_COMPOSITION: slotsFor(mean(CASE_A_LATENCY_MS.COMPOSITION)),
   };
@@ -423,10 +426,10 @@ function printSqlCounts(db: string, from: number, transitions: number): void {
 
 /**
  * Per-transition overhead from the database's own timestamps: for each attempt, the time from the commit of
- * the result it waited on (the previous stage's attempt, or for a clip of a later wave the clip whose slot it
- * took) to its own claim by a worker; plus job creation → first claim and last result → job completed.
- * Also each job's critical path: the attempts' own durations along the chain (clip waves scheduled with
- * `parallel` slots in the order they ran). `createdFrom`: only the jobs created from then on.
+ * the result it waited on (the previous stage's attempt, the last still of the storyboard for the first clips,
+ * or for a still or clip of a later wave the one whose slot it took) to its own claim by a worker; plus job
+ * creation → first claim and last result → job completed. Also each job's critical path: the attempts' own
+ * durations along the chain (storyboard stills and clips in waves of `parallel` slots, in the order they ran). `createdFrom`: only the jobs created from then on.
  */
 async function transitionGaps(pg: Client, parallel: number, createdFrom?: Date): Promise<{ gapsMs: number[]; criticalPathMs: Map<string, number> }> {
   const rows = (
@@ -446,30 +449,38 @@ async function transitionGaps(pg: Client, parallel: number, createdFrom?: Date):
     const parse = one('prompt_parsing');
     const image = one('image_generation');
     const compose = one('composition');
+    const stills = as.filter((a) => a.stage === 'storyboard').sort((x, y) => ms(x.created_at) - ms(y.created_at));
     const clips = as.filter((a) => a.stage === 'video_generation').sort((x, y) => ms(x.created_at) - ms(y.created_at));
     if (!parse || !image || !compose || clips.length === 0) continue;
     gaps.push(ms(parse.created_at) - ms(parse.job_created));
     gaps.push(ms(image.created_at) - ms(parse.updated_at));
-    // First wave waits on the image; each later clip on the earliest-finishing clip still holding a slot.
-    const finishes: number[] = [];
-    for (let i = 0; i < clips.length; i++) {
-      if (i < parallel) gaps.push(ms(clips[i].created_at) - ms(image.updated_at));
-      else {
-        finishes.sort((a, b) => a - b);
-        gaps.push(ms(clips[i].created_at) - finishes.shift()!);
+    // The storyboard's stills (one per scene) and then the clips run in waves of `parallel`: the first wave
+    // waits on the result before it, each later attempt on the earliest-finishing attempt still holding a slot.
+    let readyAt = ms(image.updated_at);
+    let waves = 0;
+    for (const wave of [stills, clips]) {
+      if (wave.length === 0) continue;
+      const finishes: number[] = [];
+      for (let i = 0; i < wave.length; i++) {
+        if (i < parallel) gaps.push(ms(wave[i].created_at) - readyAt);
+        else {
+          finishes.sort((a, b) => a - b);
+          gaps.push(ms(wave[i].created_at) - finishes.shift()!);
+        }
+        finishes.push(ms(wave[i].updated_at));
       }
-      finishes.push(ms(clips[i].updated_at));
+      readyAt = Math.max(...wave.map((c) => ms(c.updated_at)));
+      // Critical path of the waves with the attempts' own durations and zero overhead.
+      const slots: number[] = Array.from({ length: Math.min(parallel, wave.length) }, () => 0);
+      for (const c of wave) {
+        slots.sort((a, b) => a - b);
+        slots[0] += ms(c.updated_at) - ms(c.created_at);
+      }
+      waves += Math.max(...slots);
     }
-    const lastClip = Math.max(...clips.map((c) => ms(c.updated_at)));
-    gaps.push(ms(compose.created_at) - lastClip);
+    gaps.push(ms(compose.created_at) - readyAt);
     if (compose.completed_at) gaps.push(ms(compose.completed_at) - ms(compose.updated_at));
-    // Critical path with the attempts' own durations and zero overhead.
-    const slots: number[] = Array.from({ length: Math.min(parallel, clips.length) }, () => 0);
-    for (const c of clips) {
-      slots.sort((a, b) => a - b);
-      slots[0] += ms(c.updated_at) - ms(c.created_at);
-    }
-    critical.set(jobId, ms(parse.updated_at) - ms(parse.created_at) + (ms(image.updated_at) - ms(image.created_at)) + Math.max(...slots) + (ms(compose.updated_at) - ms(compose.created_at)));
+    critical.set(jobId, ms(parse.updated_at) - ms(parse.created_at) + (ms(image.updated_at) - ms(image.created_at)) + waves + (ms(compose.updated_at) - ms(compose.created_at)));
   }
   return { gapsMs: gaps, criticalPathMs: critical };
 }
