@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { ForbiddenError, UnauthorizedError } from './access.errors';
 import { ApiKeysService } from './api-keys.service';
-import { PUBLIC_KEY, ROLES_KEY } from './access.decorators';
+import { perRoute, PUBLIC_KEY, ROLES_KEY } from './access.decorators';
 import { JwtVerifier } from './jwt.verifier';
 import { ANONYMOUS, type AccessRole, type Principal } from './principal';
 
@@ -37,8 +37,10 @@ interface RouteAccess {
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly authOn: boolean;
-  /** Controller class → handler → what it asks. */
-  private readonly routes = new Map<unknown, Map<unknown, RouteAccess>>();
+  private readonly routeOf = perRoute<RouteAccess>((handler, controller) => ({
+    isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]) === true,
+    roles: this.reflector.getAllAndOverride<AccessRole[] | undefined>(ROLES_KEY, [handler, controller]) ?? [],
+  }));
 
   constructor(
     private readonly reflector: Reflector,
@@ -69,23 +71,6 @@ export class AuthGuard implements CanActivate {
     req.principal = principal;
     checkRoles(principal, roles);
     return true;
-  }
-
-  private routeOf(context: ExecutionContext): RouteAccess {
-    const controller = context.getClass();
-    const handler = context.getHandler();
-    let byHandler = this.routes.get(controller);
-    if (!byHandler) this.routes.set(controller, (byHandler = new Map<unknown, RouteAccess>()));
-    let route = byHandler.get(handler);
-    if (!route) {
-      const targets = [handler, controller];
-      route = {
-        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
-        roles: this.reflector.getAllAndOverride<AccessRole[] | undefined>(ROLES_KEY, targets) ?? [],
-      };
-      byHandler.set(handler, route);
-    }
-    return route;
   }
 
   private async authenticate(credential: string): Promise<Principal | null> {

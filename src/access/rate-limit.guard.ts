@@ -13,13 +13,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import type { RateLimitClass, RateLimitRule } from '../../config/access.config';
 import { RateLimitedError } from './access.errors';
-import { PUBLIC_KEY, RATE_LIMIT_KEY } from './access.decorators';
+import { perRoute, PUBLIC_KEY, RATE_LIMIT_KEY } from './access.decorators';
 import { principalKey, type Principal } from './principal';
-
-/** The route's rate-limit class (`@RateLimit` on the handler, else on the controller), `default` when unannotated. */
-export function rateLimitClassOf(reflector: Reflector, context: ExecutionContext): RateLimitClass {
-  return reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]) ?? 'default';
-}
 
 /** What a route counts against: its class and that class's rule, or null for a `@Public()` route. */
 interface RouteLimit {
@@ -44,8 +39,14 @@ interface RouteLimit {
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly enabled: boolean;
   private readonly rules: Readonly<Record<RateLimitClass, RateLimitRule>>;
-  /** Controller class → handler → its limit, or null when the route is not counted. */
-  private readonly routes = new Map<unknown, Map<unknown, RouteLimit | null>>();
+  /** The route's limit, or null when the route is not counted. */
+  private readonly routeOf = perRoute<RouteLimit | null>((handler, controller) => {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]) === true) return null;
+    // `@RateLimit` on the handler, else on the controller; unannotated routes count against `default`.
+    const cls = this.reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_KEY, [handler, controller]) ?? 'default';
+    const rule = this.rules[cls];
+    return { cls, limit: rule.limit, ttlMs: rule.windowSeconds * 1000, windowSeconds: rule.windowSeconds };
+  });
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -91,21 +92,5 @@ export class RateLimitGuard extends ThrottlerGuard {
       window_seconds: route.windowSeconds,
       retry_after_seconds: detail.timeToBlockExpire,
     });
-  }
-
-  private routeOf(context: ExecutionContext): RouteLimit | null {
-    const controller = context.getClass();
-    const handler = context.getHandler();
-    let byHandler = this.routes.get(controller);
-    if (!byHandler) this.routes.set(controller, (byHandler = new Map<unknown, RouteLimit | null>()));
-    let route = byHandler.get(handler);
-    if (route === undefined) {
-      const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]) === true;
-      const cls = rateLimitClassOf(this.reflector, context);
-      const rule = this.rules[cls];
-      route = isPublic ? null : { cls, limit: rule.limit, ttlMs: rule.windowSeconds * 1000, windowSeconds: rule.windowSeconds };
-      byHandler.set(handler, route);
-    }
-    return route;
   }
 }

@@ -53,10 +53,7 @@ export class PinoNestLogger implements LoggerService {
     this.write('info', message, context);
   }
   error(message: unknown, stackOrContext?: string, context?: string): void {
-    this.logger.error(
-      { context: context ?? stackOrContext, ...(context ? { stack: stackOrContext } : {}) },
-      String(message),
-    );
+    this.logger.error({ context: context ?? stackOrContext, ...(context ? { stack: stackOrContext } : {}) }, String(message));
   }
   warn(message: unknown, context?: string): void {
     this.write('warn', message, context);
@@ -70,11 +67,7 @@ export class PinoNestLogger implements LoggerService {
   fatal(message: unknown, context?: string): void {
     this.write('fatal', message, context);
   }
-  private write(
-    level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal',
-    message: unknown,
-    context?: string,
-  ): void {
+  private write(level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string): void {
     if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
     else this.logger[level]({ context }, String(message));
   }
