@@ -164,8 +164,7 @@ async function caseManyJobs(
     const sagaP99 = await histogramP99(cluster.workerPorts, 'ad_saga_transaction_seconds');
     const pg = await connect(run.databaseUrl);
     const tr = (await pg.query(`select count(*) as n, extract(epoch from max(at) - min(at)) as span from job_transitions`)).rows[0] as { n: string; span: string };
-    const lag = (await pg.query(`select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from published_at - created_at) * 1000) as p from outbox where published_at is not null`)).rows[0] as { p: number[] };
-    const statuses = (await pg.query(`select status, count(*) as n from jobs group by status`)).rows as Array<{ status: string; n: string }>;
+    const { lag, statuses } = await runOutcome(pg);
     const gaps = await transitionGaps(pg, 4);
     await pg.end();
     const transitions = Number(tr.n);
@@ -265,8 +264,7 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
     const cache = await cacheLookups(cluster.workerPorts);
     const pg = await connect(run.databaseUrl);
     const tr = (await pg.query(`select count(*) as n from job_transitions`)).rows[0] as { n: string };
-    const lag = (await pg.query(`select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from published_at - created_at) * 1000) as p from outbox where published_at is not null`)).rows[0] as { p: number[] };
-    const statuses = (await pg.query(`select status, count(*) as n from jobs group by status`)).rows as Array<{ status: string; n: string }>;
+    const { lag, statuses } = await runOutcome(pg);
     const dur = (await pg.query(`select avg(extract(epoch from completed_at - created_at)) as all, avg(extract(epoch from completed_at - created_at)) filter (where created_at >= $1) as steady from jobs where completed_at is not null`, [steadyFrom])).rows[0] as { all: string; steady: string | null };
     const gaps = await transitionGaps(pg, CASE_A_SCENES);
     const steadyGaps = await transitionGaps(pg, CASE_A_SCENES, steadyFrom);
@@ -422,6 +420,16 @@ function printSqlCounts(db: string, from: number, transitions: number): void {
   }
   out(`SQL round trips: ${total} for ${transitions} transitions = ${(total / transitions).toFixed(1)} per transition`);
   for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 25)) out(`  ${(n / transitions).toFixed(2)}  ${kind}`);
+}
+
+/**
+ * What every many-jobs case reads at the end of its run: outbox lag p50/p99 (ms from a row's insert to its
+ * publish; a request the reaper re-drove counts from its first insert) and the jobs per status.
+ */
+async function runOutcome(pg: Client): Promise<{ lag: { p: number[] }; statuses: Array<{ status: string; n: string }> }> {
+  const lag = (await pg.query(`select percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from published_at - created_at) * 1000) as p from outbox where published_at is not null`)).rows[0] as { p: number[] };
+  const statuses = (await pg.query(`select status, count(*) as n from jobs group by status`)).rows as Array<{ status: string; n: string }>;
+  return { lag, statuses };
 }
 
 /**
