@@ -16,8 +16,9 @@ import { stageRequestMessageId } from './job-saga';
  * - a processing job quiet for longer than the JetStream duplicate window plus a lease gets its current
  *   stage requests re-published from the outbox (same ids), because NATS 2.9 may lose recently acked or
  *   stored messages on an OS crash and PostgreSQL must be able to re-drive (docs/design/saga.md, "NATS 2.9.10
- *   behaviours the code relies on"). A re-published
- *   request that a live worker still holds is fenced by the stage attempt lease.
+ *   behaviours the code relies on"). An attempt that a worker still holds (running, lease live at `now`:
+ *   heartbeats extend it) is not re-published, since its request was delivered; should a copy reach a holder
+ *   anyway, the lease fences it.
  * Time is passed in, so tests drive it without sleeping.
  */
 @Injectable()
@@ -76,16 +77,22 @@ export class JobReaper {
       `select id, attempts, clips, stills, cuts, current_stage from jobs where status in ${generating} and coalesce(last_progress_at, created_at) < ?`,
       [quietBefore],
     );
-    const redriven: string[] = [];
+    const pending: string[] = [];
     for (const job of quiet) {
       for (const [key, attemptId] of Object.entries(job.attempts)) {
         const [stage, scene] = key.split('.');
         if (stage !== job.current_stage) continue;
         const done = stage === 'storyboard' ? job.stills : stage === 'composition' ? (job.cuts?.outcomes ?? []) : job.clips;
         if (scene !== undefined && done[Number(scene)]) continue;
-        const id = stageRequestMessageId(attemptId);
-        if (await this.relay.outbox.redrive(id, quietBefore)) redriven.push(id);
+        pending.push(attemptId);
       }
+    }
+    const held = await this.liveLeases(em, pending, now);
+    const redriven: string[] = [];
+    for (const attemptId of pending) {
+      if (held.has(attemptId)) continue;
+      const id = stageRequestMessageId(attemptId);
+      if (await this.relay.outbox.redrive(id, quietBefore)) redriven.push(id);
     }
     if (redriven.length > 0) {
       this.logger.warn({ requests: redriven }, 're-driving stage requests of quiet jobs');
@@ -94,6 +101,21 @@ export class JobReaper {
     const expired = await this.expireUnapproved(em, now);
     await this.saga.startQueued();
     return { timedOut, redriven, expired };
+  }
+
+  /**
+   * The attempts among `attemptIds` that a worker still holds at `now`: running, with a lease that its
+   * heartbeats keep extending. A clip of a hosted model can wait minutes without job progress; its request
+   * was not lost, and re-publishing it would only have the holder answer "a live worker holds it" and nak
+   * (docs/design/performance.md, "On a quiet machine, the final code").
+   */
+  private async liveLeases(em: ReturnType<MikroORM['em']['fork']>, attemptIds: string[], now: Date): Promise<Set<string>> {
+    if (attemptIds.length === 0) return new Set();
+    const rows: Array<{ attempt_id: string }> = await em.execute(
+      `select attempt_id from stage_attempts where attempt_id in (?) and status = 'running' and lease_until > ?`,
+      [attemptIds, now],
+    );
+    return new Set(rows.map((r) => r.attempt_id));
   }
 
   /** Cancels storyboards left unapproved past APPROVAL_TTL_HOURS (cost kept). @returns their job ids */

@@ -114,7 +114,7 @@ describe('job saga on PostgreSQL', () => {
     await cancelAll();
   });
 
-  it('should fail a job without progress past its deadline with TIMEOUT, and re-drive lost requests', async () => {
+  it('should fail a job without progress past its deadline with TIMEOUT, and re-drive lost requests but not those a live worker holds', async () => {
     await cancelAll();
     const reaper = t.app.get(JobReaper);
     const quiet = await createJob();
@@ -129,6 +129,26 @@ describe('job saga on PostgreSQL', () => {
     const redrive = await reaper.sweep(new Date(Date.now() + (120 + 2 * t.config.stageLeaseSeconds + 5) * 1000));
     expect(redrive.redriven).toContain(`req.${attempt}`);
     expect(redrive.timedOut).not.toContain(quiet);
+
+    // Long waits of a live worker (a hosted clip heartbeating for minutes) are not re-driven: a running
+    // attempt whose lease outlives the sweep's `now` was delivered.
+    const held = await createJob();
+    await pollUntil(() => row(held), (r) => r.status === 'processing');
+    const heldAttempt = (await row(held)).attempts.prompt_parsing;
+    await pollUntil(
+      async () => (await orm.em.fork().execute('select published_at from outbox where id = ?', [`req.${heldAttempt}`]))[0] as { published_at: Date | null } | undefined,
+      (r) => !!r?.published_at,
+    );
+    const sweepAt = new Date(Date.now() + (120 + 2 * t.config.stageLeaseSeconds + 5) * 1000);
+    await orm.em.fork().execute(
+      `insert into stage_attempts (attempt_id, job_id, stage, status, deliveries, lease_owner, lease_until) values (?, ?, 'prompt_parsing', 'running', 1, 'test:1', ?)`,
+      [heldAttempt, held, new Date(sweepAt.getTime() + 10_000)],
+    );
+    const skipped = await reaper.sweep(sweepAt);
+    expect(skipped.redriven).not.toContain(`req.${heldAttempt}`);
+    // Once the lease has run out (the worker died), the same sweep re-drives it.
+    const after = await reaper.sweep(new Date(sweepAt.getTime() + 20_000));
+    expect(after.redriven).toContain(`req.${heldAttempt}`);
 
     const late = await reaper.sweep(new Date(Date.now() + (t.config.jobStallTimeoutSeconds + 5) * 1000));
     expect(late.timedOut).toContain(quiet);
