@@ -196,7 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     artifactDir,
     artifacts: loadArtifactsConfig(env, artifactDir, problems),
     maxParallelVideoGenerations: int('MAX_PARALLEL_VIDEO_GENERATIONS', 4, 1, 32),
-    maxConcurrentJobs: int('MAX_CONCURRENT_JOBS', 10, 1, 1000),
+    maxConcurrentJobs: int('MAX_CONCURRENT_JOBS', 10, 1, 100_000),
     maxCostPerVideoUsd: num('MAX_COST_PER_VIDEO', 10, 0),
     costWarningUsd: num('COST_WARNING_USD', 5, 0),
     jobStallTimeoutSeconds: int('JOB_STALL_TIMEOUT_SECONDS', 900, 10, 24 * 3600),
