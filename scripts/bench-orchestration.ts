@@ -235,6 +235,11 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
     STAGE_SLOTS_COMPOSITION: slotsFor(mean(CASE_A_LATENCY_MS.COMPOSITION)),
   };
   const clipDemand = demand(mean(CASE_A_LATENCY_MS.VIDEO_GENERATION), CASE_A_SCENES);
+  // The arrival rate holds about n in flight on average; jobs that run a little longer than expected push the
+  // count above n, and a limit of exactly n then queues arrivals at the door (seconds per job, growing for
+  // as long as the overshoot lasts), which is admission, not orchestration. A quarter of headroom keeps the
+  // limit out of what is measured.
+  const maxConcurrent = Math.max(1000, Math.ceil(n * 1.25));
   const range = (k: keyof typeof CASE_A_LATENCY_MS) => CASE_A_LATENCY_MS[k].map((v) => Math.round(v * scale)).join('-');
   const sqlFrom = sqlLog ? await startSqlLog(run.databaseUrl) : 0;
   const cluster = await startCluster(run, workers, {
@@ -243,7 +248,7 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
     SIM_LATENCY_IMAGE_GENERATION: range('IMAGE_GENERATION'),
     SIM_LATENCY_VIDEO_GENERATION: range('VIDEO_GENERATION'),
     SIM_LATENCY_COMPOSITION: range('COMPOSITION'),
-    MAX_CONCURRENT_JOBS: '1000',
+    MAX_CONCURRENT_JOBS: String(maxConcurrent),
     MAX_PARALLEL_VIDEO_GENERATIONS: String(CASE_A_SCENES),
     NATS_MAX_ACK_PENDING: '20000',
     ...Object.fromEntries(Object.entries(slots).map(([k, v]) => [k, String(v)])),
@@ -276,17 +281,25 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
     const median = (xs: number[]) => pct(xs, 50);
     const rssAt10 = samples.find((s) => s.inFlight >= 10)?.rssMb ?? NaN;
     const rssSteady = median(steady.map((s) => s.rssMb));
+    const liveAt10 = samples.find((s) => s.inFlight >= 10)?.liveMb ?? NaN;
+    const liveSteady = median(steady.map((s) => s.liveMb));
+    const liveSlope = linearSlope(steady.map((s) => [(s.t - t0) / 60_000, s.liveMb]));
     const slope = linearSlope(steady.map((s) => [(s.t - t0) / 60_000, s.rssMb]));
     const slopePerJobs = linearSlope(steady.map((s) => [s.done / 1000, s.rssMb]));
     out(`\n## f: ${n} in flight, distinct prompts, ${total} jobs arriving at ${jobsPerSecond.toFixed(2)}/s (ramp ${rampSeconds.toFixed(0)} s + hold ${holdSeconds} s; ${workers} worker process${workers > 1 ? 'es' : ''}); load average ${load()}`);
     out(`latencies ms (case a × ${scale}): parse ${range('PROMPT_PARSING')}, image ${range('IMAGE_GENERATION')}, clips ${range('VIDEO_GENERATION')}, compose ${range('COMPOSITION')}; expected job ${(expectedJobMs / 1000).toFixed(1)} s; measured mean ${Number(dur.all).toFixed(1)} s (steady-state jobs ${Number(dur.steady).toFixed(1)} s)`);
     out(`stage slots: ${Object.entries(slots).map(([k, v]) => `${k.slice(12).toLowerCase()} ${v}`).join(', ')} (clip demand ${clipDemand}${clipDemand * 2 + 16 > SLOTS_BOUND ? ': above the bound, the clip slots are a queue too' : ''}); stage cache hits/lookups: ${cache}`);
+    out(`MAX_CONCURRENT_JOBS ${maxConcurrent}`);
     out(`jobs: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}; arrivals over ${createSeconds.toFixed(1)} s; all finished after ${wall.toFixed(1)} s; in flight at steady state median ${median(steady.map((s) => s.inFlight)).toFixed(0)}, max ${Math.max(...samples.map((s) => s.inFlight))}`);
     out(`offered load: ${offered.toFixed(1)} transitions/s (${perJob.toFixed(1)} per job) against a capacity of ${capacity.toFixed(1)} transitions/s measured saturated: utilisation ${((100 * offered) / capacity).toFixed(0)} %`);
     out(`| transitions | saga tx p99 ms | outbox lag p50 ms | p99 ms | overhead per transition p50 ms | p99 ms | steady-state jobs p50 ms | p99 ms | RSS MB at 10 in flight → at steady state | RSS slope MB/min, MB per 1 000 jobs done | event-loop p99 ms median/max |`);
     out(`|---|---|---|---|---|---|---|---|---|---|---|`);
     out(
       `| ${transitions} | ${(sagaP99 * 1000).toFixed(1)} | ${lag.p?.[0]?.toFixed(1)} | ${lag.p?.[1]?.toFixed(1)} | ${pct(gaps.gapsMs, 50).toFixed(0)} | ${pct(gaps.gapsMs, 99).toFixed(0)} | ${pct(steadyGaps.gapsMs, 50).toFixed(0)} | ${pct(steadyGaps.gapsMs, 99).toFixed(0)} | ${rssAt10.toFixed(0)} → ${rssSteady.toFixed(0)} (${(rssSteady / rssAt10).toFixed(2)}×) | ${slope.toFixed(1)}, ${slopePerJobs.toFixed(1)} | ${median(samples.map((s) => s.loopP99Ms)).toFixed(1)}/${Math.max(...samples.map((s) => s.loopP99Ms)).toFixed(1)} |`,
+    );
+    out(`overhead by transition, steady-state jobs, p50/p99 ms: ${gapsByKind(steadyGaps.byKind)}`);
+    out(
+      `live heap (after major GC) MB at 10 in flight → at steady state: ${liveAt10.toFixed(0)} → ${liveSteady.toFixed(0)} (${(liveSteady / liveAt10).toFixed(2)}×), slope ${liveSlope.toFixed(1)} MB/min; RSS counts V8's garbage between major GCs too`,
     );
     out(`worker CPU: ${cpuUsed.toFixed(1)} s over ${wall.toFixed(1)} s = ${((cpuUsed * 1000) / transitions).toFixed(1)} ms per transition`);
     if (sqlLog) printSqlCounts(new URL(run.databaseUrl).pathname.slice(1), sqlFrom, transitions);
@@ -301,6 +314,8 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
 interface Sample {
   t: number;
   rssMb: number;
+  /** `ad_nodejs_heap_live_bytes`: the V8 heap in use after the last major GC, MB. */
+  liveMb: number;
   loopP99Ms: number;
   done: number;
   inFlight: number;
@@ -318,7 +333,8 @@ function startSampler(databaseUrl: string, ports: number[], samples: Sample[]): 
           const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
           const rss = metric(text, 'ad_process_resident_memory_bytes');
           const lag = metric(text, 'ad_nodejs_eventloop_lag_p99_seconds');
-          if (rss !== undefined && lag !== undefined) samples.push({ t: Date.now(), rssMb: rss / 1e6, loopP99Ms: lag * 1000, done: Number(c.done), inFlight: Number(c.open) });
+          const live = metric(text, 'ad_nodejs_heap_live_bytes') ?? NaN;
+          if (rss !== undefined && lag !== undefined) samples.push({ t: Date.now(), rssMb: rss / 1e6, liveMb: live / 1e6, loopP99Ms: lag * 1000, done: Number(c.done), inFlight: Number(c.open) });
         }
         await new Promise((r) => setTimeout(r, 2000));
       }
@@ -439,7 +455,21 @@ async function runOutcome(pg: Client): Promise<{ lag: { p: number[] }; statuses:
  * creation → first claim and last result → job completed. Also each job's critical path: the attempts' own
  * durations along the chain (storyboard stills and clips in waves of `parallel` slots, in the order they ran). `createdFrom`: only the jobs created from then on.
  */
-async function transitionGaps(pg: Client, parallel: number, createdFrom?: Date): Promise<{ gapsMs: number[]; criticalPathMs: Map<string, number> }> {
+/** The transitions {@link transitionGaps} tells apart, in pipeline order. */
+const GAP_KINDS = ['start', 'image', 'still', 'clip', 'compose', 'complete'] as const;
+type GapKind = (typeof GAP_KINDS)[number];
+
+/**
+ * Per-transition overhead of the finished jobs created from `createdFrom`: for each transition, the time from
+ * the result it waited for (committed: `stage_attempts.updated_at`) to the next attempt's claim, in ms, also
+ * by kind (`start`: job created → prompt parsing claimed, which includes any wait behind MAX_CONCURRENT_JOBS;
+ * `complete`: composition's result → job completed).
+ */
+async function transitionGaps(
+  pg: Client,
+  parallel: number,
+  createdFrom?: Date,
+): Promise<{ gapsMs: number[]; byKind: Map<GapKind, number[]>; criticalPathMs: Map<string, number> }> {
   const rows = (
     await pg.query(
       `select a.job_id, a.stage, a.scene_index, a.created_at, a.updated_at, j.created_at as job_created, j.completed_at
@@ -450,6 +480,11 @@ async function transitionGaps(pg: Client, parallel: number, createdFrom?: Date):
   const byJob = new Map<string, typeof rows>();
   for (const r of rows) byJob.set(r.job_id, [...(byJob.get(r.job_id) ?? []), r]);
   const gaps: number[] = [];
+  const byKind = new Map<GapKind, number[]>(GAP_KINDS.map((k) => [k, []]));
+  const gap = (kind: GapKind, v: number) => {
+    gaps.push(v);
+    byKind.get(kind)!.push(v);
+  };
   const critical = new Map<string, number>();
   const ms = (d: Date) => d.getTime();
   for (const [jobId, as] of byJob) {
@@ -460,20 +495,20 @@ async function transitionGaps(pg: Client, parallel: number, createdFrom?: Date):
     const stills = as.filter((a) => a.stage === 'storyboard').sort((x, y) => ms(x.created_at) - ms(y.created_at));
     const clips = as.filter((a) => a.stage === 'video_generation').sort((x, y) => ms(x.created_at) - ms(y.created_at));
     if (!parse || !image || !compose || clips.length === 0) continue;
-    gaps.push(ms(parse.created_at) - ms(parse.job_created));
-    gaps.push(ms(image.created_at) - ms(parse.updated_at));
+    gap('start', ms(parse.created_at) - ms(parse.job_created));
+    gap('image', ms(image.created_at) - ms(parse.updated_at));
     // The storyboard's stills (one per scene) and then the clips run in waves of `parallel`: the first wave
     // waits on the result before it, each later attempt on the earliest-finishing attempt still holding a slot.
     let readyAt = ms(image.updated_at);
     let waves = 0;
-    for (const wave of [stills, clips]) {
+    for (const [kind, wave] of [['still', stills], ['clip', clips]] as const) {
       if (wave.length === 0) continue;
       const finishes: number[] = [];
       for (let i = 0; i < wave.length; i++) {
-        if (i < parallel) gaps.push(ms(wave[i].created_at) - readyAt);
+        if (i < parallel) gap(kind, ms(wave[i].created_at) - readyAt);
         else {
           finishes.sort((a, b) => a - b);
-          gaps.push(ms(wave[i].created_at) - finishes.shift()!);
+          gap(kind, ms(wave[i].created_at) - finishes.shift()!);
         }
         finishes.push(ms(wave[i].updated_at));
       }
@@ -486,11 +521,16 @@ async function transitionGaps(pg: Client, parallel: number, createdFrom?: Date):
       }
       waves += Math.max(...slots);
     }
-    gaps.push(ms(compose.created_at) - readyAt);
-    if (compose.completed_at) gaps.push(ms(compose.completed_at) - ms(compose.updated_at));
+    gap('compose', ms(compose.created_at) - readyAt);
+    if (compose.completed_at) gap('complete', ms(compose.completed_at) - ms(compose.updated_at));
     critical.set(jobId, ms(parse.updated_at) - ms(parse.created_at) + (ms(image.updated_at) - ms(image.created_at)) + waves + (ms(compose.updated_at) - ms(compose.created_at)));
   }
-  return { gapsMs: gaps, criticalPathMs: critical };
+  return { gapsMs: gaps, byKind, criticalPathMs: critical };
+}
+
+/** `start 12/40, image 9/31, …`: p50/p99 of each transition kind (ms). */
+function gapsByKind(byKind: Map<GapKind, number[]>): string {
+  return [...byKind].map(([k, xs]) => `${k} ${pct(xs, 50).toFixed(0)}/${pct(xs, 99).toFixed(0)}`).join(', ');
 }
 
 async function startCluster(run: RunEnv, workers: number, env: Record<string, string>): Promise<Cluster> {
