@@ -107,7 +107,7 @@ export class JobReaper {
    * The attempts among `attemptIds` that a worker still holds at `now`: running, with a lease that its
    * heartbeats keep extending. A clip of a hosted model can wait minutes without job progress; its request
    * was not lost, and re-publishing it would only have the holder answer "a live worker holds it" and nak
-   * (docs/design/performance.md, "On a quiet machine, the final code").
+   * (docs/design/performance.md, "Fourth pass": re-drives of live leases).
    */
   private async liveLeases(em: ReturnType<MikroORM['em']['fork']>, attemptIds: string[], now: Date): Promise<Set<string>> {
     if (attemptIds.length === 0) return new Set();

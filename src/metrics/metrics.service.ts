@@ -123,7 +123,7 @@ export class MetricsService implements OnModuleDestroy {
    * V8 heap in use just after the last full (mark-compact) collection, in bytes: the live set. The heap in
    * use and RSS also count the garbage V8 lets pile up between full collections; at 1 000 jobs in flight
    * that swings the heap in use between about 100 and 370 MB with a flat live set, so leaks and per-job
-   * memory are read here (docs/design/performance.md, "Memory at 1 000 jobs in flight").
+   * memory are read here (docs/design/performance.md, "Fourth pass": memory at 1 000 jobs in flight).
    */
   readonly heapLive = new Gauge({
     name: 'ad_nodejs_heap_live_bytes',

@@ -44,7 +44,7 @@ export class StageAttemptsRepository {
    * Lease renewals gathered for {@link leaseBatchWindowMs} and sent as one `update … where attempt_id in (…)`.
    * A clip of a hosted model waits minutes, renewing every third of the lease: at 1 000 jobs in flight that
    * was one UPDATE per held clip every 10 s (about 230/s, five times the stage transitions), most of the
-   * worker's CPU and SQL (docs/design/performance.md, "Lease renewals in batches").
+   * worker's SQL (docs/design/performance.md, "Fourth pass": lease renewals in batches).
    */
   private readonly renewals: DataLoader<string, boolean>;
 

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Stage attempt leases on the real PostgreSQL: renewals of one window share one statement, and each caller
- * still learns whether its own lease held (docs/design/performance.md, "Lease renewals in batches").
+ * still learns whether its own lease held (docs/design/performance.md, "Fourth pass": lease renewals in batches).
  */
 describe('stage attempt leases', () => {
   let t: TestApp;
