@@ -49,6 +49,13 @@ export class StageAttemptsRepository {
   private readonly renewals: DataLoader<string, boolean>;
 
   /**
+   * Attempts this process holds, from claim to its last write (outcome, release, requeue, cancel). A renewal
+   * queued just before the attempt let go of its lease must not take the lease back when its batch goes out:
+   * the worker it was released to would wait a whole lease.
+   */
+  private readonly held = new Set<string>();
+
+  /**
    * @param owner this process's lease owner id (`host:pid`)
    * @param leaseSeconds `STAGE_LEASE_SECONDS`: how long a claim or heartbeat holds the attempt
    */
@@ -86,6 +93,7 @@ export class StageAttemptsRepository {
       [a.attemptId, a.jobId, a.stage, a.sceneIndex, this.owner],
     );
     if (rows.length === 0) return null;
+    this.held.add(a.attemptId);
     const r = rows[0];
     return { deliveries: Number(r.deliveries), resumeToken: r.resume_token, carriedCostUsd: Number(r.carried_cost_usd), carriedCalls: Number(r.carried_calls) };
   }
@@ -109,14 +117,18 @@ export class StageAttemptsRepository {
   }
 
   private async renewMany(ids: readonly string[]): Promise<boolean[]> {
-    const rows: Array<{ attempt_id: string }> = await this.orm.em
-      .fork()
-      .execute(
-        `update stage_attempts set lease_until = ${this.leaseSql}, updated_at = now()
-           where attempt_id in (?) and lease_owner = ? and status = 'running' returning attempt_id`,
-        [[...new Set(ids)], this.owner],
-      );
+    const still = [...new Set(ids)].filter((id) => this.held.has(id));
+    const rows: Array<{ attempt_id: string }> =
+      still.length === 0
+        ? []
+        : await this.orm.em.fork().execute(
+            `update stage_attempts set lease_until = ${this.leaseSql}, updated_at = now()
+               where attempt_id in (?) and lease_owner = ? and status = 'running' returning attempt_id`,
+            [still, this.owner],
+          );
     const held = new Set(rows.map((r) => r.attempt_id));
+    // A lease lost to another worker ends the attempt here (the runner aborts it): nothing left to renew.
+    for (const id of still) if (!held.has(id)) this.held.delete(id);
     return ids.map((id) => held.has(id));
   }
 
@@ -127,11 +139,13 @@ export class StageAttemptsRepository {
 
   /** Ends this process's lease now so another worker retakes the attempt at once (shutdown hand-off). */
   async releaseLease(attemptId: string): Promise<void> {
+    this.held.delete(attemptId);
     await this.orm.em.fork().execute(`update stage_attempts set lease_until = now() where attempt_id = ? and lease_owner = ?`, [attemptId, this.owner]);
   }
 
   /** Marks this process's running attempt cancelled (its job ended); an attempt another worker retook is left alone. */
   async markCancelled(attemptId: string): Promise<void> {
+    this.held.delete(attemptId);
     await this.orm.em
       .fork()
       .execute(`update stage_attempts set status = 'cancelled', updated_at = now() where attempt_id = ? and lease_owner = ? and status = 'running'`, [attemptId, this.owner]);
@@ -142,6 +156,7 @@ export class StageAttemptsRepository {
    * @param carriedCostUsd total USD billed by all deliveries so far; @param carriedCalls their provider calls
    */
   async requeueTransient(attemptId: string, carriedCostUsd: number, carriedCalls: number): Promise<void> {
+    this.held.delete(attemptId);
     await this.orm.em.fork().execute(
       `update stage_attempts set lease_until = now(), carried_cost_usd = ?, carried_calls = ?, updated_at = now()
          where attempt_id = ? and lease_owner = ? and status = 'running'`,
@@ -156,6 +171,7 @@ export class StageAttemptsRepository {
    * @returns false when another worker had already finished or retaken the attempt (nothing written)
    */
   async storeOutcome(o: AttemptOutcome): Promise<boolean> {
+    this.held.delete(o.attemptId);
     const event = JSON.stringify(o.event);
     const rows: unknown[] = await this.orm.em.fork().execute(
       `with u as (

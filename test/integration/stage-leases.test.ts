@@ -67,4 +67,19 @@ describe('stage attempt leases', () => {
     expect((await leaseOf(z)).lease_owner).toBe('worker-b:1');
     expect(await b.extendLease(z)).toBe(true);
   });
+
+  it('should not take back a lease released while its renewal waited for the batch', async () => {
+    const a = new StageAttemptsRepository(orm, 'worker-a:2', 30);
+    const w = randomUUID();
+    expect(await a.claimAttempt({ attemptId: w, jobId: randomUUID(), stage: 'composition', sceneIndex: null })).not.toBeNull();
+    // A heartbeat queues a renewal; before its batch goes out the attempt fails transiently and is requeued.
+    const renewal = a.extendLease(w);
+    await a.requeueTransient(w, 0.01, 1);
+    expect(await renewal).toBe(false);
+    const row = (await orm.em.fork().execute('select lease_until < now() as free from stage_attempts where attempt_id = ?', [w]))[0] as { free: boolean };
+    expect(row.free).toBe(true);
+    // Claimed again (its redelivery), the attempt renews as before.
+    expect(await a.claimAttempt({ attemptId: w, jobId: randomUUID(), stage: 'composition', sceneIndex: null })).not.toBeNull();
+    expect(await a.extendLease(w)).toBe(true);
+  });
 });
