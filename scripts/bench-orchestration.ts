@@ -279,9 +279,10 @@ async function caseFair(n: number, workers: number, scale: number, holdSeconds: 
     const offered = jobsPerSecond * perJob;
     const steady = samples.filter((s) => s.t >= steadyFrom.getTime() && s.t <= t0 + createSeconds * 1000);
     const median = (xs: number[]) => pct(xs, 50);
-    const rssAt10 = samples.find((s) => s.inFlight >= 10)?.rssMb ?? NaN;
+    const at10 = samples.find((s) => s.inFlight >= 10);
+    const rssAt10 = at10?.rssMb ?? NaN;
     const rssSteady = median(steady.map((s) => s.rssMb));
-    const liveAt10 = samples.find((s) => s.inFlight >= 10)?.liveMb ?? NaN;
+    const liveAt10 = at10?.liveMb ?? NaN;
     const liveSteady = median(steady.map((s) => s.liveMb));
     const liveSlope = linearSlope(steady.map((s) => [(s.t - t0) / 60_000, s.liveMb]));
     const slope = linearSlope(steady.map((s) => [(s.t - t0) / 60_000, s.rssMb]));
@@ -448,22 +449,19 @@ async function runOutcome(pg: Client): Promise<{ lag: { p: number[] }; statuses:
   return { lag, statuses };
 }
 
-/**
- * Per-transition overhead from the database's own timestamps: for each attempt, the time from the commit of
- * the result it waited on (the previous stage's attempt, the last still of the storyboard for the first clips,
- * or for a still or clip of a later wave the one whose slot it took) to its own claim by a worker; plus job
- * creation → first claim and last result → job completed. Also each job's critical path: the attempts' own
- * durations along the chain (storyboard stills and clips in waves of `parallel` slots, in the order they ran). `createdFrom`: only the jobs created from then on.
- */
 /** The transitions {@link transitionGaps} tells apart, in pipeline order. */
 const GAP_KINDS = ['start', 'image', 'still', 'clip', 'compose', 'complete'] as const;
 type GapKind = (typeof GAP_KINDS)[number];
 
 /**
- * Per-transition overhead of the finished jobs created from `createdFrom`: for each transition, the time from
- * the result it waited for (committed: `stage_attempts.updated_at`) to the next attempt's claim, in ms, also
- * by kind (`start`: job created → prompt parsing claimed, which includes any wait behind MAX_CONCURRENT_JOBS;
- * `complete`: composition's result → job completed).
+ * Per-transition overhead from the database's own timestamps: for each attempt, the time from the commit of
+ * the result it waited on (the previous stage's attempt, the last still of the storyboard for the first clips,
+ * or for a still or clip of a later wave the one whose slot it took) to its own claim by a worker; plus job
+ * creation → first claim and last result → job completed. In ms, all together and by kind (`start`: job
+ * created → prompt parsing claimed, which includes any wait behind MAX_CONCURRENT_JOBS; `complete`:
+ * composition's result → job completed). Also each job's critical path: the attempts' own durations along the
+ * chain (storyboard stills and clips in waves of `parallel` slots, in the order they ran). `createdFrom`: only
+ * the jobs created from then on.
  */
 async function transitionGaps(
   pg: Client,

@@ -49,6 +49,14 @@ describe('job saga on PostgreSQL', () => {
     };
   }
 
+  /** Waits until the relay has published the request of stage attempt `attemptId`. */
+  async function requestPublished(attemptId: string): Promise<void> {
+    await pollUntil(
+      async () => (await orm.em.fork().execute('select published_at from outbox where id = ?', [`req.${attemptId}`]))[0] as { published_at: Date | null } | undefined,
+      (r) => !!r?.published_at,
+    );
+  }
+
   async function cancelAll(): Promise<void> {
     const rows: Array<{ id: string }> = await orm.em.fork().execute(`select id from jobs where status in ('queued','processing')`);
     for (const r of rows) await saga.command(r.id, { type: 'job.cancel', event_id: `cancel.${r.id}` });
@@ -120,10 +128,7 @@ describe('job saga on PostgreSQL', () => {
     const quiet = await createJob();
     await pollUntil(() => row(quiet), (r) => r.status === 'processing');
     const attempt = (await row(quiet)).attempts.prompt_parsing;
-    await pollUntil(
-      async () => (await orm.em.fork().execute('select published_at from outbox where id = ?', [`req.${attempt}`]))[0] as { published_at: Date | null } | undefined,
-      (r) => !!r?.published_at,
-    );
+    await requestPublished(attempt);
 
     // Past the duplicate window plus two leases, but before the stall deadline: the request is re-driven.
     const redrive = await reaper.sweep(new Date(Date.now() + (120 + 2 * t.config.stageLeaseSeconds + 5) * 1000));
@@ -135,10 +140,7 @@ describe('job saga on PostgreSQL', () => {
     const held = await createJob();
     await pollUntil(() => row(held), (r) => r.status === 'processing');
     const heldAttempt = (await row(held)).attempts.prompt_parsing;
-    await pollUntil(
-      async () => (await orm.em.fork().execute('select published_at from outbox where id = ?', [`req.${heldAttempt}`]))[0] as { published_at: Date | null } | undefined,
-      (r) => !!r?.published_at,
-    );
+    await requestPublished(heldAttempt);
     const sweepAt = new Date(Date.now() + (120 + 2 * t.config.stageLeaseSeconds + 5) * 1000);
     await orm.em.fork().execute(
       `insert into stage_attempts (attempt_id, job_id, stage, status, deliveries, lease_owner, lease_until) values (?, ?, 'prompt_parsing', 'running', 1, 'test:1', ?)`,
