@@ -37,6 +37,7 @@ export class SagaConsumer {
       this.consumers.push(
         runPullConsumer({
           js: this.nats.js,
+          nc: this.nats.connection,
           stream: s.eventStream,
           durable,
           slots: this.config.sagaSlots,

@@ -1,17 +1,89 @@
 import type { Consumer, JsMsg, JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
 /** What to do with a message once its handler returns (the only place acks, naks and terms are decided). */
 export type Settlement = { action: 'ack' } | { action: 'nak'; delayMs: number } | { action: 'term' };
 
+/**
+ * A pulled message as a handler sees it, detached from the client's read buffer: its subject, reply and
+ * payload are copies, so a message held for minutes (a clip attempt) does not keep the socket chunk it
+ * arrived in alive. nats.js's own message holds subarrays of that chunk, and a chunk is freed only when every
+ * message read from it is; at 1 000 jobs in flight those chunks were about 7 KB of each held attempt's 20 KB
+ * (docs/design/performance.md, "Fifth pass").
+ */
+export interface PulledMsg {
+  readonly subject: string;
+  /** 1 for the first delivery; JetStream counts redeliveries (ack_wait, nak). */
+  readonly deliveryCount: number;
+  /** The payload as JSON; parsed once, after which the payload bytes are let go. @throws SyntaxError */
+  json<T>(): T;
+  /** Tells JetStream the message is still being worked on (`+WPI`): its ack_wait starts again. */
+  working(): void;
+}
+
+// The JetStream acknowledgement payloads (NATS docs, "JetStream > Consumers > Acknowledgement Models").
+const ACK = new TextEncoder().encode('+ACK');
+const WPI = new TextEncoder().encode('+WPI');
+const TERM = new TextEncoder().encode('+TERM');
+
+/** A message whose acknowledgement goes out on the connection to its reply subject, as nats.js's own does. */
+class DetachedMsg implements PulledMsg {
+  readonly subject: string;
+  readonly deliveryCount: number;
+  private readonly reply: string;
+  private payload: Uint8Array | null;
+  private parsed: unknown;
+  private settled = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    msg: JsMsg,
+  ) {
+    // Decoded strings and a copied payload share nothing with the read buffer.
+    this.subject = msg.subject;
+    // nats.js's JetStream message has the reply subject (the ack address) but its type does not name it.
+    const reply = (msg as JsMsg & { readonly reply?: string }).reply;
+    if (!reply) throw new Error(`pulled message on ${msg.subject} has no reply subject to acknowledge to`);
+    this.reply = reply;
+    this.deliveryCount = msg.info.deliveryCount;
+    // `new Uint8Array(view)` copies; the transport's payload is a Node Buffer, whose `slice()` does not.
+    this.payload = new Uint8Array(msg.data);
+  }
+
+  json<T>(): T {
+    if (this.payload) {
+      this.parsed = JSON.parse(new TextDecoder().decode(this.payload));
+      this.payload = null;
+    }
+    return this.parsed as T;
+  }
+
+  working(): void {
+    if (!this.settled) this.nc.publish(this.reply, WPI);
+  }
+
+  /** Sends the settlement once; later calls do nothing (all acknowledgements but `+WPI` are final). */
+  settle(s: Settlement): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (s.action === 'ack') this.nc.publish(this.reply, ACK);
+    // A bare `-NAK` redelivers at once on 2.9; the delay is in nanoseconds.
+    else if (s.action === 'nak') this.nc.publish(this.reply, `-NAK ${JSON.stringify({ delay: Math.max(1, s.delayMs) * 1e6 })}`);
+    else this.nc.publish(this.reply, TERM);
+  }
+}
+
 /** Options of {@link runPullConsumer}. */
 export interface PullConsumerOptions {
   js: JetStreamClient;
+  /** The connection acknowledgements are published on (the one `js` was made from). */
+  nc: NatsConnection;
   stream: string;
   durable: string;
   /** Messages handled at once by this process; never more are asked for than there are free slots. */
   slots: number;
-  handler: (msg: JsMsg) => Promise<Settlement>;
+  handler: (msg: PulledMsg) => Promise<Settlement>;
   logger: Logger;
 }
 
@@ -50,13 +122,13 @@ export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
   let consumer: Promise<Consumer> | null = null;
   const lookup = (): Promise<Consumer> => (consumer ??= opts.js.consumers.get(opts.stream, opts.durable));
 
-  const handle = async (msg: JsMsg): Promise<void> => {
+  const handle = async (msg: DetachedMsg): Promise<void> => {
     let settlement: Settlement;
     try {
       settlement = await opts.handler(msg);
     } catch (err) {
       opts.logger.error({ durable: opts.durable, subject: msg.subject, err: (err as Error).message }, 'handler failed; will redeliver');
-      settlement = { action: 'nak', delayMs: Math.min(1000 * msg.info.deliveryCount, 10_000) };
+      settlement = { action: 'nak', delayMs: Math.min(1000 * msg.deliveryCount, 10_000) };
     }
     settle(msg, settlement);
   };
@@ -73,7 +145,7 @@ export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
           delivered += 1;
           asked -= 1;
           inFlight += 1;
-          const h: Promise<void> = handle(msg).finally(() => {
+          const h: Promise<void> = handle(new DetachedMsg(opts.nc, msg)).finally(() => {
             inFlight -= 1;
             handlers.delete(h);
             refill();
@@ -120,11 +192,9 @@ export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
   };
 }
 
-function settle(msg: JsMsg, s: Settlement): void {
+function settle(msg: DetachedMsg, s: Settlement): void {
   try {
-    if (s.action === 'ack') msg.ack();
-    else if (s.action === 'nak') msg.nak(Math.max(1, s.delayMs));
-    else msg.term();
+    msg.settle(s);
   } catch {
     // The connection dropped: the server redelivers after ack_wait, and handlers are idempotent.
   }

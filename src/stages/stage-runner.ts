@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type { JsMsg } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import { mkdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -21,7 +20,7 @@ import { crashPoint } from '../common/crash-points';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
 import { OutboxRelay } from '../messaging/outbox.relay';
-import { runPullConsumer, type RunningConsumer, type Settlement } from '../messaging/pull-consumer';
+import { runPullConsumer, type PulledMsg, type RunningConsumer, type Settlement } from '../messaging/pull-consumer';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProviderContext } from '../providers/ports';
 import { STAGE_HANDLERS, type StageHandler } from './stage-handler';
@@ -128,6 +127,7 @@ export class StageRunner {
       this.consumers.push(
         runPullConsumer({
           js: this.nats.js,
+          nc: this.nats.connection,
           stream: s.workStream,
           durable: stageDurable(stage),
           slots: this.config.stageConcurrency[stage],
@@ -151,7 +151,7 @@ export class StageRunner {
     for (const ac of this.inFlight.get(jobId) ?? []) ac.abort(reason);
   }
 
-  private async handle(stage: StageName, msg: JsMsg): Promise<Settlement> {
+  private async handle(stage: StageName, msg: PulledMsg): Promise<Settlement> {
     const req = msg.json<StageRequested>();
     const { attempt_id: attemptId, scene_index: sceneIndex } = req.data;
     const jobId = req.job_id;

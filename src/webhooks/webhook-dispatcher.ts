@@ -71,6 +71,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     // One slot: rows are written in stream order, which dispatch keeps per endpoint.
     this.consumer = runPullConsumer({
       js: this.nats.js,
+      nc: this.nats.connection,
       stream: s.eventStream,
       durable: WEBHOOK_FANOUT_DURABLE,
       slots: 1,
