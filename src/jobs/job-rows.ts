@@ -71,6 +71,19 @@ export class JobRows {
   }
 
   /**
+   * In `tx`: locks the oldest `limit` queued jobs `FOR UPDATE`, in the order they asked for a slot (when they
+   * last entered `queued`, then creation; never-queued last, as PostgreSQL sorts nulls after values).
+   * @returns plain, unmanaged {@link Job}s, as {@link lock} gives
+   */
+  async lockQueued(tx: EntityManager, limit: number): Promise<Job[]> {
+    const rows: Array<Record<string, unknown>> = await tx.execute(
+      `select j.* from jobs j where j.status = 'queued' order by j.queued_at asc, j.created_at asc limit ? for update of j`,
+      [limit],
+    );
+    return rows.map((r) => this.toJob(r));
+  }
+
+  /**
    * In `tx`: writes the columns of `job` that differ from `before` (reference or value inequality: the saga's
    * pure transition keeps the references of what it did not change), sets `version` to `job.version` where
    * it still is `before.version`, and inserts the transition and outbox rows (outbox in the array's order,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LockMode, MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GENERATING_STATUSES, isGeneratingStatus, sqlStatusList, type SagaInbound, type StageName } from '@app/contracts';
@@ -7,11 +7,11 @@ import { APP_CONFIG, type AppConfig } from '../../config/app.config';
 import { BudgetService } from '../access/budget.service';
 import { ROOT_LOGGER } from '../common/logger';
 import { JetStreamService } from '../messaging/jetstream.service';
-import { OutboxRelay, enqueueOutbox } from '../messaging/outbox.relay';
+import { OutboxRelay } from '../messaging/outbox.relay';
 import { MetricsService } from '../metrics/metrics.service';
 import { CostEstimator } from './cost-estimator';
 import { v2Links } from './links';
-import { Job, JobTransition } from './job.entity';
+import type { Job } from './job.entity';
 import { JobRows, type TransitionRow } from './job-rows';
 import { decide, totalCost, type Decision, type JobState, type SagaCommand, type SagaContext } from './job-saga';
 
@@ -171,20 +171,6 @@ export class JobSagaHandler {
     return decision;
   }
 
-  /** Runs `decide` on a locked, managed job and stages its writes in `tx` (written at the next flush). */
-  private applyDecision(tx: EntityManager, job: Job, input: SagaInbound | SagaCommand): Decision {
-    const before = toState(job);
-    const decision = decide(before, input, this.context());
-    if (decision.kind !== 'applied') return decision;
-    const next = decision.next;
-    writeState(job, next, new Date());
-    tx.persist(
-      Object.assign(new JobTransition(), { jobId: job.id, ...transitionOf(input, before, next) }),
-    );
-    for (const m of decision.messages) enqueueOutbox(tx, m.id, m.subject, m.payload);
-    return decision;
-  }
-
   /**
    * Starts the oldest queued jobs while fewer than MAX_CONCURRENT_JOBS are processing. Serialised across
    * processes by a transaction-scoped advisory lock so two orchestrators never both take the last slot.
@@ -195,20 +181,17 @@ export class JobSagaHandler {
     const running: Array<{ n: string }> = await tx.execute(`select count(*) as n from jobs where status in ${sqlStatusList(GENERATING_STATUSES)}`);
     const free = this.config.maxConcurrentJobs - Number(running[0]?.n ?? 0);
     if (free <= 0) return 0;
-    // In the order jobs asked for a slot: creation for new jobs, render or refine for resumed ones.
-    const queued = await tx.find(
-      Job,
-      { status: 'queued' },
-      { orderBy: { queuedAt: 'asc', createdAt: 'asc' }, limit: free, lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
+    // In the order jobs asked for a slot: creation for new jobs, render or refine for resumed ones. Targeted
+    // SQL as for every other transition, not the unit of work: one statement per started job instead of a
+    // hydrated entity and a flush of three (docs/design/performance.md, "Fifth pass").
+    const queued = await this.rows.lockQueued(tx, free);
     let started = 0;
     for (const job of queued) {
       // A resumed job (after render or refine) starts again: its cause id names the version, so each start is its own.
       const eventId = job.startedAt ? `start.${job.id}.v${job.version}` : `start.${job.id}`;
-      const d = this.applyDecision(tx, job, { type: 'job.start', event_id: eventId });
+      const d = await this.applyLocked(tx, job, { type: 'job.start', event_id: eventId });
       if (d.kind === 'applied') started += 1;
     }
-    await tx.flush();
     return started;
   }
 
