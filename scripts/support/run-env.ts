@@ -49,6 +49,11 @@ export async function createRunEnv(kind: string): Promise<RunEnv> {
     // Benchmarks and crash runs are trusted callers that poll hard: no rate limits unless asked for.
     env: { RATE_LIMITS: 'off', ...process.env, DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_PREFIX: prefix, ARTIFACT_DIR: artifacts },
     async cleanUp() {
+      // KEEP_BENCH_DATA=1 keeps the run's database and streams to query afterwards (docs/design/performance.md).
+      if (process.env.KEEP_BENCH_DATA === '1') {
+        process.stderr.write(`kept: database ${databaseUrl}, NATS prefix ${prefix}, files ${dir}\n`);
+        return;
+      }
       await dropDatabase(databaseUrl).catch(() => undefined);
       const nc = await connect({ servers: natsUrl }).catch(() => null);
       if (nc) {
