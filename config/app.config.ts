@@ -44,6 +44,12 @@ export interface AppConfig {
   natsMaxAckPending: number;
   /** Saga messages one orchestrator process handles at once, per consumer (`SAGA_SLOTS`). */
   sagaSlots: number;
+  /**
+   * `ack_wait` of the saga's durables (`SAGA_ACK_WAIT_SECONDS`, default 30), seconds: how long an event whose
+   * orchestrator died before acking it waits to be redelivered. A saga transaction takes milliseconds and a
+   * redelivered event is dropped by the inbox, so a short wait is safe; the crash test uses 5.
+   */
+  sagaAckWaitSeconds: number;
   /** Retention of the event stream, seconds. */
   eventRetentionSeconds: number;
   /** Root of the artifact store (reference images, clips, finished ads). */
@@ -192,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     natsConsumerReplicas: int('NATS_CONSUMER_REPLICAS', 0, 0, 5),
     natsMaxAckPending: int('NATS_MAX_ACK_PENDING', 1000, 1, 100_000),
     sagaSlots: int('SAGA_SLOTS', 4, 1, 256),
+    sagaAckWaitSeconds: int('SAGA_ACK_WAIT_SECONDS', 30, 1, 600),
     eventRetentionSeconds: int('EVENT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     artifactDir,
     artifacts: loadArtifactsConfig(env, artifactDir, problems),

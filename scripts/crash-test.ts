@@ -76,6 +76,8 @@ export async function runCrashTest(o: CrashTestOptions): Promise<CrashTestReport
     MAX_CONCURRENT_JOBS: String(Math.max(2, o.workers)),
     MAX_PARALLEL_VIDEO_GENERATIONS: '2',
     STAGE_LEASE_SECONDS: '6',
+    // An event whose orchestrator was killed before its commit waits this long to come again (30 s by default).
+    SAGA_ACK_WAIT_SECONDS: '5',
     STAGE_MAX_DELIVER: '50',
     STAGE_SLOTS_VIDEO_GENERATION: '1',
     // Every job does its stages' work, so crashes land in provider calls (the samples repeat: with the stage

@@ -31,8 +31,9 @@ export class SagaConsumer {
   /** Provisions the durables and starts pulling. */
   async start(): Promise<void> {
     const s = this.nats.subjects;
-    await this.nats.ensureConsumer(s.eventStream, SAGA_RESULTS_DURABLE, s.stageResultFilter, { ack_wait: 30e9 });
-    await this.nats.ensureConsumer(s.eventStream, SAGA_CREATED_DURABLE, s.jobCreatedFilter, { ack_wait: 30e9 });
+    const ackWait = { ack_wait: this.config.sagaAckWaitSeconds * 1e9 };
+    await this.nats.ensureConsumer(s.eventStream, SAGA_RESULTS_DURABLE, s.stageResultFilter, ackWait);
+    await this.nats.ensureConsumer(s.eventStream, SAGA_CREATED_DURABLE, s.jobCreatedFilter, ackWait);
     for (const durable of [SAGA_RESULTS_DURABLE, SAGA_CREATED_DURABLE]) {
       this.consumers.push(
         runPullConsumer({
