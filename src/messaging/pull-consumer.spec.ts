@@ -61,9 +61,9 @@ describe('runPullConsumer after a failed fetch', () => {
     const c = client((n) => n === 2);
     running = start(c.js);
     await new Promise((r) => setTimeout(r, 150));
-    // Fetch 2 failed; fetch 3 followed it within a turn of the loop instead of a 250 ms back-off.
+    // Fetch 2 failed; fetch 3 followed it at once (slack for a busy machine), not after a 250 ms back-off.
     expect(c.fetchesAt.length).toBeGreaterThanOrEqual(4);
-    expect(c.fetchesAt[2] - c.fetchesAt[1]).toBeLessThan(50);
+    expect(c.fetchesAt[2] - c.fetchesAt[1]).toBeLessThan(150);
     expect(c.lookups()).toBe(1);
   });
 
@@ -71,7 +71,7 @@ describe('runPullConsumer after a failed fetch', () => {
     const c = client((n) => n === 2 || n === 3);
     running = start(c.js);
     await new Promise((r) => setTimeout(r, 600));
-    expect(c.fetchesAt[2] - c.fetchesAt[1]).toBeLessThan(50);
+    expect(c.fetchesAt[2] - c.fetchesAt[1]).toBeLessThan(150);
     // The second failure in a row: 250 ms before fetch 4, on a consumer looked up again.
     expect(c.fetchesAt[3] - c.fetchesAt[2]).toBeGreaterThanOrEqual(240);
     expect(c.lookups()).toBe(2);
