@@ -26,6 +26,7 @@ export interface PulledMsg {
 const ACK = new TextEncoder().encode('+ACK');
 const WPI = new TextEncoder().encode('+WPI');
 const TERM = new TextEncoder().encode('+TERM');
+const UTF8 = new TextDecoder();
 
 /** A message whose acknowledgement goes out on the connection to its reply subject, as nats.js's own does. */
 class DetachedMsg implements PulledMsg {
@@ -53,7 +54,7 @@ class DetachedMsg implements PulledMsg {
 
   json<T>(): T {
     if (this.payload) {
-      this.parsed = JSON.parse(new TextDecoder().decode(this.payload));
+      this.parsed = JSON.parse(UTF8.decode(this.payload));
       this.payload = null;
     }
     return this.parsed as T;
@@ -63,14 +64,21 @@ class DetachedMsg implements PulledMsg {
     if (!this.settled) this.nc.publish(this.reply, WPI);
   }
 
-  /** Sends the settlement once; later calls do nothing (all acknowledgements but `+WPI` are final). */
+  /**
+   * Sends the settlement once; later calls do nothing (all acknowledgements but `+WPI` are final). A dropped
+   * connection is not an error: the server redelivers after ack_wait, and handlers are idempotent.
+   */
   settle(s: Settlement): void {
     if (this.settled) return;
     this.settled = true;
-    if (s.action === 'ack') this.nc.publish(this.reply, ACK);
-    // A bare `-NAK` redelivers at once on 2.9; the delay is whole nanoseconds (the server reads an int64).
-    else if (s.action === 'nak') this.nc.publish(this.reply, `-NAK ${JSON.stringify({ delay: Math.round(Math.max(1, s.delayMs) * 1e6) })}`);
-    else this.nc.publish(this.reply, TERM);
+    try {
+      if (s.action === 'ack') this.nc.publish(this.reply, ACK);
+      // A bare `-NAK` redelivers at once on 2.9; the delay is whole nanoseconds (the server reads an int64).
+      else if (s.action === 'nak') this.nc.publish(this.reply, `-NAK ${JSON.stringify({ delay: Math.round(Math.max(1, s.delayMs) * 1e6) })}`);
+      else this.nc.publish(this.reply, TERM);
+    } catch {
+      /* connection down */
+    }
   }
 }
 
@@ -132,7 +140,7 @@ export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
       opts.logger.error({ durable: opts.durable, subject: msg.subject, err: (err as Error).message }, 'handler failed; will redeliver');
       settlement = { action: 'nak', delayMs: Math.min(1000 * msg.deliveryCount, 10_000) };
     }
-    settle(msg, settlement);
+    msg.settle(settlement);
   };
 
   const fetchFree = (): void => {
@@ -204,10 +212,3 @@ export function runPullConsumer(opts: PullConsumerOptions): RunningConsumer {
   };
 }
 
-function settle(msg: DetachedMsg, s: Settlement): void {
-  try {
-    msg.settle(s);
-  } catch {
-    // The connection dropped: the server redelivers after ack_wait, and handlers are idempotent.
-  }
-}
